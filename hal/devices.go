@@ -1,0 +1,117 @@
+package hal
+
+import "hearth/units"
+
+// TemperatureProbe returns its latest temperature sample without blocking.
+// A driver whose conversion takes time (DS18B20: 750 ms) converts in the
+// background and returns the last finished sample.
+type TemperatureProbe interface {
+	Temperature() Sample[units.Celsius]
+}
+
+// PressureSensor returns the latest gauge pressure.
+type PressureSensor interface {
+	Pressure() Sample[units.Bar]
+}
+
+// FlowMeter returns the latest flow.
+type FlowMeter interface {
+	Flow() Sample[units.LitrePerMin]
+}
+
+// LeakInput returns the leak detector's state; true means a leak.
+type LeakInput interface {
+	Leak() Sample[bool]
+}
+
+// Pump takes a speed command and reports its feedback line.
+type Pump interface {
+	SetSpeed(units.Ratio) error
+	Feedback() PumpFeedback
+}
+
+// Valve takes a position command and reports its measured position.
+type Valve interface {
+	SetPosition(units.Ratio) error
+	Position() Sample[units.Ratio]
+}
+
+// Fan takes a speed command and reports its measured speed.
+type Fan interface {
+	SetSpeed(units.Ratio) error
+	Speed() Sample[units.Ratio]
+}
+
+// Switch is an on/off output (the immersion heater's contactor, the alarm).
+type Switch interface {
+	Set(on bool) error
+}
+
+// ModulePower commands one compute module's level and reports its status.
+type ModulePower interface {
+	SetLevel(Level) error
+	Status() ModuleStatus
+}
+
+// Devices is every device of one HeatHub. The edge loop (the daemon on the Pi,
+// the HIL bench) reads them into Inputs, steps the core, and writes Outputs.
+type Devices struct {
+	Temp     [NumTemps]TemperatureProbe
+	Pressure PressureSensor
+	Flow     [NumFlows]FlowMeter
+	Leak     LeakInput
+	Pump     [NumPumps]Pump
+	Valve    [NumValves]Valve
+	Fan      Fan
+	Heater   Switch
+	Alarm    Switch
+	Modules  []ModulePower // at most MaxModules
+}
+
+// Read samples every device into in. It does not touch the fields the edge
+// owns (Now, Demand, WeekTime, ResetRequest).
+func (d *Devices) Read(in *Inputs) {
+	for i, p := range d.Temp {
+		in.Temp[i] = p.Temperature()
+	}
+	in.Pressure = d.Pressure.Pressure()
+	for i, f := range d.Flow {
+		in.Flow[i] = f.Flow()
+	}
+	in.Leak = d.Leak.Leak()
+	for i, p := range d.Pump {
+		in.Pump[i] = p.Feedback()
+	}
+	for i, v := range d.Valve {
+		in.Valve[i] = v.Position()
+	}
+	in.Fan = d.Fan.Speed()
+	in.NumModules = len(d.Modules)
+	for i, m := range d.Modules {
+		in.Module[i] = m.Status()
+	}
+}
+
+// Write sends every command. It tries every device even when one fails and
+// returns the first error, so one broken output never blocks the others.
+func (d *Devices) Write(out *Outputs) error {
+	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	for i, p := range d.Pump {
+		keep(p.SetSpeed(out.Pump[i]))
+	}
+	for i, v := range d.Valve {
+		keep(v.SetPosition(out.Valve[i]))
+	}
+	keep(d.Fan.SetSpeed(out.Fan))
+	keep(d.Heater.Set(out.Immersion))
+	keep(d.Alarm.Set(out.Alarm))
+	for i, m := range d.Modules {
+		keep(m.SetLevel(out.Module[i]))
+	}
+	return first
+}
