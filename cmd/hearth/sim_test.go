@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func simJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := dispatch(append([]string{"sim", "--json"}, args...), &out, &errb); code != 0 {
+		t.Fatalf("hearth sim exited %d: %s", code, errb.String())
+	}
+	var m map[string]any
+	dec := json.NewDecoder(&out)
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out.String())
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON object")
+	}
+	return m
+}
+
+// Two runs with the same seed print the same JSON except wall_seconds.
+func TestSimSameSeedSameJSON(t *testing.T) {
+	a := simJSON(t, "--duration", "3h", "--season", "winter", "--seed", "42")
+	b := simJSON(t, "--duration", "3h", "--season", "winter", "--seed", "42")
+	for _, k := range []string{"sim_seconds", "wall_seconds", "ticks", "safety_state", "max_temp_c", "trips",
+		"energy_kwh", "erf", "compute_availability"} {
+		if _, ok := a[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	for _, k := range []string{"oil_module_in", "oil_module_out", "water_flow", "tank"} {
+		if _, ok := a["max_temp_c"].(map[string]any)[k]; !ok {
+			t.Errorf("max_temp_c lacks %q", k)
+		}
+	}
+	for _, k := range []string{"compute", "parasitic", "to_tank", "to_heating", "dumped", "losses", "stored_change"} {
+		if _, ok := a["energy_kwh"].(map[string]any)[k]; !ok {
+			t.Errorf("energy_kwh lacks %q", k)
+		}
+	}
+	if a["sim_seconds"].(float64) != 3*3600 || a["ticks"].(float64) != 3*36000 {
+		t.Errorf("sim_seconds %v ticks %v, want 10800 and 108000", a["sim_seconds"], a["ticks"])
+	}
+	delete(a, "wall_seconds")
+	delete(b, "wall_seconds")
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("same seed, different JSON:\n%v\n%v", a, b)
+	}
+}
+
+func TestSimRejectsBadFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	for _, args := range [][]string{{"sim", "--season", "autumn"}, {"sim", "--duration", "-1h"}, {"sim", "extra"}} {
+		out.Reset()
+		errb.Reset()
+		if code := dispatch(args, &out, &errb); code != 2 || errb.Len() == 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a reason", args, code, errb.String())
+		}
+	}
+}

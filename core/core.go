@@ -1,0 +1,55 @@
+// Package core is Hearth's pure step: a sample of every input and the current
+// time in, a command for every output out. Control computes its wishes; the
+// safety layer runs after it, on the same raw inputs, and has the last word.
+//
+// The daemon on the Pi and the HIL bench are two thin callers of this step.
+// It must never do I/O, start goroutines, read the wall clock or allocate.
+package core
+
+import (
+	"hearth/control"
+	"hearth/hal"
+	"hearth/safety"
+)
+
+// Config is the whole controller's configuration.
+type Config struct {
+	Control control.Config `toml:"control"`
+	Safety  safety.Config  `toml:"safety"`
+}
+
+// DefaultConfig returns the reference configuration.
+func DefaultConfig() Config {
+	return Config{Control: control.DefaultConfig(), Safety: safety.DefaultConfig()}
+}
+
+// Core is the controller: control and safety, stepped together.
+type Core struct {
+	Control *control.Controller
+	Safety  *safety.Layer
+	wish    hal.Outputs
+	out     hal.Outputs
+}
+
+// New builds a core from its configuration.
+func New(cfg Config) (*Core, error) {
+	ctl, err := control.New(cfg.Control)
+	if err != nil {
+		return nil, err
+	}
+	return &Core{Control: ctl, Safety: safety.New(cfg.Safety)}, nil
+}
+
+// Step runs one tick: control wishes, safety decides, control learns what
+// was applied. The returned Outputs is owned by the core and valid until the
+// next Step.
+func (c *Core) Step(in *hal.Inputs) *hal.Outputs {
+	st := c.Safety.Status()
+	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, ModuleCap: st.ModuleCap}, &c.wish)
+	c.Safety.Step(in, &c.wish, &c.out)
+	c.Control.Applied(&c.out)
+	return &c.out
+}
+
+// Wish returns control's wish of the last tick, before safety's word.
+func (c *Core) Wish() *hal.Outputs { return &c.wish }

@@ -1,0 +1,157 @@
+package sim
+
+import (
+	"math"
+
+	"hearth/hal"
+	"hearth/units"
+)
+
+// Pump is a PWM circulator: it follows its speed command with a first-order
+// spin-up and reports a profile-A feedback line.
+type Pump struct {
+	Now     *units.Time
+	MaxLPM  units.LitrePerMin
+	SpinUpS float64
+
+	Seized        bool    // blocked rotor: no flow, feedback "blocked"
+	Degrade       float64 // fraction of the flow curve still delivered (1 = new); 0 is taken as 1
+	FeedbackAlarm bool    // the pump reports an electrical alarm (it still runs)
+
+	cmd   units.Ratio
+	speed units.Ratio // actual rotor speed
+}
+
+// SetSpeed implements hal.Pump.
+func (p *Pump) SetSpeed(r units.Ratio) error { p.cmd = r.Clamp(); return nil }
+
+// Command returns the last speed command.
+func (p *Pump) Command() units.Ratio { return p.cmd }
+
+// Feedback implements hal.Pump.
+func (p *Pump) Feedback() hal.PumpFeedback {
+	fb := hal.PumpFeedback{Power: 0.7 * p.speed * p.speed, At: *p.Now, Status: hal.StatusOK}
+	switch {
+	case p.Seized:
+		fb.Alarm, fb.Power = hal.PumpBlocked, 0
+	case p.FeedbackAlarm:
+		fb.Alarm = hal.PumpElectrical
+	case p.cmd == 0:
+		fb.Alarm = hal.PumpStandby
+	}
+	return fb
+}
+
+// Advance moves the rotor toward its command over dt.
+func (p *Pump) Advance(dt units.Duration) {
+	target := p.cmd
+	if p.Seized {
+		target = 0
+	}
+	a := 1 - math.Exp(-dt.Seconds()/math.Max(p.SpinUpS, 1e-3))
+	p.speed += units.Ratio(a) * (target - p.speed)
+}
+
+// Flow returns the flow the pump delivers now.
+func (p *Pump) Flow() units.LitrePerMin {
+	if p.Seized {
+		return 0
+	}
+	d := p.Degrade
+	if d == 0 {
+		d = 1
+	}
+	return units.LitrePerMin(float64(p.speed)*d) * p.MaxLPM
+}
+
+// ElectricPower returns the pump's draw at rated power ratedW.
+func (p *Pump) ElectricPower(ratedW units.Watt) units.Watt {
+	if p.Seized && p.cmd > 0 {
+		return ratedW * 0.3 // stalled motor still draws
+	}
+	return ratedW * units.Watt(p.speed*p.speed*p.speed)
+}
+
+// Valve is a motorised valve with a fixed end-to-end travel time and a
+// position feedback potentiometer.
+type Valve struct {
+	Now     *units.Time
+	TravelS float64
+	Stuck   bool    // the actuator does not move
+	Slow    float64 // travel-time multiplier (>1 = slow); 0 is taken as 1
+
+	cmd units.Ratio
+	pos units.Ratio
+}
+
+// SetPosition implements hal.Valve.
+func (v *Valve) SetPosition(r units.Ratio) error { v.cmd = r.Clamp(); return nil }
+
+// Command returns the last position command.
+func (v *Valve) Command() units.Ratio { return v.cmd }
+
+// Position implements hal.Valve.
+func (v *Valve) Position() hal.Sample[units.Ratio] {
+	return hal.Sample[units.Ratio]{Value: v.pos, At: *v.Now, Status: hal.StatusOK}
+}
+
+// Actual returns the true position.
+func (v *Valve) Actual() units.Ratio { return v.pos }
+
+// Set forces the true position (initial state).
+func (v *Valve) Set(r units.Ratio) { v.pos, v.cmd = r, r }
+
+// Advance moves the valve toward its command over dt.
+func (v *Valve) Advance(dt units.Duration) {
+	if v.Stuck {
+		return
+	}
+	slow := v.Slow
+	if slow == 0 {
+		slow = 1
+	}
+	step := units.Ratio(dt.Seconds() / (v.TravelS * slow))
+	switch d := v.cmd - v.pos; {
+	case d > step:
+		v.pos += step
+	case d < -step:
+		v.pos -= step
+	default:
+		v.pos = v.cmd
+	}
+}
+
+// Fan is the dump cooler's fan.
+type Fan struct {
+	Now    *units.Time
+	Failed bool
+
+	cmd   units.Ratio
+	speed units.Ratio
+}
+
+// SetSpeed implements hal.Fan.
+func (f *Fan) SetSpeed(r units.Ratio) error { f.cmd = r.Clamp(); return nil }
+
+// Speed implements hal.Fan (a tachometer).
+func (f *Fan) Speed() hal.Sample[units.Ratio] {
+	return hal.Sample[units.Ratio]{Value: f.speed, At: *f.Now, Status: hal.StatusOK}
+}
+
+// Actual returns the true fan speed.
+func (f *Fan) Actual() units.Ratio { return f.speed }
+
+// Advance moves the fan toward its command (a 3 s time constant).
+func (f *Fan) Advance(dt units.Duration) {
+	target := f.cmd
+	if f.Failed {
+		target = 0
+	}
+	f.speed += units.Ratio(1-math.Exp(-dt.Seconds()/3)) * (target - f.speed)
+}
+
+// Switch is an on/off output.
+type Switch struct{ On bool }
+
+// Set implements hal.Switch.
+func (s *Switch) Set(on bool) error { s.On = on; return nil }

@@ -1,0 +1,149 @@
+package sim
+
+import (
+	"hearth/hal"
+	"hearth/units"
+)
+
+type moduleState uint8
+
+const (
+	moduleOff moduleState = iota
+	moduleBooting
+	moduleRunning
+	moduleShutting
+)
+
+// Module is a compute module seen from its power feed: a relay, a power meter
+// on the feed, and an agent that applies levels after a throttle delay, shuts
+// down gracefully, and boots again when asked for a powered level.
+type Module struct {
+	Now           *units.Time
+	IdleW, FullW  units.Watt
+	ThrottleDelay units.Duration
+	ShutdownTime  units.Duration
+	BootTime      units.Duration
+
+	// Faults.
+	IgnoreThrottle bool // the agent never lowers its level
+	IgnoreShutdown bool // the agent never shuts down
+	Silent         bool // the agent neither answers nor obeys; the feed meter still reads
+
+	// SoCC is the hottest board's temperature, written by the plant.
+	SoCC units.Celsius
+
+	relay     bool
+	state     moduleState
+	level     hal.Level // level the boards run at
+	cmd       hal.Level // last command
+	cmdAt     units.Time
+	stateAt   units.Time
+	lastReply units.Time
+	replied   bool
+}
+
+// Start puts the module in a steady state at level (a warm start).
+func (m *Module) Start(l hal.Level) {
+	m.cmd, m.cmdAt = l, *m.Now
+	if _, on := l.Fraction(); on {
+		m.relay, m.state, m.level = true, moduleRunning, l
+		return
+	}
+	m.relay, m.state, m.level = l != hal.LevelCut, moduleOff, hal.LevelOff
+}
+
+// SetLevel implements hal.ModulePower.
+func (m *Module) SetLevel(l hal.Level) error {
+	if l == hal.LevelCut {
+		// The relay is hardware: it opens whatever the agent does.
+		m.relay, m.state, m.level = false, moduleOff, hal.LevelOff
+	} else {
+		m.relay = true
+	}
+	if l != m.cmd {
+		m.cmd, m.cmdAt = l, *m.Now
+	}
+	return nil
+}
+
+// Command returns the last command.
+func (m *Module) Command() hal.Level { return m.cmd }
+
+// Advance runs the agent and the boards over one step.
+func (m *Module) Advance() {
+	now := *m.Now
+	if !m.relay {
+		m.state, m.level = moduleOff, hal.LevelOff
+		return
+	}
+	if m.Silent {
+		return // a hung agent: the boards keep doing what they did
+	}
+	_, wantOn := m.cmd.Fraction()
+	switch m.state {
+	case moduleOff:
+		if wantOn {
+			m.state, m.stateAt = moduleBooting, now
+		}
+	case moduleBooting:
+		if now.Sub(m.stateAt) >= m.BootTime {
+			m.state, m.level = moduleRunning, hal.LevelIdle
+		}
+	case moduleRunning:
+		if m.cmd == m.level || now.Sub(m.cmdAt) < m.ThrottleDelay {
+			break
+		}
+		switch {
+		case !wantOn:
+			if !m.IgnoreShutdown {
+				m.state, m.stateAt = moduleShutting, now
+			}
+		case m.cmd < m.level && m.IgnoreThrottle:
+		default:
+			m.level = m.cmd
+		}
+	case moduleShutting:
+		if now.Sub(m.stateAt) >= m.ShutdownTime {
+			m.state, m.level = moduleOff, hal.LevelOff
+		}
+	}
+	m.replied, m.lastReply = true, now
+}
+
+// Power returns the module's electrical draw, all of which becomes heat in
+// its oil.
+func (m *Module) Power() units.Watt {
+	switch m.state {
+	case moduleBooting, moduleShutting:
+		return m.IdleW
+	case moduleRunning:
+		f, _ := m.level.Fraction()
+		return m.IdleW + units.Watt(f)*(m.FullW-m.IdleW)
+	}
+	return 0
+}
+
+// Level returns the level the boards actually run at (LevelOff when unpowered).
+func (m *Module) Level() hal.Level {
+	if m.state == moduleRunning {
+		return m.level
+	}
+	return hal.LevelOff
+}
+
+// Powered reports whether the boards draw power.
+func (m *Module) Powered() bool { return m.state != moduleOff }
+
+// Status implements hal.ModulePower.
+func (m *Module) Status() hal.ModuleStatus {
+	st := hal.ModuleStatus{Relay: m.relay, Level: m.Level(), Power: m.Power(),
+		BoardTemp: m.SoCC, At: m.lastReply, Status: hal.StatusMissing}
+	if m.replied && m.lastReply == *m.Now {
+		st.Status = hal.StatusOK
+	}
+	if !m.relay {
+		// Nothing can answer without power; the feed meter reads zero.
+		st.Status, st.At = hal.StatusOK, *m.Now
+	}
+	return st
+}

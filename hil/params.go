@@ -1,0 +1,97 @@
+package hil
+
+import "hearth/units"
+
+// Params is the physical description of a HeatHub and its home. Defaults are
+// the reference HeatHub of DOMAIN.md. Every figure the plant uses lives here,
+// with its unit in its name, so a plant file (TOML) can override any of them.
+type Params struct {
+	// Compute.
+	Modules         int        `toml:"modules"`
+	BoardsPerModule int        `toml:"boards_per_module"`
+	BoardIdleW      units.Watt `toml:"board_idle_w"`
+	BoardFullW      units.Watt `toml:"board_full_w"`
+	SoCKPerW        float64    `toml:"soc_k_per_w"` // SoC rise over local oil per watt of board power
+	ThrottleDelayS  float64    `toml:"throttle_delay_s"`
+	ShutdownS       float64    `toml:"shutdown_s"`
+	BootS           float64    `toml:"boot_s"`
+
+	// Oil loop.
+	ModuleOilL       float64             `toml:"module_oil_l"` // oil in each module's tank
+	ColdOilL         float64             `toml:"cold_oil_l"`   // exchanger outlet, pipes and manifold to the modules
+	OilPumpMaxLPM    units.LitrePerMin   `toml:"oil_pump_max_lpm"`
+	OilPumpW         units.Watt          `toml:"oil_pump_w"`
+	OilLossWPerK     units.WattPerKelvin `toml:"oil_loss_w_per_k"` // oil circuit to the plant room
+	PlantRoomC       units.Celsius       `toml:"plant_room_c"`
+	ExchangerUAWPerK units.WattPerKelvin `toml:"exchanger_ua_w_per_k"`
+	PumpSpinUpS      float64             `toml:"pump_spin_up_s"` // first-order time constant
+
+	// Primary water.
+	SupplyWaterL    float64           `toml:"supply_water_l"`
+	ReturnWaterL    float64           `toml:"return_water_l"`
+	WaterPumpMaxLPM units.LitrePerMin `toml:"water_pump_max_lpm"`
+	WaterPumpW      units.Watt        `toml:"water_pump_w"`
+	ValveTravelS    float64           `toml:"valve_travel_s"`
+	PressureBar     units.Bar         `toml:"pressure_bar"`
+
+	// Dump cooler.
+	DumpUAFanOffWPerK units.WattPerKelvin `toml:"dump_ua_fan_off_w_per_k"`
+	DumpUAFanMaxWPerK units.WattPerKelvin `toml:"dump_ua_fan_max_w_per_k"`
+	DumpDerate        float64             `toml:"dump_derate"` // 1 = as new; 0.7 = fouled or hot-air recirculation
+	FanW              units.Watt          `toml:"fan_w"`
+
+	// Hot-water tank (two stratified layers, the coil in the lower one).
+	TankL             float64             `toml:"tank_l"`
+	TankCoilUAWPerK   units.WattPerKelvin `toml:"tank_coil_ua_w_per_k"`
+	TankLossWPerK     units.WattPerKelvin `toml:"tank_loss_w_per_k"`
+	ImmersionW        units.Watt          `toml:"immersion_w"`
+	MainsC            units.Celsius       `toml:"mains_c"`
+	TapC              units.Celsius       `toml:"tap_c"` // a draw is useful from this temperature
+	TankLayerMixWPerK units.WattPerKelvin `toml:"tank_layer_mix_w_per_k"`
+
+	// House.
+	HouseAirJPerK        units.JoulePerKelvin `toml:"house_air_j_per_k"`
+	HouseFabricJPerK     units.JoulePerKelvin `toml:"house_fabric_j_per_k"`
+	HouseAirLossWPerK    units.WattPerKelvin  `toml:"house_air_loss_w_per_k"`    // ventilation
+	HouseFabricLossWPerK units.WattPerKelvin  `toml:"house_fabric_loss_w_per_k"` // walls, roof
+	HouseAirFabricWPerK  units.WattPerKelvin  `toml:"house_air_fabric_w_per_k"`
+	RadiatorUAWPerK      units.WattPerKelvin  `toml:"radiator_ua_w_per_k"`
+}
+
+// DefaultParams returns the reference HeatHub of DOMAIN.md.
+func DefaultParams() Params {
+	return Params{
+		Modules: 8, BoardsPerModule: 64, BoardIdleW: 3, BoardFullW: 7, SoCKPerW: 2,
+		ThrottleDelayS: 2, ShutdownS: 20, BootS: 30,
+
+		ModuleOilL: 15, ColdOilL: 50, // 8 x 15 + 50 = 170 L, ~290 kJ/K
+		OilPumpMaxLPM: 40, OilPumpW: 60, OilLossWPerK: 4, PlantRoomC: 15,
+		ExchangerUAWPerK: 1000, PumpSpinUpS: 1.5,
+
+		SupplyWaterL: 10, ReturnWaterL: 10, WaterPumpMaxLPM: 25, WaterPumpW: 45,
+		ValveTravelS: 90, PressureBar: 1.5,
+
+		DumpUAFanOffWPerK: 20, DumpUAFanMaxWPerK: 200, DumpDerate: 1, FanW: 150,
+
+		TankL: 200, TankCoilUAWPerK: 800, TankLossWPerK: 1.5, ImmersionW: 3000,
+		MainsC: 10, TapC: 40, TankLayerMixWPerK: 2,
+
+		HouseAirJPerK: 2e6, HouseFabricJPerK: 18e6,
+		HouseAirLossWPerK: 50, HouseFabricLossWPerK: 150, HouseAirFabricWPerK: 1500,
+		RadiatorUAWPerK: 250,
+	}
+}
+
+// ModuleFullW is one module's draw at 100 %.
+func (p *Params) ModuleFullW() units.Watt { return units.Watt(p.BoardsPerModule) * p.BoardFullW }
+
+// ModuleIdleW is one module's draw at idle.
+func (p *Params) ModuleIdleW() units.Watt { return units.Watt(p.BoardsPerModule) * p.BoardIdleW }
+
+func oilCap(l float64) units.JoulePerKelvin {
+	return units.JoulePerKelvin(l * units.OilDensityKgPerL * units.OilCpJPerKgK)
+}
+
+func waterCap(l float64) units.JoulePerKelvin {
+	return units.JoulePerKelvin(l * units.WaterDensityKgPerL * units.WaterCpJPerKgK)
+}

@@ -1,0 +1,379 @@
+// Package hil is the hardware-in-the-loop bench: a physical model of a
+// HeatHub and its home (the plant), the faults the bench injects into it,
+// scenarios that can fail, and the runner that closes the loop with the very
+// same core that runs on the Pi, on a virtual clock.
+//
+// A run is a pure function of (scenario, seed, code): no wall clock, no
+// goroutines inside a run, so every failure replays exactly.
+package hil
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"hearth/hal"
+	"hearth/hal/sim"
+	"hearth/units"
+)
+
+// State is the plant's true thermal state.
+type State struct {
+	ModuleOilC  [hal.MaxModules]units.Celsius // oil in each module's tank (= its outlet)
+	OilInC      units.Celsius                 // oil into the modules (exchanger outlet side)
+	OilOutC     units.Celsius                 // mixed oil out of the modules (into the exchanger)
+	WaterFlowC  units.Celsius                 // primary water out of the exchanger
+	WaterRetC   units.Celsius                 // primary water back into the exchanger
+	TankTopC    units.Celsius
+	TankBottomC units.Celsius
+	IndoorC     units.Celsius
+	FabricC     units.Celsius
+	OutdoorC    units.Celsius
+	PressureBar units.Bar
+	OilFlowLPM  units.LitrePerMin
+	WaterLPM    units.LitrePerMin
+}
+
+// Energy accumulates the hub's energy flows in joules. The hub's boundary is
+// the modules, the oil, the exchanger and the primary water, so that
+// Compute = ToTank + ToHeating + Dumped + Losses + StoredChange.
+type Energy struct {
+	Compute, Parasitic, ToTank, ToHeating, Dumped, Losses units.Joule
+	Immersion                                             units.Joule // the tank's electric heater (outside the boundary)
+	DHWDelivered, DHWShortfall                            units.Joule
+}
+
+// Plant is the simulated HeatHub, its home and its weather, with the
+// simulated devices the controller sees it through.
+type Plant struct {
+	P       Params
+	Weather Weather
+	Now     units.Time
+	S       State
+	E       Energy
+	rng     *rand.Rand
+
+	Probes   [hal.NumTemps]sim.Probe
+	Pressure sim.PressureSensor
+	Flows    [hal.NumFlows]sim.FlowMeter
+	LeakIn   sim.LeakInput
+	Pumps    [hal.NumPumps]sim.Pump
+	Valves   [hal.NumValves]sim.Valve
+	Fan      sim.Fan
+	Heater   sim.Switch
+	Alarm    sim.Switch
+	Modules  [hal.MaxModules]sim.Module
+
+	// Capacities, derived once.
+	capModule, capColdOil, capSupply, capReturn, capTankLayer units.JoulePerKelvin
+	stored0                                                   units.Joule
+
+	tap       int         // next tap of the day's profile
+	tapLeftJ  units.Joule // energy still to deliver of the running draw
+	tapFlow   units.LitrePerMin
+	tapDayEnd units.Time
+
+	PressureLossBarPerS float64 // injected leak of the water circuit
+	OilLeak             bool    // injected oil leak into the bund
+}
+
+// Init is the plant's initial condition.
+type Init struct {
+	OilC, WaterC, TankTopC, TankBottomC, IndoorC units.Celsius
+	ModuleLevel                                  hal.Level
+	ValveDump, ValveTank                         units.Ratio
+}
+
+// NewPlant builds a plant in the initial state init. seed drives every
+// random choice (sensor noise).
+func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
+	pl := &Plant{P: p, Weather: w, rng: rand.New(rand.NewPCG(seed, 0x4ea7))}
+	pl.capModule = oilCap(p.ModuleOilL)
+	pl.capColdOil = oilCap(p.ColdOilL)
+	pl.capSupply = waterCap(p.SupplyWaterL)
+	pl.capReturn = waterCap(p.ReturnWaterL)
+	pl.capTankLayer = waterCap(p.TankL / 2)
+
+	s := &pl.S
+	for i := range p.Modules {
+		s.ModuleOilC[i] = init.OilC
+	}
+	s.OilInC, s.OilOutC = init.OilC, init.OilC
+	s.WaterFlowC, s.WaterRetC = init.WaterC, init.WaterC
+	s.TankTopC, s.TankBottomC = init.TankTopC, init.TankBottomC
+	s.IndoorC = init.IndoorC
+	s.OutdoorC = w.At(0)
+	// The fabric starts in equilibrium between the room and the day's mean.
+	s.FabricC = (units.Celsius(p.HouseAirFabricWPerK)*init.IndoorC + units.Celsius(p.HouseFabricLossWPerK)*w.MeanC) /
+		units.Celsius(p.HouseAirFabricWPerK+p.HouseFabricLossWPerK)
+	s.PressureBar = p.PressureBar
+
+	pl.wireDevices(init)
+	pl.stored0 = pl.Stored()
+	return pl
+}
+
+func (pl *Plant) wireDevices(init Init) {
+	p, s, now := &pl.P, &pl.S, &pl.Now
+	src := [hal.NumTemps]*units.Celsius{
+		hal.TempOilInA: &s.OilInC, hal.TempOilInB: &s.OilInC, hal.TempOilOut: &s.OilOutC,
+		hal.TempWaterFlow: &s.WaterFlowC, hal.TempWaterReturn: &s.WaterRetC,
+		hal.TempTankTop: &s.TankTopC, hal.TempTankBottom: &s.TankBottomC,
+		hal.TempIndoor: &s.IndoorC, hal.TempOutdoor: &s.OutdoorC,
+	}
+	for i := range pl.Probes {
+		// DS18B20 at 12 bits: 750 ms conversions, 1/16 K steps, 85 C at power-on.
+		pl.Probes[i].Sensor = sim.Sensor[units.Celsius]{Src: src[i], Now: now, Rng: pl.rng,
+			Period: 750 * units.Millisecond, Quantum: 0.0625, Noise: 0.04, PowerOn: 85, HasPowerOn: true}
+	}
+	pl.Pressure.Sensor = sim.Sensor[units.Bar]{Src: &s.PressureBar, Now: now, Rng: pl.rng,
+		Period: 100 * units.Millisecond, Quantum: 0.002, Noise: 0.003}
+	flowSrc := [hal.NumFlows]*units.LitrePerMin{hal.FlowOil: &s.OilFlowLPM, hal.FlowWater: &s.WaterLPM}
+	for i := range pl.Flows {
+		// Hall meters at ~5.5 Hz per L/min, counted over one second.
+		pl.Flows[i].Sensor = sim.Sensor[units.LitrePerMin]{Src: flowSrc[i], Now: now, Rng: pl.rng,
+			Period: units.Second, Quantum: 1 / 5.5}
+	}
+	pl.LeakIn.Now = now
+	pl.Pumps[hal.PumpOil] = sim.Pump{Now: now, MaxLPM: p.OilPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
+	pl.Pumps[hal.PumpWater] = sim.Pump{Now: now, MaxLPM: p.WaterPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
+	for i := range pl.Valves {
+		pl.Valves[i] = sim.Valve{Now: now, TravelS: p.ValveTravelS}
+	}
+	pl.Valves[hal.ValveDump].Set(init.ValveDump)
+	pl.Valves[hal.ValveTank].Set(init.ValveTank)
+	pl.Fan.Now = now
+	for i := range p.Modules {
+		pl.Modules[i] = sim.Module{Now: now, IdleW: p.ModuleIdleW(), FullW: p.ModuleFullW(),
+			ThrottleDelay: units.DurationOf(p.ThrottleDelayS), ShutdownTime: units.DurationOf(p.ShutdownS),
+			BootTime: units.DurationOf(p.BootS)}
+		pl.Modules[i].Start(init.ModuleLevel)
+	}
+}
+
+// Devices returns the hal view of the plant.
+func (pl *Plant) Devices() hal.Devices {
+	var d hal.Devices
+	for i := range pl.Probes {
+		d.Temp[i] = &pl.Probes[i]
+	}
+	d.Pressure = &pl.Pressure
+	for i := range pl.Flows {
+		d.Flow[i] = &pl.Flows[i]
+	}
+	d.Leak = &pl.LeakIn
+	for i := range pl.Pumps {
+		d.Pump[i] = &pl.Pumps[i]
+	}
+	for i := range pl.Valves {
+		d.Valve[i] = &pl.Valves[i]
+	}
+	d.Fan, d.Heater, d.Alarm = &pl.Fan, &pl.Heater, &pl.Alarm
+	d.Modules = make([]hal.ModulePower, pl.P.Modules)
+	for i := range d.Modules {
+		d.Modules[i] = &pl.Modules[i]
+	}
+	return d
+}
+
+// Stored returns the sensible heat inside the hub's boundary (oil and primary
+// water) relative to 0 C.
+func (pl *Plant) Stored() units.Joule {
+	s := &pl.S
+	var e float64
+	for i := range pl.P.Modules {
+		e += float64(pl.capModule) * float64(s.ModuleOilC[i])
+	}
+	e += float64(pl.capColdOil)*float64(s.OilInC) + float64(pl.capSupply)*float64(s.WaterFlowC) +
+		float64(pl.capReturn)*float64(s.WaterRetC)
+	return units.Joule(e)
+}
+
+// StoredChange returns the change of Stored since the start.
+func (pl *Plant) StoredChange() units.Joule { return pl.Stored() - pl.stored0 }
+
+// CounterFlowEffectiveness is the effectiveness of a counter-flow exchanger
+// of conductance ua between two streams of heat-capacity rates c1 and c2.
+func CounterFlowEffectiveness(ua, c1, c2 units.WattPerKelvin) float64 {
+	cmin, cmax := math.Min(float64(c1), float64(c2)), math.Max(float64(c1), float64(c2))
+	if cmin <= 0 {
+		return 0
+	}
+	ntu := float64(ua) / cmin
+	cr := cmin / cmax
+	if 1-cr < 1e-6 {
+		return ntu / (1 + ntu)
+	}
+	x := math.Exp(-ntu * (1 - cr))
+	return (1 - x) / (1 - cr*x)
+}
+
+// sinkHeat is the heat a stream of rate c at tin gives to a sink at ts through
+// a conductance ua (a coil or radiator: a sink of infinite capacity rate).
+func sinkHeat(ua, c units.WattPerKelvin, tin, ts units.Celsius) units.Watt {
+	if c <= 0 {
+		return 0
+	}
+	eps := 1 - math.Exp(-float64(ua)/float64(c))
+	return units.Watt(eps * float64(c) * float64(tin-ts))
+}
+
+// Step advances the plant by dt with the commands its devices hold.
+func (pl *Plant) Step(dt units.Duration) {
+	p, s, e := &pl.P, &pl.S, &pl.E
+	h := dt.Seconds()
+	hJ := units.Joule(h)
+
+	for i := range pl.Pumps {
+		pl.Pumps[i].Advance(dt)
+	}
+	for i := range pl.Valves {
+		pl.Valves[i].Advance(dt)
+	}
+	pl.Fan.Advance(dt)
+	s.OilFlowLPM = pl.Pumps[hal.PumpOil].Flow()
+	s.WaterLPM = pl.Pumps[hal.PumpWater].Flow()
+	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
+	e.Parasitic += hJ * units.Joule(pl.Pumps[hal.PumpOil].ElectricPower(p.OilPumpW)+
+		pl.Pumps[hal.PumpWater].ElectricPower(p.WaterPumpW)+p.FanW*units.Watt(math.Pow(float64(pl.Fan.Actual()), 3)))
+
+	// Modules: each a well-stirred oil tank fed an equal share of the flow.
+	n := p.Modules
+	cMod := cOil / units.WattPerKelvin(n)
+	lossShare := p.OilLossWPerK / 2 / units.WattPerKelvin(n) // half the circuit's loss is at the modules
+	var mixed, qLoss float64
+	for i := 0; i < n; i++ {
+		m := &pl.Modules[i]
+		m.Advance()
+		pw := m.Power()
+		e.Compute += hJ * units.Joule(pw)
+		t := s.ModuleOilC[i]
+		loss := float64(lossShare) * float64(t-p.PlantRoomC)
+		qLoss += loss
+		q := float64(pw) + float64(cMod)*float64(s.OilInC-t) - loss
+		s.ModuleOilC[i] = t + units.Celsius(q*h/float64(pl.capModule))
+		mixed += float64(t)
+		m.SoCC = t + units.Celsius(p.SoCKPerW*float64(pw)/float64(p.BoardsPerModule))
+	}
+	tHot := units.Celsius(mixed / float64(n)) // mixed outlet, from the state at the step's start
+	s.OilOutC = tHot
+
+	// Exchanger: hot oil in at tHot, cool water in at the return temperature.
+	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, cOil, cW)
+	qHX := units.Watt(eps * math.Min(float64(cOil), float64(cW)) * float64(tHot-s.WaterRetC))
+	oilHXOut := tHot
+	if cOil > 0 {
+		oilHXOut = tHot - units.Celsius(float64(qHX)/float64(cOil))
+	}
+	coldLoss := float64(p.OilLossWPerK/2) * float64(s.OilInC-p.PlantRoomC)
+	qLoss += coldLoss
+	dCold := float64(cOil)*float64(oilHXOut-s.OilInC) - coldLoss
+
+	// Primary water: split by the dump valve, then the tank valve.
+	d, t := float64(pl.Valves[hal.ValveDump].Actual()), float64(pl.Valves[hal.ValveTank].Actual())
+	cDump := cW * units.WattPerKelvin(d)
+	cTank := cW * units.WattPerKelvin((1-d)*t)
+	cHeat := cW * units.WattPerKelvin((1-d)*(1-t))
+	uaDump := (p.DumpUAFanOffWPerK + (p.DumpUAFanMaxWPerK-p.DumpUAFanOffWPerK)*units.WattPerKelvin(pl.Fan.Actual())) *
+		units.WattPerKelvin(p.DumpDerate)
+	qDump := sinkHeat(uaDump, cDump, s.WaterFlowC, s.OutdoorC)
+	qTank := sinkHeat(p.TankCoilUAWPerK, cTank, s.WaterFlowC, s.TankBottomC)
+	qHeat := sinkHeat(p.RadiatorUAWPerK, cHeat, s.WaterFlowC, s.IndoorC)
+	dSupply := float64(qHX) + float64(cW)*float64(s.WaterRetC-s.WaterFlowC)
+	dReturn := float64(cW)*float64(s.WaterFlowC-s.WaterRetC) - float64(qDump+qTank+qHeat)
+
+	s.OilInC += units.Celsius(dCold * h / float64(pl.capColdOil))
+	s.WaterFlowC += units.Celsius(dSupply * h / float64(pl.capSupply))
+	s.WaterRetC += units.Celsius(dReturn * h / float64(pl.capReturn))
+	e.Losses += hJ * units.Joule(qLoss)
+	e.Dumped += hJ * units.Joule(qDump)
+	e.ToTank += hJ * units.Joule(qTank)
+	e.ToHeating += hJ * units.Joule(qHeat)
+
+	pl.stepTank(h, qTank)
+	pl.stepHouse(h, qHeat)
+
+	if pl.PressureLossBarPerS > 0 {
+		s.PressureBar = units.Bar(math.Max(0, float64(s.PressureBar)-pl.PressureLossBarPerS*h))
+	}
+	pl.LeakIn.Wet = pl.OilLeak
+
+	pl.Now = pl.Now.Add(dt)
+	s.OutdoorC = pl.Weather.At(pl.Now)
+}
+
+func (pl *Plant) stepTank(h float64, qCoil units.Watt) {
+	p, s, e := &pl.P, &pl.S, &pl.E
+	top := -float64(p.TankLossWPerK/2) * float64(s.TankTopC-p.PlantRoomC)
+	bot := float64(qCoil) - float64(p.TankLossWPerK/2)*float64(s.TankBottomC-p.PlantRoomC)
+	mix := float64(p.TankLayerMixWPerK) * float64(s.TankTopC-s.TankBottomC)
+	top -= mix
+	bot += mix
+	if pl.Heater.On {
+		top += float64(p.ImmersionW)
+		e.Immersion += units.Joule(h * float64(p.ImmersionW))
+	}
+	// Hot-water draws: water leaves from the top, mains enters at the bottom
+	// and the lower layer rises (plug flow). A thermostatic mixer at the tap
+	// blends down to TapC.
+	pl.advanceTaps()
+	if pl.tapLeftJ > 0 {
+		cTap := float64(units.WaterRate(pl.tapFlow))
+		nominal := cTap * float64(p.TapC-p.MainsC) // W of useful heat at the tap
+		cOut := cTap
+		if s.TankTopC > p.TapC {
+			cOut = cTap * float64(p.TapC-p.MainsC) / float64(s.TankTopC-p.MainsC)
+			e.DHWDelivered += units.Joule(h * nominal)
+		} else {
+			delivered := math.Max(0, cTap*float64(s.TankTopC-p.MainsC))
+			e.DHWDelivered += units.Joule(h * delivered)
+			e.DHWShortfall += units.Joule(h * nominal)
+		}
+		top += cOut * float64(s.TankBottomC-s.TankTopC)
+		bot += cOut * float64(p.MainsC-s.TankBottomC)
+		pl.tapLeftJ -= units.Joule(h * nominal)
+	}
+	s.TankTopC += units.Celsius(top * h / float64(pl.capTankLayer))
+	s.TankBottomC += units.Celsius(bot * h / float64(pl.capTankLayer))
+	if s.TankBottomC > s.TankTopC {
+		// Buoyancy: a warmer lower layer turns over at once.
+		avg := (s.TankTopC + s.TankBottomC) / 2
+		s.TankTopC, s.TankBottomC = avg, avg
+	}
+}
+
+// advanceTaps starts the profile's next draw when its time of day comes.
+func (pl *Plant) advanceTaps() {
+	const day = 24 * units.Hour
+	if pl.Now >= pl.tapDayEnd {
+		pl.tapDayEnd = pl.tapDayEnd.Add(day)
+		pl.tap = 0
+	}
+	if pl.tap >= len(ProfileM) {
+		return
+	}
+	dayStart := pl.tapDayEnd.Add(-day)
+	tp := ProfileM[pl.tap]
+	if pl.Now.Sub(dayStart).Seconds() >= tp.AtS {
+		pl.tapLeftJ += tp.EnergyJ
+		pl.tapFlow = tp.FlowLPM
+		pl.tap++
+	}
+}
+
+func (pl *Plant) stepHouse(h float64, qRad units.Watt) {
+	p, s := &pl.P, &pl.S
+	af := float64(p.HouseAirFabricWPerK) * float64(s.IndoorC-s.FabricC)
+	air := float64(qRad) - af - float64(p.HouseAirLossWPerK)*float64(s.IndoorC-s.OutdoorC)
+	fab := af - float64(p.HouseFabricLossWPerK)*float64(s.FabricC-s.OutdoorC)
+	s.IndoorC += units.Celsius(air * h / float64(p.HouseAirJPerK))
+	s.FabricC += units.Celsius(fab * h / float64(p.HouseFabricJPerK))
+}
+
+// ComputePower returns the modules' total draw now.
+func (pl *Plant) ComputePower() units.Watt {
+	var w units.Watt
+	for i := 0; i < pl.P.Modules; i++ {
+		w += pl.Modules[i].Power()
+	}
+	return w
+}

@@ -1,0 +1,46 @@
+package hil
+
+import (
+	"fmt"
+	"math"
+
+	"hearth/units"
+)
+
+// Season names a reference day's weather.
+type Season string
+
+// Seasons of the reference plant.
+const (
+	Winter Season = "winter"
+	Spring Season = "spring"
+	Summer Season = "summer"
+)
+
+// Weather is a day's outside temperature: a sinusoid, coldest at 05:00 and
+// warmest at 17:00 (DOMAIN.md: winter 4 C +/- 4 K, spring 10 +/- 5, summer 20 +/- 6).
+type Weather struct {
+	MeanC units.Celsius `toml:"mean_c"`
+	AmpK  units.Kelvin  `toml:"amp_k"`
+}
+
+// SeasonWeather returns the reference weather of a season.
+func SeasonWeather(s Season) (Weather, error) {
+	switch s {
+	case Winter:
+		return Weather{MeanC: 4, AmpK: 4}, nil
+	case Spring:
+		return Weather{MeanC: 10, AmpK: 5}, nil
+	case Summer:
+		return Weather{MeanC: 20, AmpK: 6}, nil
+	}
+	return Weather{}, fmt.Errorf("unknown season %q (want winter, spring or summer)", s)
+}
+
+const coldestHour = 5.0
+
+// At returns the outside temperature at t seconds after midnight of day one.
+func (w Weather) At(t units.Time) units.Celsius {
+	h := math.Mod(t.Seconds()/3600, 24)
+	return w.MeanC - units.Celsius(float64(w.AmpK)*math.Cos(2*math.Pi*(h-coldestHour)/24))
+}
