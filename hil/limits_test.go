@@ -69,9 +69,9 @@ func TestCounterFlowEffectiveness(t *testing.T) {
 		ua, c1, c2 units.WattPerKelvin
 		want       float64
 	}{
-		{1000, 1000, 1000, 0.5},              // Cr = 1: NTU/(1+NTU)
+		{1000, 1000, 1000, 0.5},               // Cr = 1: NTU/(1+NTU)
 		{1000, 500, 1e12, 0.8646647167633873}, // Cr -> 0: 1 - exp(-NTU)
-		{1000, 861, 1736, 0.6123},            // the reference plant in winter
+		{1000, 861, 1736, 0.6123},             // the reference plant in winter
 		{0, 500, 500, 0},
 		{1000, 0, 500, 0},
 	} {

@@ -1,0 +1,34 @@
+package hil
+
+// Outcome is one expectation of a scenario and what happened to it.
+type Outcome struct {
+	Expectation string `json:"expectation"` // e.g. "no_trip", "oil_module_in <= 50 C"
+	Pass        bool   `json:"pass"`
+	Detail      string `json:"detail"` // the measured figure behind the verdict
+}
+
+// Violation is a broken invariant: a property that must hold at every tick
+// of every run, whatever the scenario says.
+type Violation struct {
+	Invariant string  `json:"invariant"`
+	AtS       float64 `json:"at_s"`
+	Detail    string  `json:"detail"`
+}
+
+// ScenarioResult is the verdict of one scenario run. Field names are a
+// contract (issue 3): name, pass, faults, sim_seconds, wall_seconds,
+// max_temp_c, trips, erf, compute_availability, expectations.
+type ScenarioResult struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Pass        bool   `json:"pass"`
+	// Faults lists the fault kinds injected, in order, without repeats.
+	Faults []string `json:"faults"`
+	Result
+	Expectations []Outcome   `json:"expectations"`
+	Violations   []Violation `json:"violations"`
+	// Replay is the command that runs this scenario again, exactly.
+	Replay string `json:"replay"`
+	// Trace is the run's history, recorded when a report is asked for.
+	Trace *Trace `json:"-"`
+}

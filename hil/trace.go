@@ -1,0 +1,35 @@
+package hil
+
+// TracePoint is one sample of a run for plots: true plant temperatures, what
+// the controller measured, its targets, every actuator command, compute
+// power and the safety state.
+type TracePoint struct {
+	TS float64 `json:"t_s"`
+	// True plant temperatures, C.
+	OilInC, OilOutC, WaterFlowC, WaterReturnC, TankTopC, TankBottomC, IndoorC, OutdoorC float64
+	// What the two oil-in probes reported (a lying sensor shows here), C.
+	OilInAMeasuredC, OilInBMeasuredC float64
+	// Targets: the weather curve's flow temperature, C.
+	FlowTargetC float64
+	// Commands after safety's word, 0..1.
+	OilPump, WaterPump, ValveDump, ValveTank, Fan float64
+	Immersion                                     bool
+	ComputeKW                                     float64
+	ModulesPowered                                int
+	SafetyState                                   string
+}
+
+// Marker is an event on a run's time line.
+type Marker struct {
+	TS    float64 `json:"t_s"`
+	Kind  string  `json:"kind"` // fault, clear, command, demand, trip, violation
+	Label string  `json:"label"`
+}
+
+// Trace is the recorded history of one run, sampled every TraceEvery.
+type Trace struct {
+	Points  []TracePoint
+	Markers []Marker
+	// Limits to draw, by name (oil_in_warn_c, oil_in_trip_c, oil_ceiling_c, ...).
+	Limits map[string]float64
+}
