@@ -600,8 +600,8 @@ func TestSysfsBoard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.CPUs() != 4 {
-		t.Fatalf("%d CPUs", b.CPUs())
+	if b.CPUs() != 4 || b.Policies() != 1 {
+		t.Fatalf("%d CPUs in %d policies, want 4 in 1", b.CPUs(), b.Policies())
 	}
 	for _, c := range []struct {
 		l    hal.Level
@@ -636,7 +636,7 @@ func TestSysfsBoardRoundsToAvailableFrequencies(t *testing.T) {
 	if err := FakeSysfs(root, 1, 600000, 2400000, 50); err != nil {
 		t.Fatal(err)
 	}
-	writeTestFile(t, root+"/devices/system/cpu/cpu0/cpufreq/scaling_available_frequencies", "600000 1000000 1500000 1800000 2400000\n")
+	writeTestFile(t, root+"/devices/system/cpu/cpufreq/policy0/scaling_available_frequencies", "600000 1000000 1500000 1800000 2400000\n")
 	b, err := OpenSysfs(SysfsConfig{Root: root})
 	if err != nil {
 		t.Fatal(err)

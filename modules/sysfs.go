@@ -31,20 +31,23 @@ type SysfsConfig struct {
 	OnShutdown func() error
 }
 
-// cpuFreq is one CPU's cpufreq policy, frequencies in kHz as sysfs has them.
+// cpuFreq is one cpufreq policy (one or more CPUs that share a clock),
+// frequencies in kHz as sysfs has them.
 type cpuFreq struct {
 	maxPath        string
 	minKHz, maxKHz uint64
 	avail          []uint64 // scaling_available_frequencies, ascending; may be empty
 }
 
-// SysfsBoard applies levels by capping every CPU's scaling_max_freq: idle,
+// SysfsBoard applies levels by capping every CPU's scaling_max_freq (once
+// per cpufreq policy: the four cores of a Pi share one): idle,
 // off and cut cap at cpuinfo_min_freq; 25..100 % cap at that share of the span
 // from the minimum to cpuinfo_max_freq, rounded down to an available
 // frequency. It is used from one goroutine (the agent's, under its lock).
 type SysfsBoard struct {
 	cfg   SysfsConfig
-	cpus  []cpuFreq
+	ncpu  int
+	cpus  []cpuFreq // one per policy
 	zones []string
 	level hal.Level
 	buf   []byte
@@ -65,8 +68,17 @@ func OpenSysfs(cfg SysfsConfig) (*SysfsBoard, error) {
 	if len(dirs) == 0 {
 		return nil, fmt.Errorf("modules: no cpufreq under %s/devices/system/cpu", cfg.Root)
 	}
-	b := &SysfsBoard{cfg: cfg, level: hal.Level100, buf: make([]byte, 0, 24)}
+	b := &SysfsBoard{cfg: cfg, ncpu: len(dirs), level: hal.Level100, buf: make([]byte, 0, 24)}
+	seen := map[string]bool{}
 	for _, d := range dirs {
+		// cpuN/cpufreq is a link to the policy the CPU belongs to.
+		if real, err := filepath.EvalSymlinks(d); err == nil {
+			d = real
+		}
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
 		c := cpuFreq{maxPath: filepath.Join(d, "scaling_max_freq")}
 		var err error
 		if c.minKHz, err = readUint(filepath.Join(d, "cpuinfo_min_freq")); err != nil {
@@ -96,9 +108,12 @@ func OpenSysfs(cfg SysfsConfig) (*SysfsBoard, error) {
 }
 
 // CPUs returns how many CPUs the board caps.
-func (b *SysfsBoard) CPUs() int { return len(b.cpus) }
+func (b *SysfsBoard) CPUs() int { return b.ncpu }
 
-// FreqKHz returns the cap the i-th CPU gets at level l.
+// Policies returns how many cpufreq policies the CPUs share.
+func (b *SysfsBoard) Policies() int { return len(b.cpus) }
+
+// FreqKHz returns the cap the i-th policy gets at level l.
 func (b *SysfsBoard) FreqKHz(i int, l hal.Level) uint64 {
 	c := &b.cpus[i]
 	frac, powered := l.Fraction()
@@ -200,21 +215,30 @@ func writeFile(path string, b []byte) error {
 	return err
 }
 
-// FakeSysfs lays out a cpufreq and thermal tree under root, as a board's
-// sysfs would have it: cpus CPUs from minKHz to maxKHz, one thermal zone at
-// tempC. Tests and drills point SysfsConfig.Root at it.
+// FakeSysfs lays out a cpufreq and thermal tree under root as a Pi's sysfs
+// has it: cpus CPUs sharing one policy (cpuN/cpufreq links to
+// cpufreq/policy0) from minKHz to maxKHz, and one thermal zone at tempC.
+// Tests and drills point SysfsConfig.Root at it.
 func FakeSysfs(root string, cpus int, minKHz, maxKHz uint64, tempC float64) error {
+	cpuDir := filepath.Join(root, "devices/system/cpu")
+	policy := filepath.Join(cpuDir, "cpufreq/policy0")
+	if err := os.MkdirAll(policy, 0o755); err != nil {
+		return err
+	}
+	for name, v := range map[string]uint64{
+		"cpuinfo_min_freq": minKHz, "cpuinfo_max_freq": maxKHz, "scaling_max_freq": maxKHz,
+	} {
+		if err := os.WriteFile(filepath.Join(policy, name), []byte(strconv.FormatUint(v, 10)+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
 	for i := range cpus {
-		d := filepath.Join(root, "devices/system/cpu", "cpu"+strconv.Itoa(i), "cpufreq")
+		d := filepath.Join(cpuDir, "cpu"+strconv.Itoa(i))
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
-		for name, v := range map[string]uint64{
-			"cpuinfo_min_freq": minKHz, "cpuinfo_max_freq": maxKHz, "scaling_max_freq": maxKHz,
-		} {
-			if err := os.WriteFile(filepath.Join(d, name), []byte(strconv.FormatUint(v, 10)+"\n"), 0o644); err != nil {
-				return err
-			}
+		if err := os.Symlink("../cpufreq/policy0", filepath.Join(d, "cpufreq")); err != nil {
+			return err
 		}
 	}
 	z := filepath.Join(root, "class/thermal/thermal_zone0")
