@@ -1,6 +1,13 @@
 package hil
 
-import "hearth/units"
+import (
+	"fmt"
+
+	"github.com/BurntSushi/toml"
+
+	"hearth/hal"
+	"hearth/units"
+)
 
 // Params is the physical description of a HeatHub and its home. Defaults are
 // the reference HeatHub of DOMAIN.md. Every figure the plant uses lives here,
@@ -33,6 +40,13 @@ type Params struct {
 	WaterPumpW      units.Watt        `toml:"water_pump_w"`
 	ValveTravelS    float64           `toml:"valve_travel_s"`
 	PressureBar     units.Bar         `toml:"pressure_bar"`
+
+	// Layers 4 and 5: a module agent whose lease is not renewed drops to idle
+	// when it expires and shuts down after LeaseGraceS; the hardware
+	// watchdog de-energises every relay when not kicked for WatchdogS.
+	LeaseS      float64 `toml:"lease_s"`
+	LeaseGraceS float64 `toml:"lease_grace_s"`
+	WatchdogS   float64 `toml:"watchdog_s"`
 
 	// Dump cooler.
 	DumpUAFanOffWPerK units.WattPerKelvin `toml:"dump_ua_fan_off_w_per_k"`
@@ -70,6 +84,7 @@ func DefaultParams() Params {
 
 		SupplyWaterL: 10, ReturnWaterL: 10, WaterPumpMaxLPM: 25, WaterPumpW: 45,
 		ValveTravelS: 90, PressureBar: 1.5,
+		LeaseS: 3, LeaseGraceS: 60, WatchdogS: 10,
 
 		DumpUAFanOffWPerK: 20, DumpUAFanMaxWPerK: 200, DumpDerate: 1, FanW: 150,
 
@@ -94,4 +109,37 @@ func oilCap(l float64) units.JoulePerKelvin {
 
 func waterCap(l float64) units.JoulePerKelvin {
 	return units.JoulePerKelvin(l * units.WaterDensityKgPerL * units.WaterCpJPerKgK)
+}
+
+// LoadParams reads a plant file: TOML whose keys override the reference
+// HeatHub's. An unknown key is an error, so a typo cannot pass silently.
+func LoadParams(path string) (Params, error) {
+	p := DefaultParams()
+	md, err := toml.DecodeFile(path, &p)
+	if err != nil {
+		return Params{}, err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return Params{}, fmt.Errorf("%s: unknown keys %v", path, und)
+	}
+	return p, p.Validate()
+}
+
+// Validate checks that the parameters describe a plant that can exist.
+func (p *Params) Validate() error {
+	if p.Modules < 1 || p.Modules > hal.MaxModules {
+		return fmt.Errorf("modules = %d, want 1..%d", p.Modules, hal.MaxModules)
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"module_oil_l", p.ModuleOilL}, {"cold_oil_l", p.ColdOilL}, {"supply_water_l", p.SupplyWaterL},
+		{"return_water_l", p.ReturnWaterL}, {"tank_l", p.TankL}, {"valve_travel_s", p.ValveTravelS},
+		{"house_air_j_per_k", float64(p.HouseAirJPerK)}, {"house_fabric_j_per_k", float64(p.HouseFabricJPerK)},
+		{"oil_pump_max_lpm", float64(p.OilPumpMaxLPM)}, {"water_pump_max_lpm", float64(p.WaterPumpMaxLPM)}} {
+		if !(c.v > 0) {
+			return fmt.Errorf("%s = %g, want > 0", c.name, c.v)
+		}
+	}
+	return nil
 }

@@ -67,10 +67,10 @@ type Plant struct {
 	capModule, capColdOil, capSupply, capReturn, capTankLayer units.JoulePerKelvin
 	stored0                                                   units.Joule
 
-	tap       int         // next tap of the day's profile
-	tapLeftJ  units.Joule // energy still to deliver of the running draw
-	tapFlow   units.LitrePerMin
-	tapDayEnd units.Time
+	tap      int         // next tap of the day's profile
+	tapLeftJ units.Joule // energy still to deliver of the running draw
+	tapFlow  units.LitrePerMin
+	tapDay   int64 // day the tap index belongs to
 
 	PressureLossBarPerS float64 // injected leak of the water circuit
 	OilLeak             bool    // injected oil leak into the bund
@@ -145,7 +145,7 @@ func (pl *Plant) wireDevices(init Init) {
 	for i := range p.Modules {
 		pl.Modules[i] = sim.Module{Now: now, IdleW: p.ModuleIdleW(), FullW: p.ModuleFullW(),
 			ThrottleDelay: units.DurationOf(p.ThrottleDelayS), ShutdownTime: units.DurationOf(p.ShutdownS),
-			BootTime: units.DurationOf(p.BootS)}
+			BootTime: units.DurationOf(p.BootS), Lease: units.DurationOf(p.LeaseS), LeaseGrace: units.DurationOf(p.LeaseGraceS)}
 		pl.Modules[i].Start(init.ModuleLevel)
 	}
 }
@@ -343,17 +343,18 @@ func (pl *Plant) stepTank(h float64, qCoil units.Watt) {
 
 // advanceTaps starts the profile's next draw when its time of day comes.
 func (pl *Plant) advanceTaps() {
-	const day = 24 * units.Hour
-	if pl.Now >= pl.tapDayEnd {
-		pl.tapDayEnd = pl.tapDayEnd.Add(day)
-		pl.tap = 0
+	const day = int64(24 * units.Hour)
+	if pl.Now < 0 {
+		return // the pre-roll draws nothing
+	}
+	if d := int64(pl.Now) / day; d != pl.tapDay {
+		pl.tapDay, pl.tap = d, 0
 	}
 	if pl.tap >= len(ProfileM) {
 		return
 	}
-	dayStart := pl.tapDayEnd.Add(-day)
 	tp := ProfileM[pl.tap]
-	if pl.Now.Sub(dayStart).Seconds() >= tp.AtS {
+	if units.Duration(int64(pl.Now)%day).Seconds() >= tp.AtS {
 		pl.tapLeftJ += tp.EnergyJ
 		pl.tapFlow = tp.FlowLPM
 		pl.tap++
@@ -367,6 +368,24 @@ func (pl *Plant) stepHouse(h float64, qRad units.Watt) {
 	fab := af - float64(p.HouseFabricLossWPerK)*float64(s.FabricC-s.OutdoorC)
 	s.IndoorC += units.Celsius(air * h / float64(p.HouseAirJPerK))
 	s.FabricC += units.Celsius(fab * h / float64(p.HouseFabricJPerK))
+}
+
+// Deenergise is what the hardware does when the controller is gone (its
+// watchdog fired or its supply failed): module relays open (energise-to-run),
+// the profile-A pumps lose their PWM and run at maximum, the spring-return
+// valve sends all water to the dump, the fan (wired to run unless held off)
+// runs at full speed and the immersion heater's contactor drops.
+func (pl *Plant) Deenergise() {
+	for i := 0; i < pl.P.Modules; i++ {
+		_ = pl.Modules[i].SetLevel(hal.LevelCut)
+	}
+	for i := range pl.Pumps {
+		_ = pl.Pumps[i].SetSpeed(1)
+	}
+	_ = pl.Valves[hal.ValveDump].SetPosition(1)
+	_ = pl.Valves[hal.ValveTank].SetPosition(0)
+	_ = pl.Fan.SetSpeed(1)
+	pl.Heater.On = false
 }
 
 // ComputePower returns the modules' total draw now.

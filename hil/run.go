@@ -3,6 +3,7 @@ package hil
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"hearth/core"
 	"hearth/hal"
@@ -13,6 +14,9 @@ import (
 // Tick is the control period of the bench: 10 Hz, as on the Pi.
 const Tick = 100 * units.Millisecond
 
+// TraceEvery is the sampling period of a recorded trace.
+const TraceEvery = 10 * units.Second
+
 // Config describes one closed-loop run.
 type Config struct {
 	Params   Params
@@ -21,8 +25,14 @@ type Config struct {
 	Core     core.Config
 	Seed     uint64
 	Duration units.Duration
-	Demand   hal.Level      // what the workload asks of every module
+	Demand   hal.Level      // what the workload asks of every module at the start
 	WeekTime units.Duration // local time since Monday 00:00 at the start
+	// PreRoll runs the closed loop this long before time zero, so that a
+	// day's figures are those of a controller in service, not of its boot.
+	// Nothing of the pre-roll is scored but its trips and violations.
+	PreRoll units.Duration
+	Events  []Event
+	Trace   bool // record a Trace for reports
 }
 
 // SeasonInit returns a warm start that fits the season: the house at its
@@ -43,7 +53,7 @@ func DefaultConfig(s Season, seed uint64) (Config, error) {
 		return Config{}, err
 	}
 	return Config{Params: DefaultParams(), Weather: w, Init: SeasonInit(s), Core: core.DefaultConfig(),
-		Seed: seed, Duration: 24 * units.Hour, Demand: hal.Level100}, nil
+		Seed: seed, Duration: 24 * units.Hour, Demand: hal.Level100, PreRoll: 15 * units.Minute}, nil
 }
 
 // Trip is one latched trip seen during a run.
@@ -92,6 +102,12 @@ type Result struct {
 	DHWShortfallKWh     float64   `json:"dhw_shortfall_kwh"`
 }
 
+// timed is one scheduled action of a run.
+type timed struct {
+	at units.Time
+	ev Event
+}
+
 // Sim is one closed-loop run that the caller steps, so that an edge can pace
 // it against the wall clock or draw a status line between ticks.
 type Sim struct {
@@ -101,15 +117,46 @@ type Sim struct {
 	dev   hal.Devices
 	in    hal.Inputs
 	ticks int64
-	end   int64
+	end   units.Time
+
+	demand      hal.Level
+	sched       []timed
+	next        int
+	resetNext   bool
+	ctlDown     bool       // the controller takes no step
+	ctlDownTill units.Time // when it comes back
+	ctlRestart  bool       // it comes back as a fresh process
+	lastKick    units.Time // last step, as the watchdog sees it
+	dogFired    bool
+
+	// persisted is what the controller keeps across a power cut: its
+	// latched trip (the daemon writes it with safety/tripstore).
+	persisted     safety.Cause
+	persistedAt   units.Time
+	persistedTrip bool
 
 	maxT, minT        Temps
 	trips             []Trip
 	lastState         safety.State
 	availReq, availOK float64
+
+	inv       invariants
+	probes    []stateProbe
+	trace     *Trace
+	nextTrace units.Time
+	errs      []error
 }
 
-// New builds a run.
+// stateProbe records the safety state, and whether any module was
+// powered, at a time.
+type stateProbe struct {
+	at      units.Time
+	state   string
+	powered int
+	done    bool
+}
+
+// New builds a run and pre-rolls it to time zero.
 func New(cfg Config) (*Sim, error) {
 	if cfg.Params.Modules < 1 || cfg.Params.Modules > hal.MaxModules {
 		return nil, fmt.Errorf("params: modules = %d, want 1..%d", cfg.Params.Modules, hal.MaxModules)
@@ -118,48 +165,213 @@ func New(cfg Config) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sim{Cfg: cfg, Plant: NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed), Core: c,
-		end: int64(cfg.Duration / Tick)}
-	s.dev = s.Plant.Devices()
-	inf := math.Inf(1)
-	s.maxT = Temps{-inf, -inf, -inf, -inf, -inf}
-	s.minT = Temps{inf, inf, inf, inf, inf}
+	pl := NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
+	pl.Now = units.Time(-cfg.PreRoll)
+	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
+	s.dev = pl.Devices()
 	s.trips = make([]Trip, 0, 8)
+	s.inv.init(s)
+	for _, e := range cfg.Events {
+		s.sched = append(s.sched, timed{units.Time(e.At), e})
+		if e.Fault != "" && e.For > 0 {
+			s.sched = append(s.sched, timed{units.Time(e.At + e.For), Event{Clear: e.Fault, Target: e.Target, Arg: e.Arg}})
+		}
+	}
+	sort.SliceStable(s.sched, func(i, j int) bool { return s.sched[i].at < s.sched[j].at })
+	if cfg.Trace {
+		s.trace = &Trace{Limits: map[string]float64{
+			"oil_in_warn_c": float64(cfg.Core.Safety.OilIn.WarnC), "oil_in_trip_c": float64(cfg.Core.Safety.OilIn.TripC),
+			"oil_ceiling_c": float64(cfg.Core.Control.OilCeilingC), "tank_target_c": float64(cfg.Core.Control.TankTargetC),
+		}}
+	}
+	for pl.Now < 0 {
+		s.Step()
+	}
+	s.startScoring()
 	return s, nil
 }
 
-// Done reports whether the run has reached its duration.
-func (s *Sim) Done() bool { return s.ticks >= s.end }
+// probeAt asks the run to record its state at t; the index finds it later.
+func (s *Sim) probeAt(t units.Time) int {
+	s.probes = append(s.probes, stateProbe{at: t})
+	return len(s.probes) - 1
+}
 
-// Ticks returns the ticks run so far.
+func (s *Sim) startScoring() {
+	pl := s.Plant
+	pl.E = Energy{}
+	pl.stored0 = pl.Stored()
+	inf := math.Inf(1)
+	s.maxT = Temps{-inf, -inf, -inf, -inf, -inf}
+	s.minT = Temps{inf, inf, inf, inf, inf}
+	s.availReq, s.availOK, s.ticks = 0, 0, 0
+}
+
+// Done reports whether the run has reached its duration.
+func (s *Sim) Done() bool { return s.Plant.Now >= s.end }
+
+// Ticks returns the scored ticks run so far.
 func (s *Sim) Ticks() int64 { return s.ticks }
 
 // Inputs returns the inputs of the last tick.
 func (s *Sim) Inputs() *hal.Inputs { return &s.in }
 
+// Errors returns what went wrong with the run itself (a bad event).
+func (s *Sim) Errors() []error { return s.errs }
+
 // Step runs one control tick and one plant step.
 func (s *Sim) Step() {
 	pl := s.Plant
-	in := &s.in
-	s.dev.Read(in)
-	in.Now = pl.Now
-	in.WeekTime = (s.Cfg.WeekTime + units.Duration(pl.Now)) % (7 * 24 * units.Hour)
-	for i := 0; i < in.NumModules; i++ {
-		in.Demand[i] = s.Cfg.Demand
+	now := pl.Now
+	for s.next < len(s.sched) && s.sched[s.next].at <= now {
+		s.apply(s.sched[s.next].ev)
+		s.next++
 	}
-	out := s.Core.Step(in)
-	_ = s.dev.Write(out) // the simulated devices never fail a write
-	in.ResetRequest = false
+	if s.ctlDown && now >= s.ctlDownTill {
+		s.ctlDown = false
+		if s.ctlRestart || s.dogFired {
+			s.restart()
+		}
+	}
+	resetAsked := false
+	if !s.ctlDown {
+		in := &s.in
+		s.dev.Read(in)
+		in.Now = now
+		in.WeekTime = (s.Cfg.WeekTime + units.Duration(now) + 7*24*units.Hour) % (7 * 24 * units.Hour)
+		for i := 0; i < in.NumModules; i++ {
+			in.Demand[i] = s.demand
+		}
+		in.ResetRequest, resetAsked = s.resetNext, s.resetNext
+		s.resetNext = false
+		out := s.Core.Step(in)
+		_ = s.dev.Write(out) // the simulated devices never fail a write
+		s.lastKick = now
+		s.persist()
+	} else if now.Sub(s.lastKick).Seconds() >= pl.P.WatchdogS {
+		// The hardware watchdog has not been kicked: it de-energises
+		// everything, and the Pi reboots when the controller comes back.
+		s.dogFired = true
+		pl.Deenergise()
+	}
 
 	st := s.Core.Safety.Status()
 	if st.State == safety.StateTripped && s.lastState != safety.StateTripped {
-		s.trips = append(s.trips, Trip{AtS: pl.Now.Seconds(), Cause: st.Cause.String()})
+		s.trips = append(s.trips, Trip{AtS: now.Seconds(), Cause: st.Cause.String()})
+		s.mark("trip", st.Cause.String())
 	}
-	s.lastState = st.State
 
 	pl.Step(Tick)
-	s.ticks++
-	s.observe()
+	if now >= 0 {
+		s.ticks++
+		s.observe()
+	}
+	s.inv.check(s, st, resetAsked)
+	s.lastState = st.State
+	for i := range s.probes {
+		if p := &s.probes[i]; !p.done && now >= p.at {
+			p.state, p.done = st.State.String(), true
+			for m := 0; m < pl.P.Modules; m++ {
+				if pl.Modules[m].Powered() {
+					p.powered++
+				}
+			}
+		}
+	}
+	if s.trace != nil && now >= s.nextTrace {
+		s.nextTrace = now.Add(TraceEvery)
+		s.record(st)
+	}
+}
+
+// persist keeps the latched trip as the daemon would on disk.
+func (s *Sim) persist() {
+	st := s.Core.Safety.Status()
+	if st.State == safety.StateTripped {
+		s.persisted, s.persistedAt, s.persistedTrip = st.Cause, st.TripAt, true
+	} else {
+		s.persistedTrip = false
+	}
+}
+
+// restart brings the controller back as a fresh process that keeps only
+// what it persisted.
+func (s *Sim) restart() {
+	c, err := core.New(s.Cfg.Core)
+	if err != nil {
+		s.errs = append(s.errs, err)
+		return
+	}
+	if s.persistedTrip {
+		c.Safety.Restore(s.persisted, s.persistedAt)
+	}
+	s.Core, s.dogFired = c, false
+	s.mark("command", "controller restarted")
+}
+
+func (s *Sim) apply(e Event) {
+	now := s.Plant.Now
+	switch {
+	case e.Command == "reset":
+		s.resetNext = true
+		s.mark("command", "reset")
+	case e.Demand != "":
+		s.demand, _ = ParseLevel(e.Demand, s.demand)
+		s.mark("demand", "demand "+e.Demand)
+	case e.Fault == "controller_stall" || e.Fault == "controller_restart":
+		spec, _ := Spec(FaultKind(e.Fault))
+		arg := e.Arg
+		if arg == 0 {
+			arg = spec.DefaultArg
+		}
+		s.ctlDown, s.ctlDownTill = true, now.Add(units.DurationOf(arg))
+		s.ctlRestart = e.Fault == "controller_restart"
+		if s.ctlRestart {
+			s.Plant.Deenergise() // the controller's own supply is gone: so is every relay it holds
+		}
+		s.mark("fault", e.Fault)
+	case e.Clear == "controller_stall" || e.Clear == "controller_restart":
+		// They end by themselves; clearing brings the controller back now.
+		s.ctlDownTill = now
+	case e.Fault != "":
+		if err := s.Plant.Apply(FaultKind(e.Fault), e.Target, e.Arg, true); err != nil {
+			s.errs = append(s.errs, err)
+		}
+		s.mark("fault", e.Fault+" "+e.Target)
+	case e.Clear != "":
+		if err := s.Plant.Apply(FaultKind(e.Clear), e.Target, e.Arg, false); err != nil {
+			s.errs = append(s.errs, err)
+		}
+		s.mark("clear", e.Clear+" "+e.Target)
+	}
+}
+
+func (s *Sim) mark(kind, label string) {
+	if s.trace != nil {
+		s.trace.Markers = append(s.trace.Markers, Marker{TS: s.Plant.Now.Seconds(), Kind: kind, Label: label})
+	}
+}
+
+func (s *Sim) record(st safety.Status) {
+	pl, ps := s.Plant, &s.Plant.S
+	powered := 0
+	for i := 0; i < pl.P.Modules; i++ {
+		if pl.Modules[i].Powered() {
+			powered++
+		}
+	}
+	s.trace.Points = append(s.trace.Points, TracePoint{
+		TS: pl.Now.Seconds(), OilInC: float64(ps.OilInC), OilOutC: float64(ps.OilOutC),
+		WaterFlowC: float64(ps.WaterFlowC), WaterReturnC: float64(ps.WaterRetC),
+		TankTopC: float64(ps.TankTopC), TankBottomC: float64(ps.TankBottomC),
+		IndoorC: float64(ps.IndoorC), OutdoorC: float64(ps.OutdoorC),
+		OilInAMeasuredC: float64(s.in.Temp[hal.TempOilInA].Value), OilInBMeasuredC: float64(s.in.Temp[hal.TempOilInB].Value),
+		FlowTargetC: float64(s.Cfg.Core.Control.WeatherCurve(ps.OutdoorC)),
+		OilPump:     float64(pl.Pumps[hal.PumpOil].Command()), WaterPump: float64(pl.Pumps[hal.PumpWater].Command()),
+		ValveDump: float64(pl.Valves[hal.ValveDump].Command()), ValveTank: float64(pl.Valves[hal.ValveTank].Command()),
+		Fan: float64(pl.Fan.Command()), Immersion: pl.Heater.On,
+		ComputeKW: float64(pl.ComputePower()) / 1000, ModulesPowered: powered, SafetyState: st.State.String(),
+	})
 }
 
 func (s *Sim) observe() {
@@ -177,14 +389,12 @@ func (s *Sim) observe() {
 	track(&s.maxT.WaterFlow, &s.minT.WaterFlow, st.WaterFlowC)
 	track(&s.maxT.Tank, &s.minT.Tank, st.TankTopC)
 	track(&s.maxT.Indoor, &s.minT.Indoor, st.IndoorC)
-	for i := 0; i < pl.P.Modules; i++ {
-		want := s.Cfg.Demand
-		if _, on := want.Fraction(); !on {
-			continue
-		}
-		s.availReq++
-		if pl.Modules[i].Level() >= want {
-			s.availOK++
+	if _, on := s.demand.Fraction(); on {
+		for i := 0; i < pl.P.Modules; i++ {
+			s.availReq++
+			if pl.Modules[i].Level() >= s.demand {
+				s.availOK++
+			}
 		}
 	}
 }
@@ -195,7 +405,7 @@ func (s *Sim) Result() Result {
 	e := pl.E
 	stored := pl.StoredChange()
 	r := Result{
-		SimSeconds: pl.Now.Seconds(), Ticks: s.ticks, Seed: s.Cfg.Seed,
+		SimSeconds: math.Max(0, pl.Now.Seconds()), Ticks: s.ticks, Seed: s.Cfg.Seed,
 		SafetyState: s.Core.Safety.Status().State.String(),
 		MaxTempC:    s.maxT, MinTempC: s.minT, Trips: s.trips,
 		EnergyKWh: EnergyKWh{
@@ -216,6 +426,12 @@ func (s *Sim) Result() Result {
 	}
 	return r
 }
+
+// Violations returns the invariants broken so far.
+func (s *Sim) Violations() []Violation { return s.inv.violations }
+
+// Trace returns the recorded trace (nil unless Config.Trace).
+func (s *Sim) Trace() *Trace { return s.trace }
 
 // Run runs cfg to its end and returns the result (WallSeconds left at 0: the
 // bench's core never reads the wall clock; the caller times it).

@@ -20,6 +20,9 @@ type Pump struct {
 
 	cmd   units.Ratio
 	speed units.Ratio // actual rotor speed
+
+	lagDt units.Duration // step the cached lag factor was computed for
+	lag   units.Ratio
 }
 
 // SetSpeed implements hal.Pump.
@@ -48,8 +51,10 @@ func (p *Pump) Advance(dt units.Duration) {
 	if p.Seized {
 		target = 0
 	}
-	a := 1 - math.Exp(-dt.Seconds()/math.Max(p.SpinUpS, 1e-3))
-	p.speed += units.Ratio(a) * (target - p.speed)
+	if dt != p.lagDt {
+		p.lagDt, p.lag = dt, units.Ratio(1-math.Exp(-dt.Seconds()/math.Max(p.SpinUpS, 1e-3)))
+	}
+	p.speed += p.lag * (target - p.speed)
 }
 
 // Flow returns the flow the pump delivers now.
@@ -128,6 +133,9 @@ type Fan struct {
 
 	cmd   units.Ratio
 	speed units.Ratio
+
+	lagDt units.Duration
+	lag   units.Ratio
 }
 
 // SetSpeed implements hal.Fan.
@@ -138,6 +146,9 @@ func (f *Fan) Speed() hal.Sample[units.Ratio] {
 	return hal.Sample[units.Ratio]{Value: f.speed, At: *f.Now, Status: hal.StatusOK}
 }
 
+// Command returns the last speed command.
+func (f *Fan) Command() units.Ratio { return f.cmd }
+
 // Actual returns the true fan speed.
 func (f *Fan) Actual() units.Ratio { return f.speed }
 
@@ -147,7 +158,10 @@ func (f *Fan) Advance(dt units.Duration) {
 	if f.Failed {
 		target = 0
 	}
-	f.speed += units.Ratio(1-math.Exp(-dt.Seconds()/3)) * (target - f.speed)
+	if dt != f.lagDt {
+		f.lagDt, f.lag = dt, units.Ratio(1-math.Exp(-dt.Seconds()/3))
+	}
+	f.speed += f.lag * (target - f.speed)
 }
 
 // Switch is an on/off output.

@@ -23,6 +23,11 @@ type Module struct {
 	ThrottleDelay units.Duration
 	ShutdownTime  units.Duration
 	BootTime      units.Duration
+	// Lease is how long a command holds: an agent that hears nothing for
+	// longer drops to idle at once, and shuts down after LeaseGrace more
+	// (layer 4 of protection). 0 disables the lease.
+	Lease      units.Duration
+	LeaseGrace units.Duration
 
 	// Faults.
 	IgnoreThrottle bool // the agent never lowers its level
@@ -40,6 +45,8 @@ type Module struct {
 	stateAt   units.Time
 	lastReply units.Time
 	replied   bool
+	leaseTill units.Time
+	power     units.Watt // cached draw, refreshed when the state changes
 }
 
 // Start puts the module in a steady state at level (a warm start).
@@ -47,9 +54,24 @@ func (m *Module) Start(l hal.Level) {
 	m.cmd, m.cmdAt = l, *m.Now
 	if _, on := l.Fraction(); on {
 		m.relay, m.state, m.level = true, moduleRunning, l
-		return
+	} else {
+		m.relay, m.state, m.level = l != hal.LevelCut, moduleOff, hal.LevelOff
 	}
-	m.relay, m.state, m.level = l != hal.LevelCut, moduleOff, hal.LevelOff
+	m.leaseTill = m.Now.Add(m.Lease)
+	m.refresh()
+}
+
+// refresh recomputes the cached draw after a change of state or level.
+func (m *Module) refresh() {
+	switch m.state {
+	case moduleBooting, moduleShutting:
+		m.power = m.IdleW
+	case moduleRunning:
+		f, _ := m.level.Fraction()
+		m.power = m.IdleW + units.Watt(f)*(m.FullW-m.IdleW)
+	default:
+		m.power = 0
+	}
 }
 
 // SetLevel implements hal.ModulePower.
@@ -57,13 +79,27 @@ func (m *Module) SetLevel(l hal.Level) error {
 	if l == hal.LevelCut {
 		// The relay is hardware: it opens whatever the agent does.
 		m.relay, m.state, m.level = false, moduleOff, hal.LevelOff
+		m.refresh()
 	} else {
 		m.relay = true
 	}
 	if l != m.cmd {
 		m.cmd, m.cmdAt = l, *m.Now
 	}
+	m.leaseTill = m.Now.Add(m.Lease)
 	return nil
+}
+
+// wanted is the level the agent works toward: the command, or what its
+// lease allows once the controller has gone quiet.
+func (m *Module) wanted(now units.Time) hal.Level {
+	if m.Lease <= 0 || now <= m.leaseTill {
+		return m.cmd
+	}
+	if now > m.leaseTill.Add(m.LeaseGrace) {
+		return min(m.cmd, hal.LevelOff)
+	}
+	return min(m.cmd, hal.LevelIdle)
 }
 
 // Command returns the last command.
@@ -73,13 +109,15 @@ func (m *Module) Command() hal.Level { return m.cmd }
 func (m *Module) Advance() {
 	now := *m.Now
 	if !m.relay {
-		m.state, m.level = moduleOff, hal.LevelOff
+		m.state, m.level, m.power = moduleOff, hal.LevelOff, 0
 		return
 	}
 	if m.Silent {
 		return // a hung agent: the boards keep doing what they did
 	}
-	_, wantOn := m.cmd.Fraction()
+	want := m.wanted(now)
+	lapsed := want != m.cmd // the lease has run out: act at once
+	_, wantOn := want.Fraction()
 	switch m.state {
 	case moduleOff:
 		if wantOn {
@@ -90,17 +128,17 @@ func (m *Module) Advance() {
 			m.state, m.level = moduleRunning, hal.LevelIdle
 		}
 	case moduleRunning:
-		if m.cmd == m.level || now.Sub(m.cmdAt) < m.ThrottleDelay {
+		if want == m.level || (!lapsed && now.Sub(m.cmdAt) < m.ThrottleDelay) {
 			break
 		}
 		switch {
 		case !wantOn:
-			if !m.IgnoreShutdown {
+			if !m.IgnoreShutdown || lapsed {
 				m.state, m.stateAt = moduleShutting, now
 			}
-		case m.cmd < m.level && m.IgnoreThrottle:
+		case want < m.level && m.IgnoreThrottle && !lapsed:
 		default:
-			m.level = m.cmd
+			m.level = want
 		}
 	case moduleShutting:
 		if now.Sub(m.stateAt) >= m.ShutdownTime {
@@ -108,20 +146,12 @@ func (m *Module) Advance() {
 		}
 	}
 	m.replied, m.lastReply = true, now
+	m.refresh()
 }
 
 // Power returns the module's electrical draw, all of which becomes heat in
 // its oil.
-func (m *Module) Power() units.Watt {
-	switch m.state {
-	case moduleBooting, moduleShutting:
-		return m.IdleW
-	case moduleRunning:
-		f, _ := m.level.Fraction()
-		return m.IdleW + units.Watt(f)*(m.FullW-m.IdleW)
-	}
-	return 0
-}
+func (m *Module) Power() units.Watt { return m.power }
 
 // Level returns the level the boards actually run at (LevelOff when unpowered).
 func (m *Module) Level() hal.Level {

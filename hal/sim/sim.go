@@ -34,6 +34,7 @@ const (
 	FaultStale          // no new sample: At stops advancing
 	FaultCRC            // every conversion fails its CRC
 	FaultOffset         // a constant offset of Arg units (a lying sensor)
+	FaultDead           // the transducer gives nothing: reads 0, fresh and OK (a pulse meter without pulses)
 )
 
 // Sensor is one simulated measuring chain for a quantity of type T.
@@ -108,8 +109,10 @@ func (s *Sensor[T]) convert(at units.Time) {
 		st = hal.StatusCRC
 	case FaultOffset:
 		v += s.Arg
+	case FaultDead:
+		v = 0
 	}
-	if s.Quantum > 0 && s.Fault != FaultStuck && s.Fault != FaultFrozen85 {
+	if s.Quantum > 0 && s.Fault != FaultStuck && s.Fault != FaultFrozen85 && s.Fault != FaultDead {
 		v = math.Round(v/s.Quantum) * s.Quantum
 	}
 	if st != hal.StatusOK {

@@ -1,0 +1,139 @@
+package hil
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// CampaignRunHours is the length of one random run of a campaign.
+const CampaignRunHours = 6
+
+// RandomScenario draws a scenario from seed r alone: a season, one to three
+// faults of the catalogue at random times on random targets, some cleared
+// again, sometimes a reset after, sometimes a change of demand. Invariants are
+// its only expectations. 'hearth hil run --random r' replays it.
+func RandomScenario(r uint64) *Scenario {
+	rng := rand.New(rand.NewPCG(r, 0xca4a16))
+	seasons := []Season{Winter, Spring, Summer}
+	sc := &Scenario{
+		Name:     "random-" + strconv.FormatUint(r, 10),
+		Season:   string(seasons[rng.IntN(len(seasons))]),
+		Duration: Dur(CampaignRunHours * time.Hour),
+		Seed:     r,
+		src:      "random:" + strconv.FormatUint(r, 10),
+	}
+	sc.Description = "random campaign run " + strconv.FormatUint(r, 10) + " (" + sc.Season + ")"
+	horizon := int64(CampaignRunHours-1) * int64(time.Hour)
+	n := 1 + rng.IntN(3)
+	for range n {
+		spec := Catalogue[rng.IntN(len(Catalogue))]
+		at := Dur(int64(20*time.Minute) + rng.Int64N(horizon-int64(20*time.Minute)))
+		ev := Event{At: at, Fault: string(spec.Kind)}
+		if len(spec.Targets) > 0 {
+			ev.Target = spec.Targets[rng.IntN(len(spec.Targets))]
+		}
+		switch spec.Kind {
+		case "controller_stall":
+			ev.Arg = float64(1 + rng.IntN(60))
+		case "controller_restart":
+			ev.Arg = float64(1 + rng.IntN(120))
+		default:
+			if rng.IntN(2) == 0 {
+				ev.For = Dur(int64(time.Minute) + rng.Int64N(int64(45*time.Minute)))
+			}
+		}
+		sc.Events = append(sc.Events, ev)
+		if ev.For > 0 && rng.IntN(2) == 0 {
+			sc.Events = append(sc.Events, Event{At: ev.At + ev.For + Dur(30*time.Minute), Command: "reset"})
+		}
+	}
+	if rng.IntN(4) == 0 {
+		levels := []string{"idle", "25%", "50%", "75%", "100%"}
+		sc.Events = append(sc.Events, Event{At: Dur(rng.Int64N(horizon)), Demand: levels[rng.IntN(len(levels))]})
+	}
+	return sc
+}
+
+// Replay returns the command that replays a random scenario.
+func RandomReplay(r uint64) string {
+	return "hearth hil run --random " + strconv.FormatUint(r, 10)
+}
+
+// CampaignResult is a campaign's report. Field names are a contract (issue 3).
+type CampaignResult struct {
+	Seed        uint64              `json:"seed"`
+	SimHours    float64             `json:"sim_hours"`
+	WallSeconds float64             `json:"wall_seconds"`
+	Runs        int                 `json:"runs"`
+	Violations  []CampaignViolation `json:"violations"`
+	Trips       int                 `json:"trips"`
+	FaultsSeen  map[string]int      `json:"faults_seen"`
+}
+
+// CampaignViolation is a broken invariant with the command that replays it.
+type CampaignViolation struct {
+	Violation
+	Run    string `json:"run"`
+	Replay string `json:"replay"`
+}
+
+// runSeed derives the seed of run i of a campaign.
+func runSeed(seed uint64, i int) uint64 {
+	return rand.New(rand.NewPCG(seed, uint64(i))).Uint64() >> 16 // short enough to type
+}
+
+// Campaign runs random scenarios for at least hours of plant time on workers
+// goroutines (each run is itself single-threaded and deterministic, so the
+// result does not depend on workers).
+func Campaign(hours float64, seed uint64, workers int, base Params) (*CampaignResult, error) {
+	runs := int((hours + CampaignRunHours - 1) / CampaignRunHours)
+	if workers < 1 {
+		workers = 1
+	}
+	results := make([]*ScenarioResult, runs)
+	errs := make([]error, runs)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				sc := RandomScenario(runSeed(seed, i))
+				results[i], errs[i] = RunScenario(sc, base, 0, false)
+			}
+		}()
+	}
+	start := time.Now()
+	for i := range runs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	cr := &CampaignResult{Seed: seed, Runs: runs, Violations: []CampaignViolation{}, FaultsSeen: map[string]int{}}
+	for i, r := range results {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		cr.SimHours += r.SimSeconds / 3600
+		cr.Trips += len(r.Trips)
+		for _, f := range r.Faults {
+			cr.FaultsSeen[f]++
+		}
+		rs := runSeed(seed, i)
+		for _, v := range r.Violations {
+			cr.Violations = append(cr.Violations, CampaignViolation{Violation: v, Run: r.Name, Replay: RandomReplay(rs)})
+		}
+		for _, o := range r.Expectations {
+			if !o.Pass { // a bad event is a bench bug: report it as loudly
+				cr.Violations = append(cr.Violations, CampaignViolation{
+					Violation: Violation{Invariant: "bench", Detail: o.Expectation + ": " + o.Detail},
+					Run:       r.Name, Replay: RandomReplay(rs)})
+			}
+		}
+	}
+	cr.WallSeconds = time.Since(start).Seconds()
+	return cr, nil
+}

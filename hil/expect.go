@@ -1,0 +1,112 @@
+package hil
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"hearth/units"
+)
+
+// RunScenario runs one scenario on plant parameters base with seed (0: the
+// scenario's own) and judges it: it passes when every expectation holds and
+// no invariant broke.
+func RunScenario(sc *Scenario, base Params, seed uint64, trace bool) (*ScenarioResult, error) {
+	cfg, err := sc.Config(base, seed)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Trace = trace
+	start := time.Now()
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ex := &sc.Expect
+	states := make([]int, len(ex.States))
+	for i, st := range ex.States {
+		states[i] = s.probeAt(units.Time(st.At))
+	}
+	offProbe := -1
+	if ex.ModulesOffBy != nil {
+		offProbe = s.probeAt(units.Time(*ex.ModulesOffBy))
+	}
+	for !s.Done() {
+		s.Step()
+	}
+	r := &ScenarioResult{Name: sc.Name, Description: sc.Description, Faults: sc.Faults(),
+		Result: s.Result(), Violations: s.Violations(), Replay: sc.Replay(cfg.Seed), Trace: s.Trace()}
+	r.Season = sc.Season
+	r.WallSeconds = time.Since(start).Seconds()
+	add := func(name string, pass bool, detail string) {
+		r.Expectations = append(r.Expectations, Outcome{Expectation: name, Pass: pass, Detail: detail})
+	}
+	for _, e := range s.Errors() {
+		add("events apply", false, e.Error())
+	}
+	if ex.NoTrip {
+		add("no_trip", len(r.Trips) == 0, tripsText(r.Trips))
+	}
+	for _, te := range ex.Trips {
+		ok := false
+		for _, t := range r.Trips {
+			if t.Cause == te.Cause && t.AtS <= units.Duration(te.By).Seconds() {
+				ok = true
+			}
+		}
+		add("trip "+te.Cause+" by "+time.Duration(te.By).String(), ok, tripsText(r.Trips))
+	}
+	if offProbe >= 0 {
+		p := s.probes[offProbe]
+		add("modules_off_by "+time.Duration(*ex.ModulesOffBy).String(), p.done && p.powered == 0,
+			strconv.Itoa(p.powered)+" modules powered then")
+	}
+	for i, st := range ex.States {
+		p := s.probes[states[i]]
+		add("state "+st.State+" at "+time.Duration(st.At).String(), p.done && p.state == st.State, "state was "+p.state)
+	}
+	for _, tb := range ex.Temps {
+		mx, _ := tempOf(&r.MaxTempC, tb.Sensor)
+		mn, _ := tempOf(&r.MinTempC, tb.Sensor)
+		if tb.MaxC != nil {
+			add(tb.Sensor+" <= "+ftoa(*tb.MaxC)+" C", *mx <= *tb.MaxC, "max "+ftoa(*mx)+" C")
+		}
+		if tb.ReachC != nil {
+			add(tb.Sensor+" reaches "+ftoa(*tb.ReachC)+" C", *mx >= *tb.ReachC, "max "+ftoa(*mx)+" C")
+		}
+		if tb.MinC != nil {
+			add(tb.Sensor+" >= "+ftoa(*tb.MinC)+" C", *mn >= *tb.MinC, "min "+ftoa(*mn)+" C")
+		}
+	}
+	if ex.ERFMin != nil {
+		add("erf >= "+ftoa(*ex.ERFMin), r.ERF >= *ex.ERFMin, "erf "+strconv.FormatFloat(r.ERF, 'f', 4, 64))
+	}
+	if ex.ComputeAvailabilityMin != nil {
+		add("compute_availability >= "+strconv.FormatFloat(*ex.ComputeAvailabilityMin, 'f', -1, 64),
+			r.ComputeAvailability >= *ex.ComputeAvailabilityMin,
+			"compute_availability "+strconv.FormatFloat(r.ComputeAvailability, 'f', 4, 64))
+	}
+	if ex.DHWShortfallMaxKWh != nil {
+		add("dhw_shortfall_kwh <= "+ftoa(*ex.DHWShortfallMaxKWh), r.DHWShortfallKWh <= *ex.DHWShortfallMaxKWh,
+			"dhw_shortfall_kwh "+strconv.FormatFloat(r.DHWShortfallKWh, 'f', 3, 64))
+	}
+	r.Pass = len(r.Violations) == 0
+	for _, o := range r.Expectations {
+		r.Pass = r.Pass && o.Pass
+	}
+	if r.Expectations == nil {
+		r.Expectations = []Outcome{}
+	}
+	return r, nil
+}
+
+func tripsText(ts []Trip) string {
+	if len(ts) == 0 {
+		return "no trip"
+	}
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.Cause + " at " + strconv.FormatFloat(t.AtS, 'f', 1, 64) + " s"
+	}
+	return strings.Join(parts, ", ")
+}

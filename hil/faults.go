@@ -1,0 +1,247 @@
+package hil
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"hearth/hal"
+	"hearth/hal/sim"
+)
+
+// FaultKind names a fault of the catalogue. The names are a contract:
+// scenarios, campaigns and reports use them.
+type FaultKind string
+
+// FaultSpec describes one kind of fault: what it breaks, what it targets and
+// what its argument means.
+type FaultSpec struct {
+	Kind        FaultKind `json:"kind"`
+	Description string    `json:"description"`
+	Targets     []string  `json:"targets"`       // what it can be applied to; empty: the plant as a whole
+	Arg         string    `json:"arg,omitempty"` // meaning and unit of the argument, if any
+	DefaultArg  float64   `json:"default_arg,omitempty"`
+	SafeState   string    `json:"safe_state"` // what the controller is expected to do
+}
+
+var sensorTargets = func() []string {
+	t := make([]string, 0, hal.NumTemps+3)
+	for id := hal.TempID(0); id < hal.NumTemps; id++ {
+		t = append(t, id.String())
+	}
+	return append(t, "pressure", "flow_oil", "flow_water")
+}()
+
+var (
+	pumpTargets   = []string{"oil", "water"}
+	valveTargets  = []string{"dump", "tank"}
+	moduleTargets = []string{"0", "1", "2", "3", "4", "5", "6", "7", "all"}
+)
+
+// Catalogue lists every fault the bench can inject. Each is injectable at a
+// given time and clearable (for controller_stall and controller_restart the
+// argument is the duration; they clear themselves).
+var Catalogue = []FaultSpec{
+	{Kind: "sensor_open", Description: "open circuit: the driver reports an open-circuit fault", Targets: sensorTargets,
+		SafeState: "the sample is not believed; a trip-relevant measurement lost on both channels trips"},
+	{Kind: "sensor_short", Description: "short circuit: the driver reports a short", Targets: sensorTargets,
+		SafeState: "as sensor_open"},
+	{Kind: "sensor_stuck", Description: "the value stops changing, still reported fresh and OK", Targets: sensorTargets,
+		SafeState: "the redundant channel or the energy balance catches it; the true plant stays within limits"},
+	{Kind: "sensor_drift", Description: "the value drifts steadily", Targets: sensorTargets, Arg: "units per hour", DefaultArg: -4,
+		SafeState: "the redundant channel catches the disagreement; the higher oil-in reading governs"},
+	{Kind: "sensor_noisy", Description: "extra Gaussian noise", Targets: sensorTargets, Arg: "1-sigma, units", DefaultArg: 1.5,
+		SafeState: "loops ride through; no nuisance trip"},
+	{Kind: "sensor_frozen_85", Description: "a DS18B20 that lost power reads 85.0 C, fresh and OK", Targets: sensorTargets[:hal.NumTemps],
+		SafeState: "85.0 C from a cold plant is not believed: no trip on it"},
+	{Kind: "sensor_stale", Description: "no new sample: the timestamp stops advancing", Targets: sensorTargets,
+		SafeState: "the sample is not believed after the stale time"},
+	{Kind: "sensor_crc", Description: "every conversion fails its CRC", Targets: sensorTargets,
+		SafeState: "as sensor_open"},
+	{Kind: "sensor_offset", Description: "a constant offset: a sensor that lies", Targets: sensorTargets, Arg: "units", DefaultArg: -8,
+		SafeState: "the redundant channel or the energy balance catches it"},
+	{Kind: "pump_seized", Description: "blocked rotor: no flow, feedback reports blocked", Targets: pumpTargets,
+		SafeState: "oil: trip on no oil flow, modules cut; water: heat cannot leave, shed then trip on oil temperature"},
+	{Kind: "pump_degraded", Description: "the pump delivers only part of its flow curve", Targets: pumpTargets, Arg: "fraction of flow delivered", DefaultArg: 0.5,
+		SafeState: "control compensates; compute sheds if heat cannot leave"},
+	{Kind: "pump_feedback_alarm", Description: "the pump reports an electrical alarm on its feedback line (it still runs)", Targets: pumpTargets,
+		SafeState: "alarm raised; no trip while flow is proven"},
+	{Kind: "valve_stuck", Description: "the valve actuator does not move", Targets: valveTargets,
+		SafeState: "control routes around it with the other valve and the fan; shed if heat cannot leave"},
+	{Kind: "valve_slow", Description: "the valve travels slower", Targets: valveTargets, Arg: "travel-time multiplier", DefaultArg: 4,
+		SafeState: "loops ride through"},
+	{Kind: "flow_meter_dead", Description: "the flow meter gives no pulses: it reads 0", Targets: pumpTargets,
+		SafeState: "oil: no proven flow, trip and cut; water: alarm"},
+	{Kind: "oil_leak", Description: "oil in the bund: the leak detector closes",
+		SafeState: "trip: compute off, oil pump stopped, alarm"},
+	{Kind: "water_pressure_loss", Description: "the primary water circuit loses pressure", Arg: "bar per second", DefaultArg: 0.01,
+		SafeState: "trip: compute off, water pump stopped, oil pump on"},
+	{Kind: "fan_failure", Description: "the dump cooler's fan stops",
+		SafeState: "the dump rejects less; compute sheds if heat cannot leave"},
+	{Kind: "module_ignores_throttle", Description: "a module's agent never lowers its level", Targets: moduleTargets,
+		SafeState: "escalated on its own: that module is cut"},
+	{Kind: "module_ignores_shutdown", Description: "a module's agent never shuts down", Targets: moduleTargets,
+		SafeState: "escalated on its own: that module is cut"},
+	{Kind: "module_silent", Description: "a module's agent stops answering and obeying", Targets: moduleTargets,
+		SafeState: "escalated on its own: that module is cut"},
+	{Kind: "controller_stall", Description: "the controller takes no step", Arg: "seconds", DefaultArg: 30,
+		SafeState: "the watchdog de-energises every relay: modules unpowered, pumps at max, valve to the dump"},
+	{Kind: "controller_restart", Description: "the controller loses power and restarts, keeping only what it persisted", Arg: "seconds of outage", DefaultArg: 20,
+		SafeState: "outputs de-energised during the outage; a latched trip survives the restart"},
+}
+
+// Spec returns the catalogue entry of kind k.
+func Spec(k FaultKind) (FaultSpec, bool) {
+	for _, s := range Catalogue {
+		if s.Kind == k {
+			return s, true
+		}
+	}
+	return FaultSpec{}, false
+}
+
+// FaultKinds returns every kind's name, sorted.
+func FaultKinds() []string {
+	k := make([]string, len(Catalogue))
+	for i, s := range Catalogue {
+		k[i] = string(s.Kind)
+	}
+	sort.Strings(k)
+	return k
+}
+
+func checkTarget(s FaultSpec, target string) error {
+	if len(s.Targets) == 0 {
+		if target != "" {
+			return fmt.Errorf("fault %s takes no target, got %q", s.Kind, target)
+		}
+		return nil
+	}
+	for _, t := range s.Targets {
+		if t == target {
+			return nil
+		}
+	}
+	return fmt.Errorf("fault %s: target %q is not one of %s", s.Kind, target, strings.Join(s.Targets, ", "))
+}
+
+// sensor returns the simulated sensor chain a target names.
+func (pl *Plant) sensor(target string) (func(sim.Fault, float64), bool) {
+	for id := hal.TempID(0); id < hal.NumTemps; id++ {
+		if id.String() == target {
+			return pl.Probes[id].SetFault, true
+		}
+	}
+	switch target {
+	case "pressure":
+		return pl.Pressure.SetFault, true
+	case "flow_oil":
+		return pl.Flows[hal.FlowOil].SetFault, true
+	case "flow_water":
+		return pl.Flows[hal.FlowWater].SetFault, true
+	}
+	return nil, false
+}
+
+var sensorFaults = map[FaultKind]sim.Fault{
+	"sensor_open": sim.FaultOpen, "sensor_short": sim.FaultShort, "sensor_stuck": sim.FaultStuck,
+	"sensor_drift": sim.FaultDrift, "sensor_noisy": sim.FaultNoisy, "sensor_frozen_85": sim.FaultFrozen85,
+	"sensor_stale": sim.FaultStale, "sensor_crc": sim.FaultCRC, "sensor_offset": sim.FaultOffset,
+}
+
+func pumpID(t string) hal.PumpID {
+	if t == "water" {
+		return hal.PumpWater
+	}
+	return hal.PumpOil
+}
+
+func valveID(t string) hal.ValveID {
+	if t == "tank" {
+		return hal.ValveTank
+	}
+	return hal.ValveDump
+}
+
+// modules returns the modules a target names.
+func (pl *Plant) modules(target string) []*sim.Module {
+	if target == "all" {
+		m := make([]*sim.Module, pl.P.Modules)
+		for i := range m {
+			m[i] = &pl.Modules[i]
+		}
+		return m
+	}
+	i, err := strconv.Atoi(target)
+	if err != nil || i < 0 || i >= pl.P.Modules {
+		return nil
+	}
+	return []*sim.Module{&pl.Modules[i]}
+}
+
+// Apply injects (on) or clears (!on) a plant fault. Controller faults
+// (stall, restart) are the runner's, not the plant's.
+func (pl *Plant) Apply(k FaultKind, target string, arg float64, on bool) error {
+	s, ok := Spec(k)
+	if !ok {
+		return fmt.Errorf("unknown fault %q (see 'hearth hil faults')", k)
+	}
+	if err := checkTarget(s, target); err != nil {
+		return err
+	}
+	if arg == 0 {
+		arg = s.DefaultArg
+	}
+	if f, ok := sensorFaults[k]; ok {
+		set, _ := pl.sensor(target)
+		if !on {
+			f = sim.FaultNone
+		}
+		set(f, arg)
+		return nil
+	}
+	switch k {
+	case "pump_seized":
+		pl.Pumps[pumpID(target)].Seized = on
+	case "pump_degraded":
+		pl.Pumps[pumpID(target)].Degrade = map[bool]float64{true: arg, false: 1}[on]
+	case "pump_feedback_alarm":
+		pl.Pumps[pumpID(target)].FeedbackAlarm = on
+	case "valve_stuck":
+		pl.Valves[valveID(target)].Stuck = on
+	case "valve_slow":
+		pl.Valves[valveID(target)].Slow = map[bool]float64{true: arg, false: 1}[on]
+	case "flow_meter_dead":
+		f := sim.FaultNone
+		if on {
+			f = sim.FaultDead
+		}
+		pl.Flows[hal.FlowID(pumpID(target))].SetFault(f, 0)
+	case "oil_leak":
+		pl.OilLeak = on
+	case "water_pressure_loss":
+		pl.PressureLossBarPerS = 0
+		if on {
+			pl.PressureLossBarPerS = arg
+		} else {
+			pl.S.PressureBar = pl.P.PressureBar // refilled
+		}
+	case "fan_failure":
+		pl.Fan.Failed = on
+	case "module_ignores_throttle", "module_ignores_shutdown", "module_silent":
+		for _, m := range pl.modules(target) {
+			switch k {
+			case "module_ignores_throttle":
+				m.IgnoreThrottle = on
+			case "module_ignores_shutdown":
+				m.IgnoreShutdown = on
+			default:
+				m.Silent = on
+			}
+		}
+	default:
+		return fmt.Errorf("fault %s is not a plant fault", k)
+	}
+	return nil
+}

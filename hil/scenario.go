@@ -1,0 +1,382 @@
+package hil
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"hearth/hal"
+	"hearth/safety"
+	"hearth/units"
+)
+
+// Dur is a duration written as Go writes them ("90s", "2h30m").
+type Dur units.Duration
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Dur) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Dur(v)
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Dur) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// D returns d as a units.Duration.
+func (d Dur) D() units.Duration { return units.Duration(d) }
+
+// Event is one entry of a scenario's time line. Exactly one of Fault, Clear,
+// Command or Demand is set.
+type Event struct {
+	At      Dur     `toml:"at"`
+	Fault   string  `toml:"fault"`   // inject this fault kind
+	Clear   string  `toml:"clear"`   // clear this fault kind
+	Target  string  `toml:"target"`  // what the fault applies to (see 'hearth hil faults')
+	Arg     float64 `toml:"arg"`     // the fault's argument (0: its default)
+	For     Dur     `toml:"for"`     // clear the fault again after this long (0: it stays)
+	Command string  `toml:"command"` // operator command: reset
+	Demand  string  `toml:"demand"`  // the workload's demand from now on: off, idle, 25%, 50%, 75%, 100%
+}
+
+// TempBound bounds a true plant temperature over the whole run.
+type TempBound struct {
+	Sensor string   `toml:"sensor"` // oil_module_in, oil_module_out, water_flow, tank, indoor
+	MaxC   *float64 `toml:"max_c"`
+	MinC   *float64 `toml:"min_c"`
+	// ReachC: the temperature must reach at least this at some time.
+	ReachC *float64 `toml:"reach_c"`
+}
+
+// TripExpect expects a trip with a cause by a deadline.
+type TripExpect struct {
+	Cause string `toml:"cause"`
+	By    Dur    `toml:"by"`
+}
+
+// StateAt expects the safety state at a time.
+type StateAt struct {
+	At    Dur    `toml:"at"`
+	State string `toml:"state"`
+}
+
+// Expect is what a scenario requires of the run.
+type Expect struct {
+	NoTrip                 bool         `toml:"no_trip"`
+	Trips                  []TripExpect `toml:"trip"`
+	ModulesOffBy           *Dur         `toml:"modules_off_by"` // every module unpowered at this time
+	States                 []StateAt    `toml:"state"`
+	Temps                  []TempBound  `toml:"temp"`
+	ERFMin                 *float64     `toml:"erf_min"`
+	ComputeAvailabilityMin *float64     `toml:"compute_availability_min"`
+	DHWShortfallMaxKWh     *float64     `toml:"dhw_shortfall_max_kwh"`
+}
+
+// InitFile overrides the initial state.
+type InitFile struct {
+	OilC        *float64 `toml:"oil_c"`
+	WaterC      *float64 `toml:"water_c"`
+	TankTopC    *float64 `toml:"tank_top_c"`
+	TankBottomC *float64 `toml:"tank_bottom_c"`
+	IndoorC     *float64 `toml:"indoor_c"`
+	Modules     string   `toml:"modules"` // level at the start: off, idle, ..., 100%
+	// Cold: the controller starts with the run (boot, self-test) instead of
+	// being in service already.
+	Cold bool `toml:"cold"`
+}
+
+// Scenario is a scenario file. docs/hil.md documents the format.
+type Scenario struct {
+	Name        string         `toml:"name"`
+	Description string         `toml:"description"`
+	Season      string         `toml:"season"`
+	// Seasons, when set, makes the file a family: one scenario per season,
+	// named NAME-SEASON.
+	Seasons []string `toml:"seasons"`
+	Duration    Dur            `toml:"duration"`
+	Seed        uint64         `toml:"seed"`
+	Demand      string         `toml:"demand"`
+	StartWeek   Dur            `toml:"start_week"` // local time since Monday 00:00 at the start
+	Weather     *Weather       `toml:"weather"`
+	Plant       toml.Primitive `toml:"plant"`
+	Init        InitFile       `toml:"init"`
+	Events      []Event        `toml:"events"`
+	Expect      Expect         `toml:"expect"`
+
+	md  toml.MetaData
+	src string // where it came from: "builtin" or a path
+}
+
+//go:embed scenarios/*.toml
+var builtinFS embed.FS
+
+// ParseScenario decodes a scenario file and checks it.
+func ParseScenario(data []byte, src string) (*Scenario, error) {
+	s := &Scenario{src: src}
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src, err)
+	}
+	s.md = md
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, 0, len(und))
+		for _, k := range und {
+			if !strings.HasPrefix(k.String(), "plant.") && k.String() != "plant" {
+				keys = append(keys, k.String())
+			}
+		}
+		if len(keys) > 0 {
+			return nil, fmt.Errorf("%s: unknown keys %s", src, strings.Join(keys, ", "))
+		}
+	}
+	if err := s.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", src, err)
+	}
+	return s, nil
+}
+
+func (s *Scenario) check() error {
+	if s.Name == "" {
+		return fmt.Errorf("name is missing")
+	}
+	if s.Season == "" {
+		s.Season = string(Winter)
+	}
+	for _, season := range append([]string{s.Season}, s.Seasons...) {
+		if _, err := SeasonWeather(Season(season)); err != nil {
+			return err
+		}
+	}
+	if s.Duration <= 0 {
+		return fmt.Errorf("duration must be positive")
+	}
+	if _, err := ParseLevel(s.Demand, hal.Level100); err != nil {
+		return fmt.Errorf("demand: %w", err)
+	}
+	if _, err := ParseLevel(s.Init.Modules, hal.Level100); err != nil {
+		return fmt.Errorf("init.modules: %w", err)
+	}
+	for i, e := range s.Events {
+		n := 0
+		for _, set := range []bool{e.Fault != "", e.Clear != "", e.Command != "", e.Demand != ""} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return fmt.Errorf("events[%d]: set exactly one of fault, clear, command, demand", i)
+		}
+		switch {
+		case e.Fault != "" || e.Clear != "":
+			k := FaultKind(e.Fault + e.Clear)
+			spec, ok := Spec(k)
+			if !ok {
+				return fmt.Errorf("events[%d]: unknown fault %q", i, k)
+			}
+			if err := checkTarget(spec, e.Target); err != nil {
+				return fmt.Errorf("events[%d]: %w", i, err)
+			}
+		case e.Command != "":
+			if e.Command != "reset" {
+				return fmt.Errorf("events[%d]: unknown command %q (want reset)", i, e.Command)
+			}
+		default:
+			if _, err := ParseLevel(e.Demand, 0); err != nil {
+				return fmt.Errorf("events[%d]: demand: %w", i, err)
+			}
+		}
+	}
+	for _, t := range s.Expect.Temps {
+		if _, ok := tempOf(&Temps{}, t.Sensor); !ok {
+			return fmt.Errorf("expect.temp: unknown sensor %q (want oil_module_in, oil_module_out, water_flow, tank, indoor)", t.Sensor)
+		}
+	}
+	for _, st := range s.Expect.States {
+		if _, ok := stateByName(st.State); !ok {
+			return fmt.Errorf("expect.state: unknown state %q", st.State)
+		}
+	}
+	return nil
+}
+
+// ParseLevel reads a module level: off, idle, 25%, 50%, 75%, 100% (or cut).
+// The empty string gives def.
+func ParseLevel(s string, def hal.Level) (hal.Level, error) {
+	if s == "" {
+		return def, nil
+	}
+	for l := hal.Level(0); l < hal.NumLevels; l++ {
+		if l.String() == s {
+			return l, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown level %q (want off, idle, 25%%, 50%%, 75%% or 100%%)", s)
+}
+
+func tempOf(t *Temps, name string) (*float64, bool) {
+	switch name {
+	case "oil_module_in":
+		return &t.OilModuleIn, true
+	case "oil_module_out":
+		return &t.OilModuleOut, true
+	case "water_flow":
+		return &t.WaterFlow, true
+	case "tank":
+		return &t.Tank, true
+	case "indoor":
+		return &t.Indoor, true
+	}
+	return nil, false
+}
+
+// Builtins returns the built-in scenarios, sorted by name.
+func Builtins() ([]*Scenario, error) {
+	names, err := fs.Glob(builtinFS, "scenarios/*.toml")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Scenario, 0, len(names))
+	for _, n := range names {
+		data, err := builtinFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		s, err := ParseScenario(data, "builtin:"+path.Base(n))
+		if err != nil {
+			return nil, err
+		}
+		if s.Name+".toml" != path.Base(n) {
+			return nil, fmt.Errorf("%s: name %q does not match its file", n, s.Name)
+		}
+		out = append(out, s.Expand()...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Lookup finds a scenario by built-in name, or loads the scenarios of a file.
+func Lookup(nameOrFile string) ([]*Scenario, error) {
+	if strings.HasSuffix(nameOrFile, ".toml") || strings.ContainsRune(nameOrFile, '/') {
+		data, err := os.ReadFile(nameOrFile)
+		if err != nil {
+			return nil, err
+		}
+		s, err := ParseScenario(data, nameOrFile)
+		if err != nil {
+			return nil, err
+		}
+		return s.Expand(), nil
+	}
+	all, err := Builtins()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range all {
+		if s.Name == nameOrFile {
+			return []*Scenario{s}, nil
+		}
+	}
+	return nil, fmt.Errorf("no built-in scenario %q (see 'hearth hil list')", nameOrFile)
+}
+
+// Expand returns the scenarios a file stands for: itself, or one per season
+// of its Seasons, each named NAME-SEASON.
+func (s *Scenario) Expand() []*Scenario {
+	if len(s.Seasons) == 0 {
+		return []*Scenario{s}
+	}
+	out := make([]*Scenario, len(s.Seasons))
+	for i, season := range s.Seasons {
+		c := *s
+		c.Name, c.Season, c.Seasons = s.Name+"-"+season, season, nil
+		out[i] = &c
+	}
+	return out
+}
+
+// Source says where the scenario came from.
+func (s *Scenario) Source() string { return s.src }
+
+// Faults lists the fault kinds the scenario injects, in order, once each.
+func (s *Scenario) Faults() []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, e := range s.Events {
+		if e.Fault != "" && !seen[e.Fault] {
+			seen[e.Fault] = true
+			out = append(out, e.Fault)
+		}
+	}
+	return out
+}
+
+// Config builds the run of this scenario on plant parameters base with the
+// given seed (0: the scenario's own).
+func (s *Scenario) Config(base Params, seed uint64) (Config, error) {
+	if seed == 0 {
+		seed = s.Seed
+	}
+	cfg, err := DefaultConfig(Season(s.Season), seed)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.Params = base
+	if err := s.md.PrimitiveDecode(s.Plant, &cfg.Params); err != nil {
+		return Config{}, fmt.Errorf("%s: plant: %w", s.src, err)
+	}
+	if s.Weather != nil {
+		cfg.Weather = *s.Weather
+	}
+	cfg.Duration = s.Duration.D()
+	cfg.WeekTime = s.StartWeek.D()
+	cfg.Demand, _ = ParseLevel(s.Demand, hal.Level100)
+	in := &cfg.Init
+	for _, o := range []struct {
+		v   *float64
+		dst *units.Celsius
+	}{{s.Init.OilC, &in.OilC}, {s.Init.WaterC, &in.WaterC}, {s.Init.TankTopC, &in.TankTopC},
+		{s.Init.TankBottomC, &in.TankBottomC}, {s.Init.IndoorC, &in.IndoorC}} {
+		if o.v != nil {
+			*o.dst = units.Celsius(*o.v)
+		}
+	}
+	in.ModuleLevel, _ = ParseLevel(s.Init.Modules, hal.Level100)
+	if s.Init.Cold {
+		cfg.PreRoll = 0
+	}
+	cfg.Events = s.Events
+	return cfg, nil
+}
+
+// Replay returns the command that runs this scenario again with seed.
+func (s *Scenario) Replay(seed uint64) string {
+	if r, ok := strings.CutPrefix(s.src, "random:"); ok {
+		return "hearth hil run --random " + r
+	}
+	target := s.Name
+	if !strings.HasPrefix(s.src, "builtin:") {
+		target = s.src
+	}
+	return "hearth hil run --seed " + strconv.FormatUint(seed, 10) + " " + target
+}
+
+func stateByName(name string) (safety.State, bool) {
+	for st := safety.State(0); st < safety.NumStates; st++ {
+		if st.String() == name {
+			return st, true
+		}
+	}
+	return 0, false
+}
