@@ -99,21 +99,21 @@ type InitFile struct {
 
 // Scenario is a scenario file. docs/hil.md documents the format.
 type Scenario struct {
-	Name        string         `toml:"name"`
-	Description string         `toml:"description"`
-	Season      string         `toml:"season"`
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	Season      string `toml:"season"`
 	// Seasons, when set, makes the file a family: one scenario per season,
 	// named NAME-SEASON.
-	Seasons []string `toml:"seasons"`
-	Duration    Dur            `toml:"duration"`
-	Seed        uint64         `toml:"seed"`
-	Demand      string         `toml:"demand"`
-	StartWeek   Dur            `toml:"start_week"` // local time since Monday 00:00 at the start
-	Weather     *Weather       `toml:"weather"`
-	Plant       toml.Primitive `toml:"plant"`
-	Init        InitFile       `toml:"init"`
-	Events      []Event        `toml:"events"`
-	Expect      Expect         `toml:"expect"`
+	Seasons   []string       `toml:"seasons"`
+	Duration  Dur            `toml:"duration"`
+	Seed      uint64         `toml:"seed"`
+	Demand    string         `toml:"demand"`
+	StartWeek Dur            `toml:"start_week"` // local time since Monday 00:00 at the start
+	Weather   *Weather       `toml:"weather"`
+	Plant     toml.Primitive `toml:"plant"`
+	Init      InitFile       `toml:"init"`
+	Events    []Event        `toml:"events"`
+	Expect    Expect         `toml:"expect"`
 
 	md  toml.MetaData
 	src string // where it came from: "builtin" or a path
