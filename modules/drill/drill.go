@@ -126,6 +126,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return d.run(ctx)
 }
 
+// Validate reports whether c describes a drill that can run.
+func (c Config) Validate() error { return c.fill() }
+
 func (c *Config) fill() error {
 	switch {
 	case c.Agents < 1 || c.Agents > MaxAgents:
@@ -370,7 +373,7 @@ func (d *drill) run(parent context.Context) (Result, error) {
 	res.ThrottleUnconfirmed = missing
 	res.ThrottleAllMs, res.ThrottleP50Ms, res.ThrottleP99Ms = summarise(shed, missing)
 	res.ThrottleAppliedAllMs = d.applied(cfg.Shed, tShed)
-	cfg.Log.Info("drill: shed", "level", cfg.Shed, "all_ms", res.ThrottleAllMs, "unconfirmed", missing)
+	cfg.Log.Info("drill: shed", "level", cfg.Shed, "all_ms", orNone(res.ThrottleAllMs), "unconfirmed", missing)
 
 	// Attack while shed: nothing may raise an agent above the shed level.
 	if err := d.attack(ctx, &res); err != nil {
@@ -389,7 +392,7 @@ func (d *drill) run(parent context.Context) (Result, error) {
 	for _, r := range d.relays {
 		res.RelayOpenAllMs = max(res.RelayOpenAllMs, ms(units.Time(r.openedAt.Load()).Sub(tKill)))
 	}
-	cfg.Log.Info("drill: trip", "all_ms", res.KillAllMs, "unconfirmed", missing)
+	cfg.Log.Info("drill: trip", "all_ms", orNone(res.KillAllMs), "unconfirmed", missing)
 
 	for i := range d.agents {
 		if shed[i] < 0 || kill[i] < 0 {
@@ -574,6 +577,13 @@ func scratch() string {
 		return "/dev/shm"
 	}
 	return os.TempDir()
+}
+
+func orNone(v *float64) any {
+	if v == nil {
+		return "none"
+	}
+	return *v
 }
 
 func ms(d units.Duration) float64 { return math.Round(float64(d)/1e4) / 100 }
