@@ -1,0 +1,271 @@
+package safety
+
+import (
+	"errors"
+	"hash/crc32"
+	"math"
+	"strconv"
+)
+
+// bound is the hard bound of one configuration value: no configuration may
+// leave [min, max]. Zero is always refused as a missing key, so a min of 0
+// reads (0, max]. The figures and reasons are DOMAIN.md's; docs/safety.md
+// shows this table, generated.
+type bound struct {
+	key      string // TOML key, under the [safety] table
+	min, max float64
+	why      string
+	get      func(*Config) float64
+}
+
+const (
+	whyHyst = "a warning, and a trip's cause, clears only below warn - hyst; must also be below the warn-trip gap"
+	// overshoot is the allowance between a trip limit and the invariant it
+	// guards, as for oil in (never above trip + 2 K): probe lag and heat
+	// already in the oil after the trip tick.
+	overshootK = 2
+)
+
+// bounds lists every value of Config, in the canonical order ConfigChecksum
+// uses. A test fails if a field of Config is missing here.
+var bounds = [...]bound{
+	{"safety.oil_in.warn_c", 48, 60,
+		"at or above the 48 C ceiling control keeps the oil under, or shedding fights normal operation",
+		func(c *Config) float64 { return float64(c.OilIn.WarnC) }},
+	{"safety.oil_in.trip_c", 48, 60,
+		"a SoC runs ~2 K/W x 7 W = 14 K above its oil: at trip + 2 K (62 C) it is at 76 C, under its 80 C throttle; " +
+			"and 62 C plus the 12.5 K a full hub adds at the 10 L/min minimum flow stays under the oil_out bound",
+		func(c *Config) float64 { return float64(c.OilIn.TripC) }},
+	{"safety.oil_in.hyst_k", 0, 10, whyHyst, func(c *Config) float64 { return float64(c.OilIn.HystK) }},
+
+	{"safety.oil_out.warn_c", 60, 75,
+		"at or above the 60 C oil out reaches in normal operation",
+		func(c *Config) float64 { return float64(c.OilOut.WarnC) }},
+	{"safety.oil_out.trip_c", 60, 75,
+		"an idle board (3 W, ~6 K above its oil) in oil at trip + 2 K = 77 C is at 83 C, under the SoC's 85 C hard limit; " +
+			"above idle the SoC throttles itself at 80 C",
+		func(c *Config) float64 { return float64(c.OilOut.TripC) }},
+	{"safety.oil_out.hyst_k", 0, 10, whyHyst, func(c *Config) float64 { return float64(c.OilOut.HystK) }},
+
+	{"safety.water_flow.warn_c", 55, 95 - overshootK,
+		"above the weather curve's 50 C flow at -3 C outside",
+		func(c *Config) float64 { return float64(c.WaterFlow.WarnC) }},
+	{"safety.water_flow.trip_c", 55, 95 - overshootK,
+		"water flow never above 95 C, 15 K under the 110 C STB of EN 12828 practice so software acts first; " +
+			"trip + 2 K stays within it",
+		func(c *Config) float64 { return float64(c.WaterFlow.TripC) }},
+	{"safety.water_flow.hyst_k", 0, 10, whyHyst, func(c *Config) float64 { return float64(c.WaterFlow.HystK) }},
+
+	{"safety.tank.warn_c", 62, 85 - overshootK,
+		"the immersion heater is cut at tank warn: the weekly 60 C anti-legionella hold must stay reachable",
+		func(c *Config) float64 { return float64(c.Tank.WarnC) }},
+	{"safety.tank.trip_c", 62, 85 - overshootK,
+		"the tank never above 85 C; trip + 2 K stays within it",
+		func(c *Config) float64 { return float64(c.Tank.TripC) }},
+	{"safety.tank.hyst_k", 0, 10, whyHyst, func(c *Config) float64 { return float64(c.Tank.HystK) }},
+
+	{"safety.pressure_warn_low_bar", 0.3, 1.0,
+		"between the low trip bound and the bottom of the 1.0-2.5 bar operating band",
+		func(c *Config) float64 { return float64(c.PressureWarnLowBar) }},
+	{"safety.pressure_trip_low_bar", 0.3, 1.0,
+		"below ~0.3 bar the circulator cavitates and air enters at high points; water at 0.3 bar boils near 107 C, " +
+			"still above the water flow bound; at most the bottom of the operating band",
+		func(c *Config) float64 { return float64(c.PressureTripLowBar) }},
+	{"safety.pressure_warn_high_bar", 2.5, 2.9,
+		"between the top of the 1.0-2.5 bar operating band and the high trip bound",
+		func(c *Config) float64 { return float64(c.PressureWarnHighBar) }},
+	{"safety.pressure_trip_high_bar", 2.5, 2.9,
+		"the relief valve opens at 3 bar; 0.1 bar covers the transducer's 1 % of its 4 bar span and the valve " +
+			"simmering under its set point, so software acts first",
+		func(c *Config) float64 { return float64(c.PressureTripHighBar) }},
+	{"safety.pressure_hyst_bar", 0, 0.5,
+		"a pressure warning clears only beyond warn +/- hyst; must also be below both warn-trip gaps",
+		func(c *Config) float64 { return float64(c.PressureHystBar) }},
+
+	{"safety.min_oil_flow_lpm", 10, 40,
+		"modules need at least 10 L/min while powered; above the oil pump's 40 L/min the proof could never hold",
+		func(c *Config) float64 { return float64(c.MinOilFlowLPM) }},
+	{"safety.flow_proof_s", 0, 30,
+		"the longest a powered module runs without proven oil flow; the pump proves flow within seconds " +
+			"(the meter gives 55 Hz at 10 L/min)",
+		func(c *Config) float64 { return c.FlowProofS }},
+	{"safety.stale_s", 1, 10,
+		"a DS18B20 gives a sample every 0.75 s at 12 bits, so under 1 s every sample is stale; " +
+			"over 10 s a frozen reading passes as live",
+		func(c *Config) float64 { return c.StaleS }},
+	{"safety.sensor_loss_s", 1, 30,
+		"the longest the layer runs blind on a measurement a trip hangs on: oil at 3.6 kW with no cooling climbs " +
+			"0.7 K/min, 0.35 K in 30 s; at least stale_s",
+		func(c *Config) float64 { return c.SensorLossS }},
+	{"safety.debounce_s", 0, 10,
+		"a leak or a pressure trip acts within 10 s",
+		func(c *Config) float64 { return c.DebounceS }},
+	{"safety.shed_step_s", 0, 60,
+		"four steps from 100 % to idle take at most 4 min, half the ~8.5 min a full hub with no cooling needs " +
+			"to heat the oil over the default 6 K from warn to trip",
+		func(c *Config) float64 { return c.ShedStepS }},
+	{"safety.restore_s", 0, 3600,
+		"at least shed_step_s: a plant proves itself clear for longer than it took to react",
+		func(c *Config) float64 { return c.RestoreS }},
+}
+
+// LimitRule says which rule a configuration value broke.
+type LimitRule uint8
+
+// Rules. Append only.
+const (
+	RuleMissing    LimitRule = iota // zero: the key is absent
+	RuleNotFinite                   // NaN or infinite
+	RuleAboveBound                  // above its hard bound
+	RuleBelowBound                  // below its hard bound
+	RuleNotBelow                    // must be below Other
+	RuleNotAbove                    // must be above Other
+	RuleNotAtLeast                  // must be at least Other
+	RuleGap                         // hysteresis not below the warn-trip gap
+)
+
+// LimitError is one broken rule of a configuration. Validate joins them.
+type LimitError struct {
+	Key   string  // the TOML key, e.g. "safety.oil_in.trip_c"
+	Value float64 // its value
+	Rule  LimitRule
+	Bound float64 // the hard bound, Other's value, or the gap
+	Other string  // the other key of a relation, else ""
+}
+
+func (e *LimitError) Error() string {
+	v := e.Key + " = " + formatFloat(e.Value)
+	b := formatFloat(e.Bound)
+	if e.Rule == RuleGap {
+		// A gap is a difference: show 0.2, not 0.19999999999999973.
+		b = strconv.FormatFloat(e.Bound, 'g', 10, 64)
+	}
+	switch e.Rule {
+	case RuleMissing:
+		return e.Key + " is missing (zero)"
+	case RuleNotFinite:
+		return v + " is not a finite number"
+	case RuleAboveBound:
+		return v + " exceeds its hard bound " + b
+	case RuleBelowBound:
+		return v + " is below its hard bound " + b
+	case RuleNotBelow:
+		return v + " must be below " + e.Other + " = " + b
+	case RuleNotAbove:
+		return v + " must be above " + e.Other + " = " + b
+	case RuleNotAtLeast:
+		return v + " must be at least " + e.Other + " = " + b
+	case RuleGap:
+		return v + " must be below the warn-trip gap " + b
+	}
+	return v + " breaks rule " + strconv.Itoa(int(e.Rule))
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// Validate checks every limit and timing against its hard bound and the
+// relations between them. It returns nil, or every broken rule joined
+// (errors.Join of *LimitError), each naming its TOML key, value and bound.
+// The controller must not start on a configuration that fails.
+func (c *Config) Validate() error {
+	var errs []error
+	var ok [len(bounds)]bool
+	for i := range bounds {
+		b := &bounds[i]
+		v := b.get(c)
+		var rule LimitRule
+		var lim float64
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			rule = RuleNotFinite
+		case v == 0:
+			rule = RuleMissing
+		case v > b.max:
+			rule, lim = RuleAboveBound, b.max
+		case v < b.min:
+			rule, lim = RuleBelowBound, b.min
+		default:
+			ok[i] = true
+			continue
+		}
+		errs = append(errs, &LimitError{Key: b.key, Value: v, Rule: rule, Bound: lim})
+	}
+
+	// Relations, only between values that passed their own bounds.
+	val := func(key string) (float64, bool) {
+		for i := range bounds {
+			if bounds[i].key == key {
+				return bounds[i].get(c), ok[i]
+			}
+		}
+		panic("safety: Validate: no bound for " + key)
+	}
+	rel := func(key string, rule LimitRule, other string) {
+		a, okA := val(key)
+		b, okB := val(other)
+		if !okA || !okB {
+			return
+		}
+		broken := (rule == RuleNotBelow && !(a < b)) || (rule == RuleNotAbove && !(a > b)) ||
+			(rule == RuleNotAtLeast && !(a >= b))
+		if broken {
+			errs = append(errs, &LimitError{Key: key, Value: a, Rule: rule, Bound: b, Other: other})
+		}
+	}
+	gap := func(key string, g float64) {
+		if h, okH := val(key); okH && g > 0 && !(h < g) {
+			errs = append(errs, &LimitError{Key: key, Value: h, Rule: RuleGap, Bound: g})
+		}
+	}
+	for _, p := range [...]string{"safety.oil_in.", "safety.oil_out.", "safety.water_flow.", "safety.tank."} {
+		rel(p+"warn_c", RuleNotBelow, p+"trip_c")
+		w, okW := val(p + "warn_c")
+		t, okT := val(p + "trip_c")
+		if okW && okT && w < t {
+			gap(p+"hyst_k", t-w)
+		}
+	}
+	rel("safety.pressure_warn_low_bar", RuleNotAbove, "safety.pressure_trip_low_bar")
+	rel("safety.pressure_warn_high_bar", RuleNotAbove, "safety.pressure_warn_low_bar")
+	rel("safety.pressure_warn_high_bar", RuleNotBelow, "safety.pressure_trip_high_bar")
+	tl, ok1 := val("safety.pressure_trip_low_bar")
+	wl, ok2 := val("safety.pressure_warn_low_bar")
+	wh, ok3 := val("safety.pressure_warn_high_bar")
+	th, ok4 := val("safety.pressure_trip_high_bar")
+	if ok1 && ok2 && ok3 && ok4 && tl < wl && wh < th {
+		gap("safety.pressure_hyst_bar", min(wl-tl, th-wh))
+	}
+	rel("safety.sensor_loss_s", RuleNotAtLeast, "safety.stale_s")
+	rel("safety.restore_s", RuleNotAtLeast, "safety.shed_step_s")
+	return errors.Join(errs...)
+}
+
+// configChecksumSeed is the CRC of the encoding's header: an all-zero
+// configuration must not checksum to 0.
+var configChecksumSeed = crc32.Checksum([]byte("HCFG\x01"), castagnoli)
+
+// ConfigChecksum returns a CRC-32C over a canonical encoding of every value
+// of c (its IEEE 754 bits in the order of the bounds table, -0 as 0, every
+// NaN as one NaN). The start-up self-test compares it with the checksum taken
+// when the configuration was loaded and validated, to catch corruption in
+// memory. It is not stable across software versions: compare it only with a
+// checksum from the same build. It allocates nothing.
+func (c *Config) ConfigChecksum() uint32 {
+	// crc32.Update would move a buffer to the heap; the bytewise table
+	// update is the same CRC and allocates nothing.
+	crc := ^configChecksumSeed
+	for i := range bounds {
+		v := bounds[i].get(c)
+		bits := math.Float64bits(v)
+		switch {
+		case v == 0:
+			bits = 0
+		case math.IsNaN(v):
+			bits = 0x7FF8000000000001
+		}
+		for j := 0; j < 64; j += 8 {
+			crc = castagnoli[byte(crc)^byte(bits>>j)] ^ crc>>8
+		}
+	}
+	return ^crc
+}
