@@ -24,6 +24,10 @@ type HubConfig struct {
 	// RetryMin and RetryMax bound the backoff between retransmissions of a
 	// lease that has not been acknowledged (a new level, or a renewal).
 	RetryMin, RetryMax units.Duration
+	// RetryFor is how long retransmissions keep that pace; after it a module
+	// that does not answer (it is off, or its relay is open) gets one lease
+	// per Renew, so a hub of dead modules does not flood the LAN.
+	RetryFor units.Duration
 	// ThrottleDeadline is how long a module has to acknowledge a lower level
 	// (idle to 75 %) before its relay is cut.
 	ThrottleDeadline units.Duration
@@ -38,13 +42,17 @@ type HubConfig struct {
 }
 
 // DefaultHubConfig is the reference timing: a 3 s lease renewed every second,
-// retransmissions from 50 ms backing off to 200 ms, throttles acknowledged
-// within 3 s, graceful shutdowns done within 25 s (DOMAIN.md: ~20 s).
+// retransmissions from 50 ms backing off to 100 ms for 5 s, then once a
+// second; throttles acknowledged within 3 s, graceful shutdowns done within
+// 25 s (DOMAIN.md: ~20 s). At 30 % loss each way a round trip succeeds with
+// probability 0.49, so 3 s of retransmissions (about 30) leave a module
+// unconfirmed with probability 0.51^30 ~ 2e-9.
 var DefaultHubConfig = HubConfig{
 	TTL:              3 * units.Second,
 	Renew:            1 * units.Second,
 	RetryMin:         50 * units.Millisecond,
-	RetryMax:         200 * units.Millisecond,
+	RetryMax:         100 * units.Millisecond,
+	RetryFor:         5 * units.Second,
 	ThrottleDeadline: 3 * units.Second,
 	OffDeadline:      25 * units.Second,
 	BootGrace:        60 * units.Second,
@@ -55,6 +63,7 @@ func (c *HubConfig) fill() error {
 	d := DefaultHubConfig
 	for _, f := range []struct{ v, def *units.Duration }{
 		{&c.TTL, &d.TTL}, {&c.Renew, &d.Renew}, {&c.RetryMin, &d.RetryMin}, {&c.RetryMax, &d.RetryMax},
+		{&c.RetryFor, &d.RetryFor},
 		{&c.ThrottleDeadline, &d.ThrottleDeadline}, {&c.OffDeadline, &d.OffDeadline},
 		{&c.BootGrace, &d.BootGrace}, {&c.MissingAfter, &d.MissingAfter},
 	} {
@@ -123,11 +132,12 @@ type module struct {
 	confirmedAt  units.Time
 
 	// Sending.
-	counter  uint64 // last counter used
-	ring     [ringSize]sent
-	awaiting bool // the last lease sent is not acknowledged yet
-	nextSend units.Time
-	retry    units.Duration
+	counter      uint64 // last counter used
+	ring         [ringSize]sent
+	awaiting     bool       // the last lease sent is not acknowledged yet
+	unackedSince units.Time // first send since the last acknowledgement
+	nextSend     units.Time
+	retry        units.Duration
 
 	// What the agent said.
 	session     uint64
@@ -287,6 +297,8 @@ func (h *Hub) Tick() units.Time {
 func (h *Hub) prepare(m *module, o *outMsg, now units.Time) {
 	if m.awaiting {
 		h.stats.Retransmits++
+	} else {
+		m.unackedSince = now
 	}
 	m.counter++
 	if m.levelCounter == 0 {
@@ -298,8 +310,12 @@ func (h *Hub) prepare(m *module, o *outMsg, now units.Time) {
 	o.addr = m.cfg.Addr
 	m.ring[m.counter%ringSize] = sent{counter: m.counter, at: now}
 	m.awaiting = true
-	m.nextSend = now.Add(m.retry)
-	m.retry = min(m.retry*3/2, h.cfg.RetryMax)
+	if now.Sub(m.unackedSince) >= h.cfg.RetryFor {
+		m.nextSend = now.Add(h.cfg.Renew)
+	} else {
+		m.nextSend = now.Add(m.retry)
+		m.retry = min(m.retry*3/2, h.cfg.RetryMax)
+	}
 	h.stats.LeasesSent++
 }
 

@@ -329,8 +329,8 @@ func TestHubRetransmitsUntilAcknowledged(t *testing.T) {
 		r.toAgents(dropAll)
 		r.clock.advance(units.Millisecond)
 	}
-	// 50 ms, then backing off by half each time: 75, 112.5, 168.75...
-	want := []units.Duration{0, 50 * units.Millisecond, 125 * units.Millisecond, 237500 * units.Nanosecond * 1000}
+	// 50 ms, then backing off by half each time (75, 112.5) up to 100 ms.
+	want := []units.Duration{0, 50 * units.Millisecond, 125 * units.Millisecond, 225 * units.Millisecond, 325 * units.Millisecond}
 	if len(sendTimes) != len(want) {
 		t.Fatalf("sends at %v, want %v", sendTimes, want)
 	}
@@ -342,13 +342,13 @@ func TestHubRetransmitsUntilAcknowledged(t *testing.T) {
 	if _, _, ok := p.Confirmed(); ok {
 		t.Fatal("confirmed without a single delivery")
 	}
-	r.clock.t = start.Add(407 * units.Millisecond) // the next retransmission, 168.75 ms later
+	r.clock.t = start.Add(425 * units.Millisecond) // the next retransmission
 	r.exchange()                                   // delivered this time
 	if l, at, ok := p.Confirmed(); !ok || l != hal.Level25 || at != r.clock.t {
 		t.Fatalf("Confirmed = %v %v %v", l, at, ok)
 	}
 	s := r.hub.Stats()
-	if s.Retransmits != 4 || s.LeasesSent != 5 {
+	if s.Retransmits != 5 || s.LeasesSent != 6 {
 		t.Fatalf("stats %+v", s)
 	}
 	// Acknowledged: the next lease is the renewal, a second after the acked one.
@@ -362,6 +362,25 @@ func TestHubRetransmitsUntilAcknowledged(t *testing.T) {
 	}
 	if len(r.hconn.take()) != 1 {
 		t.Fatal("no renewal after 1 s")
+	}
+}
+
+func TestRetransmissionsToADeadModuleSlowToTheRenewalRate(t *testing.T) {
+	r := newRig(t, 1, HubConfig{}, AgentConfig{})
+	r.toHub(nil) // the agent said hello, then its board died
+	r.hub.Power(0).SetLevel(hal.Level50)
+	count := func(d units.Duration) (n int) {
+		for end := r.clock.t.Add(d); r.clock.t < end; r.clock.advance(units.Millisecond) {
+			r.hub.Tick()
+			n += len(r.hconn.take())
+		}
+		return n
+	}
+	if fast := count(5 * units.Second); fast < 45 {
+		t.Errorf("%d leases in the first 5 s: want fast retransmissions (about 50)", fast)
+	}
+	if slow := count(10 * units.Second); slow < 9 || slow > 11 {
+		t.Errorf("%d leases in the next 10 s, want one a second", slow)
 	}
 }
 

@@ -48,7 +48,7 @@ func (p *Power) SetLevel(l hal.Level) error {
 	m.commanded, m.desired, m.desiredAt = true, l, now
 	m.lowering = had && l < prev
 	m.levelCounter, m.acked, m.safe, m.over, m.confirmed = 0, false, false, false, false
-	m.nextSend, m.retry = now, h.cfg.RetryMin
+	m.nextSend, m.retry, m.awaiting = now, h.cfg.RetryMin, false // a fresh burst of retransmissions
 	want := m.relayWant
 	switch {
 	case l == hal.LevelCut:
