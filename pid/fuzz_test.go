@@ -108,3 +108,40 @@ func FuzzController(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTuner: whatever the measurements and the clock, the tuner's output is
+// within its limits and never NaN, and once it is done it stays done at
+// RestOutput.
+func FuzzTuner(f *testing.F) {
+	nan, inf := math.NaN(), math.Inf(1)
+	f.Add(enc(0.0, int64(units.Second), 1.0, int64(units.Second), nan, int64(units.Second), 0.0, int64(units.Second)))
+	f.Add(enc(inf, int64(0), -inf, int64(-units.Second), 0.5, int64(math.MaxInt64), 0.2, int64(units.Second)))
+	f.Add(enc(0.0, int64(units.Second), 0.6, int64(units.Second), 0.4, int64(units.Second), 0.6, int64(units.Second), 0.4, int64(units.Second)))
+	f.Add(enc(1e308, int64(units.Second), -1e308, int64(units.Second), 5e-324, int64(units.Hour)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var tu Tuner
+		cfg := TunerConfig{Setpoint: 0.5, Hysteresis: 0.05, OutMin: 0, OutMax: 1, Bias: 0.4, AdaptiveBias: true,
+			RestOutput: 0.1, MaxDeviation: 2, MaxDuration: units.Hour, MinCycles: 2, MaxCycles: 5}
+		if err := tu.Configure(cfg); err != nil {
+			t.Fatal(err)
+		}
+		ops := &fuzzOps{b: data}
+		now := units.Time(0)
+		finished := false
+		for n := 0; len(ops.b) > 0 && n < 2000; n++ {
+			y := ops.small()
+			now += units.Time(ops.u64() % uint64(2*units.Minute))
+			u, done := tu.Step(y, now)
+			if math.IsNaN(u) || u < cfg.OutMin || u > cfg.OutMax {
+				t.Fatalf("output %v outside [%v, %v]", u, cfg.OutMin, cfg.OutMax)
+			}
+			if finished && (!done || u != cfg.RestOutput) {
+				t.Fatalf("after the end: %v, %v", u, done)
+			}
+			finished = done
+		}
+		if r, err := tu.Result(); err == nil && !(r.Ku > 0) {
+			t.Fatalf("done without error but Ku = %v: %+v", r.Ku, r)
+		}
+	})
+}
