@@ -42,22 +42,29 @@ func TestPowerCycleKeepsTheTripLatched(t *testing.T) {
 	dir := t.TempDir()
 	cfg := safety.DefaultConfig()
 
-	// First boot: run, then the oil into the modules passes its trip.
+	// First boot: the oil into the modules climbs, believably (no spike),
+	// until it passes its trip.
 	l := safety.New(cfg)
 	now := units.Time(0)
+	oil := units.Celsius(40)
+	var out hal.Outputs
 	for range 20 {
-		step(l, plant(now, 40))
+		out = step(l, plant(now, oil))
 		now = now.Add(tick)
 	}
-	out := step(l, plant(now, cfg.OilIn.TripC+2))
+	for i := 0; l.Status().State != safety.StateTripped && i < 100; i++ {
+		oil += 0.3 // 3 K/s: fast, but no spike; trips within seconds of power-on
+		out = step(l, plant(now, oil))
+		now = now.Add(tick)
+	}
 	st := l.Status()
 	if st.State != safety.StateTripped || st.Cause != safety.CauseOilInHigh || out.Module[0] != hal.LevelCut {
-		t.Fatalf("no trip: %+v, module %s", st, out.Module[0])
+		t.Fatalf("no trip at %v C: %+v, module %s", oil, st, out.Module[0])
 	}
 	// The edge writes the outputs, then persists the trip.
 	s := open(t, dir)
 	save(t, s, safety.TripRecord{Cause: st.Cause, Latched: true, AtNs: int64(st.TripAt),
-		WallNs: 1_767_225_600e9, Value: float64(cfg.OilIn.TripC + 2)})
+		WallNs: 1_767_225_600e9, Value: float64(oil)})
 
 	// Power cut. Second boot: a new store, a new layer, a new clock.
 	s2 := open(t, dir)
