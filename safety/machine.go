@@ -129,7 +129,7 @@ var (
 	ErrUnknownEvent = errors.New("unknown event")
 	ErrIllegalEvent = errors.New("event not allowed in this state")
 	ErrNoGuard      = errors.New("guarded event and no guard set")
-	ErrReentrant    = errors.New("Fire called from inside a guard")
+	ErrReentrant    = errors.New("event fired from inside a guard")
 	ErrMachine      = errors.New("state machine disagrees with its table")
 )
 
