@@ -243,7 +243,8 @@ const maxSleep = 100 * units.Millisecond
 
 // Tick sends every lease that is due, escalates modules that have not
 // acknowledged a lower level in time, retries relay commands that failed, and
-// returns when it next wants to run.
+// returns when it next wants to run. Call it from one goroutine at a time
+// (Run does): its send buffers are preallocated and reused.
 func (h *Hub) Tick() units.Time {
 	now := h.now()
 	next := now.Add(maxSleep)
