@@ -321,7 +321,8 @@ func (c *Controller) Track(applied float64) {
 	}
 	a := c.clamp(applied)
 	if !c.running {
-		c.pending, c.base, c.u, c.a = true, a, a, a
+		// Kept unclamped: a Configure to come sets the limits.
+		c.pending, c.base, c.u, c.a = true, applied, a, a
 		return
 	}
 	c.a = a

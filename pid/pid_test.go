@@ -423,10 +423,15 @@ func TestResetAndTrackSetTheStart(t *testing.T) {
 	if u := c.Update(50, 45, 0, sec(3)); u != 1 {
 		t.Errorf("first update after Reset(5) = %v, want the limit 1", u)
 	}
-	// Reset before Configure survives it.
+	// Reset or Track before Configure survive it.
 	var z Controller
 	z.Reset(0.4)
 	if err := z.Configure(cfg); err != nil || z.Output() != 0.4 {
 		t.Errorf("Reset then Configure: output %v, %v", z.Output(), err)
+	}
+	var w Controller
+	w.Track(0.6)
+	if err := w.Configure(cfg); err != nil || w.Output() != 0.6 || w.Update(50, 45, 0, 0) != 0.6 {
+		t.Errorf("Track then Configure: output %v, %v", w.Output(), err)
 	}
 }

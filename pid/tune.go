@@ -239,7 +239,7 @@ func (t *Tuner) swing(bias float64) float64 {
 // Step takes the measurement at now and returns the output to apply until
 // the next step, and whether the experiment is over (then the output is
 // RestOutput and Result tells how it went). A NaN, infinite or out-of-order
-// sample holds the output; MaxBadSamples of them in a row abort.
+// sample holds the output; more than MaxBadSamples of them in a row abort.
 func (t *Tuner) Step(measurement float64, now units.Time) (output float64, done bool) {
 	if t.state != tunerRunning {
 		return t.cfg.RestOutput, true
