@@ -2,11 +2,12 @@
 // valves and fan work: the tank first while it is below target, the radiators
 // next while the house wants heat, the dump cooler last. Oil into the modules
 // is held at or below its ceiling by choosing sinks and flows; compute is
-// throttled only when heat cannot be rejected.
+// throttled only when heat cannot be rejected, and restored as capacity
+// returns.
 //
 // Control states wishes; the safety layer, which runs after it, has the last
-// word. Control must never import safety's internals, do I/O, read the wall
-// clock or allocate on the tick.
+// word. Control must never import safety, do I/O, read the wall clock or
+// allocate on the tick.
 package control
 
 import (
@@ -23,39 +24,71 @@ type Config struct {
 	DumpMarginK units.Kelvin `toml:"dump_margin_k"`
 	TankMarginK units.Kelvin `toml:"tank_margin_k"`
 
-	IndoorTargetC  units.Celsius `toml:"indoor_target_c"`
-	IndoorBandK    units.Kelvin  `toml:"indoor_band_k"` // heat below target-band, stop above target+band
+	// The house takes heat while its air is below IndoorMaxC (with
+	// IndoorHystK), and is never heated in the heating-off season: when the
+	// day's mean outside temperature is at or above HeatingCutoffC.
+	IndoorMaxC     units.Celsius `toml:"indoor_max_c"`
+	IndoorFloorC   units.Celsius `toml:"indoor_floor_c"`
+	IndoorHystK    units.Kelvin  `toml:"indoor_hyst_k"`
 	HeatingCutoffC units.Celsius `toml:"heating_cutoff_c"`
 
 	TankTargetC units.Celsius `toml:"tank_target_c"`
 	TankHystK   units.Kelvin  `toml:"tank_hyst_k"`
 
-	// Weather curve: flow temperature FlowAC at outside OutAC, FlowBC at OutBC.
-	CurveOutAC, CurveFlowAC units.Celsius `toml:"curve_out_a_c"`
-	CurveOutBC, CurveFlowBC units.Celsius `toml:"curve_out_b_c"`
+	// Weekly anti-legionella hold: from LegionellaAt (local time since
+	// Monday 00:00) the tank is brought to LegionellaC, by compute heat as
+	// far as it goes and then by the immersion heater, and held for
+	// LegionellaHoldS.
+	LegionellaAt    units.Duration `toml:"legionella_at"`
+	LegionellaC     units.Celsius  `toml:"legionella_c"`
+	LegionellaHoldS float64        `toml:"legionella_hold_s"`
+
+	// Weather curve: flow temperature CurveFlowAC at outside CurveOutAC,
+	// CurveFlowBC at CurveOutBC.
+	CurveOutAC  units.Celsius `toml:"curve_out_a_c"`
+	CurveFlowAC units.Celsius `toml:"curve_flow_a_c"`
+	CurveOutBC  units.Celsius `toml:"curve_out_b_c"`
+	CurveFlowBC units.Celsius `toml:"curve_flow_b_c"`
 
 	OilPumpSpeed   units.Ratio `toml:"oil_pump_speed"`
 	WaterPumpMin   units.Ratio `toml:"water_pump_min"`
 	WaterPumpGains pid.Config  `toml:"water_pump"`
 	DumpGains      pid.Config  `toml:"dump"`
 	TankGains      pid.Config  `toml:"tank"`
+
+	// Compute load management: with the dump at its maximum and oil above
+	// the ceiling less ShedMarginK, the allowed compute power falls by
+	// ShedWPerKS per kelvin of excess and second; with oil below the
+	// ceiling less RestoreMarginK it rises by RestoreWPerS. Levels follow
+	// at once downwards, and upwards at most every DwellS.
+	ModuleIdleW    units.Watt   `toml:"module_idle_w"`
+	ModuleFullW    units.Watt   `toml:"module_full_w"`
+	ShedMarginK    units.Kelvin `toml:"shed_margin_k"`
+	RestoreMarginK units.Kelvin `toml:"restore_margin_k"`
+	ShedWPerKS     float64      `toml:"shed_w_per_k_s"`
+	RestoreWPerS   float64      `toml:"restore_w_per_s"`
+	DwellS         float64      `toml:"dwell_s"`
 }
 
 // DefaultConfig returns the reference targets of DOMAIN.md and gains for the
 // reference plant.
 func DefaultConfig() Config {
 	return Config{
-		OilCeilingC: 48, DumpMarginK: 2, TankMarginK: 3,
-		IndoorTargetC: 21, IndoorBandK: 0.5, HeatingCutoffC: 16,
+		OilCeilingC: 48, DumpMarginK: 1, TankMarginK: 1.5,
+		IndoorMaxC: 22, IndoorFloorC: 19.8, IndoorHystK: 0.3, HeatingCutoffC: 16,
 		TankTargetC: 48, TankHystK: 4,
+		LegionellaAt: 0, LegionellaC: 60, LegionellaHoldS: 3600,
 		CurveOutAC: -3, CurveFlowAC: 50, CurveOutBC: 16, CurveFlowBC: 30,
-		OilPumpSpeed: 0.75, WaterPumpMin: 0.15,
+		OilPumpSpeed: 0.75, WaterPumpMin: 0.08,
 		// Water pump on flow temperature: more flow, cooler water (reverse).
-		WaterPumpGains: pid.Config{Kp: 0.04, Ki: 0.002, SetpointWeight: 1, OutMin: 0.15, OutMax: 1, Reverse: true},
+		WaterPumpGains: pid.Config{Kp: 0.04, Ki: 0.002, SetpointWeight: 1, OutMin: 0.08, OutMax: 1, Reverse: true},
 		// Dump valve on oil into the modules: hotter oil, more dump (reverse).
 		DumpGains: pid.Config{Kp: 0.15, Ki: 0.002, SetpointWeight: 1, OutMin: 0, OutMax: 1, Reverse: true},
 		// Tank share on oil into the modules: hotter oil, less to the tank.
 		TankGains: pid.Config{Kp: 0.15, Ki: 0.002, SetpointWeight: 1, OutMin: 0, OutMax: 1},
+
+		ModuleIdleW: 192, ModuleFullW: 448,
+		ShedMarginK: 0.5, RestoreMarginK: 2.5, ShedWPerKS: 20, RestoreWPerS: 2, DwellS: 300,
 	}
 }
 
@@ -70,7 +103,7 @@ func (c *Config) WeatherCurve(out units.Celsius) units.Celsius {
 // Advice is what the safety layer asks of control (from the previous tick).
 type Advice struct {
 	CoolHarder bool
-	ModuleCap  hal.Level
+	Cap        [hal.MaxModules]hal.Level // per module
 }
 
 // Controller is the control layer's state.
@@ -82,7 +115,23 @@ type Controller struct {
 
 	heatWant, tankWant bool
 	oilIn, indoor      units.Celsius
+	outdoorMean        units.Celsius // slow mean of the outside temperature
+	outdoorSeen        bool
+	last               units.Time
 	init               bool
+
+	// Load management.
+	allowedW units.Watt
+	levels   [hal.MaxModules]hal.Level
+	levelsAt units.Time
+
+	// Anti-legionella.
+	legioWeek  int64 // week of the last completed hold
+	legioHeld  float64
+	legioOn    bool
+	immersion  bool
+	legioDone  bool
+	lastWeekAt units.Duration
 }
 
 // New returns a controller; it fails when a loop's gains are invalid.
@@ -101,6 +150,9 @@ func New(cfg Config) (*Controller, error) {
 
 // Config returns the controller's configuration.
 func (c *Controller) Config() *Config { return &c.cfg }
+
+// AllowedW returns the compute power load management allows now.
+func (c *Controller) AllowedW() units.Watt { return c.allowedW }
 
 // temp returns the sample's value when the driver vouches for it, else prev.
 func temp(s hal.Sample[units.Celsius], prev units.Celsius) units.Celsius {
@@ -126,28 +178,51 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	}
 	c.oilIn = oil
 	c.indoor = temp(in.Temp[hal.TempIndoor], c.indoor)
-	outdoor := temp(in.Temp[hal.TempOutdoor], 10)
+	outdoor := temp(in.Temp[hal.TempOutdoor], c.outdoorMean)
+	outdoorKnown := in.Temp[hal.TempOutdoor].OK() && in.Temp[hal.TempOutdoor].Value != 85
 	tankBottom := temp(in.Temp[hal.TempTankBottom], cfg.TankTargetC)
+	tankTop := temp(in.Temp[hal.TempTankTop], tankBottom)
 	flowC := temp(in.Temp[hal.TempWaterFlow], oil)
+	dt := now.Sub(c.last).Seconds()
 	if !c.init {
-		c.init = true
-		c.heatWant = c.indoor < cfg.IndoorTargetC
+		c.init, dt = true, 0
+		c.outdoorMean = cfg.HeatingCutoffC // until the first reading
+		c.heatWant = c.indoor < cfg.IndoorMaxC
 		c.tankWant = tankBottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK)
+		c.allowedW = units.Watt(in.NumModules) * cfg.ModuleFullW
+		c.legioWeek = -1
+	}
+	c.last = now
+	// A day's mean of the outside temperature decides the heating season.
+	const meanS = 12 * 3600
+	switch {
+	case outdoorKnown && !c.outdoorSeen:
+		c.outdoorMean, c.outdoorSeen = outdoor, true
+	case outdoorKnown:
+		c.outdoorMean += (outdoor - c.outdoorMean) * units.Celsius(min(dt/meanS, 1))
 	}
 
 	// Which sinks want heat, each with hysteresis.
 	switch {
-	case outdoor >= cfg.HeatingCutoffC || c.indoor > cfg.IndoorTargetC+units.Celsius(cfg.IndoorBandK):
+	case c.outdoorMean >= cfg.HeatingCutoffC || c.indoor >= cfg.IndoorMaxC:
 		c.heatWant = false
-	case c.indoor < cfg.IndoorTargetC-units.Celsius(cfg.IndoorBandK):
+	case c.indoor < cfg.IndoorMaxC-units.Celsius(cfg.IndoorHystK):
 		c.heatWant = true
 	}
+	tankGoal := cfg.TankTargetC
+	if c.legionella(in, tankTop, tankBottom, dt) {
+		tankGoal = cfg.LegionellaC
+	}
+	// The coil can lift the tank only so far below the oil ceiling: past
+	// that, charging would push oil over it, so the tank is done.
+	coilMax := cfg.OilCeilingC - units.Celsius(cfg.TankMarginK) - 1 // ~45.5 C
 	switch {
-	case tankBottom >= cfg.TankTargetC-1:
+	case tankBottom >= min(tankGoal-1, coilMax):
 		c.tankWant = false
-	case tankBottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK):
+	case tankBottom < min(tankGoal-1, coilMax)-units.Celsius(cfg.TankHystK):
 		c.tankWant = true
 	}
+	out.Immersion = c.immersion
 
 	// The dump takes what the home cannot, to hold oil under its ceiling.
 	dump := units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(oil), 0, now))
@@ -157,7 +232,10 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 
 	switch {
 	case c.tankWant && c.heatWant:
-		out.Valve[hal.ValveTank] = tankShare
+		// Tank first, but never at the price of a cold house: below
+		// IndoorFloorC + 0.8 K the radiators get a growing share.
+		floor := units.Ratio((c.indoor - cfg.IndoorFloorC) / 0.8)
+		out.Valve[hal.ValveTank] = min(tankShare, max(floor, 0.25))
 		pump = 1
 	case c.tankWant:
 		out.Valve[hal.ValveTank] = 1
@@ -172,9 +250,10 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	out.Fan = dump
 	out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
 
+	c.manageLoad(in, oil, now, dt)
 	anyOn := false
 	for i := 0; i < in.NumModules; i++ {
-		l := min(in.Demand[i], adv.ModuleCap)
+		l := min(in.Demand[i], adv.Cap[i], c.levels[i])
 		out.Module[i] = l
 		if _, on := l.Fraction(); on {
 			anyOn = true
@@ -183,6 +262,90 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	if anyOn || oil > cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK) {
 		out.Pump[hal.PumpOil] = cfg.OilPumpSpeed
 	}
+}
+
+// manageLoad throttles compute when the heat cannot be rejected: the allowed
+// power falls while the dump is at its maximum and the oil still above the
+// ceiling, and rises slowly once the oil is well below it.
+func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Time, dt float64) {
+	cfg := &c.cfg
+	maxW := units.Watt(in.NumModules) * cfg.ModuleFullW
+	saturated := c.dump.Output() >= 0.98
+	switch {
+	case saturated && oil > cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK):
+		c.allowedW -= units.Watt(cfg.ShedWPerKS * float64(oil-(cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK))) * dt)
+	case oil < cfg.OilCeilingC-units.Celsius(cfg.RestoreMarginK):
+		c.allowedW += units.Watt(cfg.RestoreWPerS * dt)
+	}
+	c.allowedW = min(max(c.allowedW, 0), maxW)
+
+	// Fill modules in priority order (index 0 first) within the allowance.
+	var want [hal.MaxModules]hal.Level
+	var wantW, haveW units.Watt
+	budget := c.allowedW
+	for i := 0; i < in.NumModules; i++ {
+		want[i] = hal.LevelOff
+		for l := hal.Level100; l >= hal.LevelIdle; l-- {
+			if w := c.levelW(l); w <= budget {
+				want[i], budget = l, budget-w
+				break
+			}
+		}
+		wantW += c.levelW(want[i])
+		haveW += c.levelW(c.levels[i])
+	}
+	if !c.levelsSet() || wantW < haveW || now.Sub(c.levelsAt).Seconds() >= cfg.DwellS && wantW > haveW {
+		if want != c.levels {
+			c.levels, c.levelsAt = want, now
+		}
+	}
+}
+
+func (c *Controller) levelsSet() bool { return c.levels[0] != hal.LevelCut }
+
+// levelW is the power a module draws at level l.
+func (c *Controller) levelW(l hal.Level) units.Watt {
+	f, on := l.Fraction()
+	if !on {
+		return 0
+	}
+	return c.cfg.ModuleIdleW + units.Watt(f)*(c.cfg.ModuleFullW-c.cfg.ModuleIdleW)
+}
+
+// legionella runs the weekly hold and reports whether it is on. Compute heat
+// charges the tank as far as the oil ceiling allows; the immersion heater
+// tops up the rest and holds the temperature.
+func (c *Controller) legionella(in *hal.Inputs, top, bottom units.Celsius, dt float64) bool {
+	cfg := &c.cfg
+	const week = 7 * 24 * units.Hour
+	wt := in.WeekTime % week
+	if wt < c.lastWeekAt {
+		c.legioDone = false // a new week
+	}
+	c.lastWeekAt = wt
+	if !c.legioOn && !c.legioDone && wt >= cfg.LegionellaAt && wt < cfg.LegionellaAt+6*units.Hour {
+		c.legioOn, c.legioHeld = true, 0
+	}
+	if !c.legioOn {
+		c.immersion = false
+		return false
+	}
+	// Compute heat first: the immersion heater starts once the coil can
+	// add no more (the tank's lower layer near the oil ceiling's reach).
+	coilDone := bottom >= cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)-2
+	switch {
+	case top >= cfg.LegionellaC+0.5:
+		c.immersion = false
+	case top < cfg.LegionellaC-0.5 && coilDone:
+		c.immersion = true
+	}
+	if top >= cfg.LegionellaC-0.5 {
+		c.legioHeld += dt
+	}
+	if c.legioHeld >= cfg.LegionellaHoldS {
+		c.legioOn, c.legioDone, c.immersion = false, true, false
+	}
+	return true
 }
 
 // Applied tells control what safety let through, so each loop tracks the

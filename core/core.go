@@ -45,7 +45,7 @@ func New(cfg Config) (*Core, error) {
 // next Step.
 func (c *Core) Step(in *hal.Inputs) *hal.Outputs {
 	st := c.Safety.Status()
-	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, ModuleCap: st.ModuleCap}, &c.wish)
+	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, Cap: st.Cap}, &c.wish)
 	c.Safety.Step(in, &c.wish, &c.out)
 	c.Control.Applied(&c.out)
 	return &c.out

@@ -217,6 +217,10 @@ type Inputs struct {
 	// ResetRequest is an operator's authorised request to leave a latched trip.
 	// The edge checks the authority; the core checks that the cause cleared.
 	ResetRequest bool
+
+	// Watchdog reports that the hardware watchdog is armed and being kicked
+	// by the edge (checked by the start-up self-test).
+	Watchdog bool
 }
 
 // Outputs is a command for every output.
@@ -228,3 +232,6 @@ type Outputs struct {
 	Module    [MaxModules]Level
 	Alarm     bool // audible/visible alarm to the homeowner and engineer
 }
+
+// OK reports whether the feedback line was read.
+func (f PumpFeedback) OK() bool { return f.Status == StatusOK }

@@ -11,6 +11,10 @@ import (
 	"hearth/units"
 )
 
+// DefaultWeekStart is when a run starts unless its scenario says otherwise:
+// Wednesday 00:00, away from the weekly anti-legionella hold.
+const DefaultWeekStart = 48 * units.Hour
+
 // Tick is the control period of the bench: 10 Hz, as on the Pi.
 const Tick = 100 * units.Millisecond
 
@@ -53,7 +57,8 @@ func DefaultConfig(s Season, seed uint64) (Config, error) {
 		return Config{}, err
 	}
 	return Config{Params: DefaultParams(), Weather: w, Init: SeasonInit(s), Core: core.DefaultConfig(),
-		Seed: seed, Duration: 24 * units.Hour, Demand: hal.Level100, PreRoll: 15 * units.Minute}, nil
+		Seed: seed, Duration: 24 * units.Hour, Demand: hal.Level100, PreRoll: 15 * units.Minute,
+		WeekTime: DefaultWeekStart}, nil
 }
 
 // Trip is one latched trip seen during a run.
@@ -243,6 +248,7 @@ func (s *Sim) Step() {
 			in.Demand[i] = s.demand
 		}
 		in.ResetRequest, resetAsked = s.resetNext, s.resetNext
+		in.Watchdog = true
 		s.resetNext = false
 		out := s.Core.Step(in)
 		_ = s.dev.Write(out) // the simulated devices never fail a write

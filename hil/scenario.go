@@ -340,7 +340,9 @@ func (s *Scenario) Config(base Params, seed uint64) (Config, error) {
 		cfg.Weather = *s.Weather
 	}
 	cfg.Duration = s.Duration.D()
-	cfg.WeekTime = s.StartWeek.D()
+	if s.StartWeek != 0 {
+		cfg.WeekTime = s.StartWeek.D()
+	}
 	cfg.Demand, _ = ParseLevel(s.Demand, hal.Level100)
 	in := &cfg.Init
 	for _, o := range []struct {

@@ -1,12 +1,12 @@
 // Package safety is Hearth's independent protection layer. It reads the raw
 // inputs itself, judges every sensor's plausibility, compares measurements
-// with warn and trip limits, sheds compute, and latches trips whose safe state
-// fits their cause. It runs after control on every tick and has the last word
-// on every output: nothing in control, the console or configuration can
-// override it.
+// with warn and trip limits, sheds compute module by module, escalates a
+// module that does not comply, and latches trips whose safe state fits their
+// cause. It runs after control on every tick and has the last word on every
+// output: nothing in control, the console or configuration can override it.
 //
 // It must never import control, do I/O, read the wall clock, start goroutines
-// or allocate on the tick.
+// or allocate on the tick (its state machine allocates only on a transition).
 package safety
 
 import "hearth/units"
@@ -20,7 +20,8 @@ type TempLimit struct {
 	HystK units.Kelvin  `toml:"hyst_k"`
 }
 
-// Config holds every limit and timing of the safety layer.
+// Config holds every limit and timing of the safety layer. Validate (in
+// limits.go) refuses a configuration past any hard bound.
 type Config struct {
 	OilIn     TempLimit `toml:"oil_in"`
 	OilOut    TempLimit `toml:"oil_out"`
@@ -45,11 +46,48 @@ type Config struct {
 	// DebounceS is how long a pressure or leak reading must persist.
 	DebounceS float64 `toml:"debounce_s"`
 
-	// ShedStepS is the interval between shedding steps while a warning
-	// persists; RestoreS is how long all warnings must have been clear before
-	// a shed level is restored, one step per RestoreS.
+	// Plausibility: a probe whose reading has not changed by one bit for
+	// StuckS is stuck; a reading that moves faster than MaxRateKPerS from the
+	// last believed one is a spike; the two oil-in probes may disagree by
+	// DisagreeK for at most DisagreeS.
+	StuckS       float64      `toml:"stuck_s"`
+	MaxRateKPerS float64      `toml:"max_rate_k_per_s"`
+	DisagreeK    units.Kelvin `toml:"disagree_k"`
+	DisagreeS    float64      `toml:"disagree_s"`
+
+	// ShedStepS is the interval between shedding steps while an
+	// over-temperature warning persists; RestoreS is how long all warnings
+	// must have been clear before a shed step is given back, one per RestoreS.
 	ShedStepS float64 `toml:"shed_step_s"`
 	RestoreS  float64 `toml:"restore_s"`
+
+	// A module that runs above its command for ThrottleDeadlineS, is still
+	// powered ShutdownDeadlineS after being told to shut down, or has not
+	// answered for SilentS is cut on its own.
+	ThrottleDeadlineS float64 `toml:"throttle_deadline_s"`
+	ShutdownDeadlineS float64 `toml:"shutdown_deadline_s"`
+	SilentS           float64 `toml:"silent_s"`
+
+	// Thermal runaway (Klipper's verify_heater, turned round): cooling at its
+	// maximum for RunawayS and oil into the modules still rising faster than
+	// RunawayKPerMin over the last RunawayS trips before the hard limit.
+	RunawayS       float64 `toml:"runaway_s"`
+	RunawayKPerMin float64 `toml:"runaway_k_per_min"`
+
+	// Energy balance: with more than BalanceMinW of compute, the heat the oil
+	// carries (flow x cp x delta-T) must match the modules' measured power
+	// within BalanceTolerance (a fraction) over BalanceS, or a flow meter or
+	// probe is lying.
+	BalanceMinW      units.Watt `toml:"balance_min_w"`
+	BalanceTolerance float64    `toml:"balance_tolerance"`
+	BalanceS         float64    `toml:"balance_s"`
+
+	// Start-up self-test: each pump must prove SelfTestFlowLPM within
+	// SelfTestS of being started; the dump valve must move SelfTestValve
+	// (a fraction of its travel) within SelfTestS.
+	SelfTestS       float64           `toml:"self_test_s"`
+	SelfTestFlowLPM units.LitrePerMin `toml:"self_test_flow_lpm"`
+	SelfTestValve   units.Ratio       `toml:"self_test_valve"`
 }
 
 // DefaultConfig returns the reference limits of DOMAIN.md.
@@ -65,6 +103,12 @@ func DefaultConfig() Config {
 
 		MinOilFlowLPM: 10, FlowProofS: 10,
 		StaleS: 5, SensorLossS: 10, DebounceS: 2,
-		ShedStepS: 30, RestoreS: 300,
+		StuckS: 600, MaxRateKPerS: 2, DisagreeK: 3, DisagreeS: 60,
+		ShedStepS: 10, RestoreS: 120,
+
+		ThrottleDeadlineS: 10, ShutdownDeadlineS: 35, SilentS: 10,
+		RunawayS: 120, RunawayKPerMin: 0.3,
+		BalanceMinW: 1000, BalanceTolerance: 0.5, BalanceS: 600,
+		SelfTestS: 15, SelfTestFlowLPM: 5, SelfTestValve: 0.05,
 	}
 }
