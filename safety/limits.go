@@ -100,13 +100,69 @@ var bounds = [...]bound{
 	{"safety.debounce_s", 0, 10,
 		"a leak or a pressure trip acts within 10 s",
 		func(c *Config) float64 { return c.DebounceS }},
-	{"safety.shed_step_s", 0, 60,
-		"four steps from 100 % to idle take at most 4 min, half the ~8.5 min a full hub with no cooling needs " +
-			"to heat the oil over the default 6 K from warn to trip",
+	{"safety.stuck_s", 60, 1800,
+		"a live DS18B20 in a plant at rest may hold one 1/16 K step for a minute, so under 60 s a steady plant " +
+			"reads as stuck; over 30 min a frozen probe is believed too long",
+		func(c *Config) float64 { return c.StuckS }},
+	{"safety.max_rate_k_per_s", 1, 20,
+		"a probe in 290 kJ/K of oil never moves 1 K/s, so a faster move is a spike and a real rise is never " +
+			"rejected; over 20 K/s a wild jump passes (40 C to the DS18B20's 85 C power-on value in 0.75 s is 60 K/s)",
+		func(c *Config) float64 { return c.MaxRateKPerS }},
+	{"safety.disagree_k", 1, 10,
+		"two DS18B20s at +/-0.5 K each differ by up to 1 K when both are right; 10 K apart, one is wrong by more " +
+			"than a warn-trip gap",
+		func(c *Config) float64 { return float64(c.DisagreeK) }},
+	{"safety.disagree_s", 0, 300,
+		"the oil-in pair may disagree this long before it is flagged; in 5 min oil with no cooling climbs 3.5 K",
+		func(c *Config) float64 { return c.DisagreeS }},
+	{"safety.shed_step_s", 0, 15,
+		"shedding goes a quarter of one module's span (~0.1 kW) per step: halving a full hub, as the hottest day " +
+			"asks, takes 20 steps, at most 5 min, inside the ~8.5 min oil with no cooling needs to climb the " +
+			"default 6 K from warn to trip",
 		func(c *Config) float64 { return c.ShedStepS }},
 	{"safety.restore_s", 0, 3600,
 		"at least shed_step_s: a plant proves itself clear for longer than it took to react",
 		func(c *Config) float64 { return c.RestoreS }},
+
+	{"safety.throttle_deadline_s", 0, 60,
+		"a module running above its command is cut after this; an agent throttles in well under a minute",
+		func(c *Config) float64 { return c.ThrottleDeadlineS }},
+	{"safety.shutdown_deadline_s", 20, 120,
+		"a graceful shutdown takes ~20 s, so under 20 s every shutdown would end in a cut; over 2 min a module " +
+			"that ignores its shutdown keeps heating",
+		func(c *Config) float64 { return c.ShutdownDeadlineS }},
+	{"safety.silent_s", 0, 60,
+		"a module whose agent is silent this long is cut; its own lease (layer 4) runs out as well",
+		func(c *Config) float64 { return c.SilentS }},
+	{"safety.runaway_s", 30, 600,
+		"the window runaway is judged over: under 30 s oil rising at 0.7 K/min moves 0.35 K, a few DS18B20 " +
+			"steps, and noise decides; over 10 min the hard limit comes first",
+		func(c *Config) float64 { return c.RunawayS }},
+	{"safety.runaway_k_per_min", 0, 0.7,
+		"a full hub with no cooling heats the oil 0.7 K/min: a threshold above it could never fire",
+		func(c *Config) float64 { return c.RunawayKPerMin }},
+	{"safety.balance_min_w", 500, 3600,
+		"under 0.5 kW the oil's delta-T at full pump (1.15 kW/K at 40 L/min) is under 0.5 K, inside the probes' " +
+			"error; over the hub's 3.6 kW the check never runs",
+		func(c *Config) float64 { return float64(c.BalanceMinW) }},
+	{"safety.balance_tolerance", 0, 0.9,
+		"the fraction by which carried heat may miss measured power; at 0.9 or more no lying meter is ever found",
+		func(c *Config) float64 { return c.BalanceTolerance }},
+	{"safety.balance_s", 300, 3600,
+		"the oil stores 290 kJ/K: a 1 K drift over 300 s is ~1 kW that is not imbalance, so shorter windows " +
+			"mislead; over an hour a lying meter or probe goes unnoticed too long",
+		func(c *Config) float64 { return c.BalanceS }},
+	{"safety.self_test_s", 5, 120,
+		"the dump valve takes 90 s end to end: under 5 s it cannot move the 5 % the default test asks; over " +
+			"2 min a failed pump or valve holds the start-up too long",
+		func(c *Config) float64 { return c.SelfTestS }},
+	{"safety.self_test_flow_lpm", 0, 10,
+		"the flow each pump must prove at start-up; at most the 10 L/min the modules need",
+		func(c *Config) float64 { return float64(c.SelfTestFlowLPM) }},
+	{"safety.self_test_valve", 0, 0.25,
+		"the fraction of travel the dump valve must move; the test drives it twice as far, so over 0.25 it " +
+			"swings half its travel (45 s) at every start",
+		func(c *Config) float64 { return float64(c.SelfTestValve) }},
 }
 
 // LimitRule says which rule a configuration value broke.

@@ -66,10 +66,10 @@ func TestValidateRefuses(t *testing.T) {
 			"safety.stale_s = 0.5 is below its hard bound 1"},
 		{"sensor loss shorter than stale", func(c *Config) { c.SensorLossS = 3 },
 			"safety.sensor_loss_s = 3 must be at least safety.stale_s = 5"},
-		{"restore faster than shed", func(c *Config) { c.ShedStepS, c.RestoreS = 30, 10 },
-			"safety.restore_s = 10 must be at least safety.shed_step_s = 30"},
-		{"shed step too slow", func(c *Config) { c.ShedStepS = 61 },
-			"safety.shed_step_s = 61 exceeds its hard bound 60"},
+		{"restore faster than shed", func(c *Config) { c.ShedStepS, c.RestoreS = 15, 10 },
+			"safety.restore_s = 10 must be at least safety.shed_step_s = 15"},
+		{"shed step too slow", func(c *Config) { c.ShedStepS = 16 },
+			"safety.shed_step_s = 16 exceeds its hard bound 15"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := DefaultConfig()
