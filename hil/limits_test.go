@@ -8,9 +8,11 @@ import (
 	"hearth/units"
 )
 
-// With every sink gone (no dump, no radiators, no tank coil), the compute
-// heat has nowhere to go: safety must shed, then trip on oil into the
-// modules and cut every module on the very tick it trips.
+// With every sink gone (no dump, no radiators, no tank coil) and control's
+// load management failing (it never throttles), the compute heat has nowhere
+// to go: safety must shed, then trip on the oil's temperature (its climb
+// under maximum cooling, or the limit itself) and cut every module on the
+// very tick it trips.
 func TestOilOverTemperatureTripsAndCuts(t *testing.T) {
 	cfg, err := DefaultConfig(Winter, 3)
 	if err != nil {
@@ -18,6 +20,7 @@ func TestOilOverTemperatureTripsAndCuts(t *testing.T) {
 	}
 	cfg.Params.DumpUAFanOffWPerK, cfg.Params.DumpUAFanMaxWPerK = 0, 0
 	cfg.Params.RadiatorUAWPerK, cfg.Params.TankCoilUAWPerK = 0, 0
+	cfg.Core.Control.ShedWPerKS = 0
 	cfg.Duration = 6 * units.Hour
 	s, err := New(cfg)
 	if err != nil {
@@ -35,9 +38,10 @@ func TestOilOverTemperatureTripsAndCuts(t *testing.T) {
 		}
 	}
 	st := s.Core.Safety.Status()
-	if st.State != safety.StateTripped || st.Cause != safety.CauseOilInHigh {
-		t.Fatalf("state %s cause %s, want tripped on oil_in_high", st.State, st.Cause)
+	if st.State != safety.StateTripped || (st.Cause != safety.CauseOilInHigh && st.Cause != safety.CauseRunaway) {
+		t.Fatalf("state %s cause %s, want tripped on oil_in_high or thermal_runaway", st.State, st.Cause)
 	}
+	t.Logf("tripped on %s at %.0f s with true oil into modules at %.2f C", st.Cause, st.TripAt.Seconds(), s.Plant.S.OilInC)
 	if !shedSeen {
 		t.Errorf("tripped without shedding first")
 	}
@@ -79,5 +83,46 @@ func TestCounterFlowEffectiveness(t *testing.T) {
 		if d := got - c.want; d > 1e-4 || d < -1e-4 {
 			t.Errorf("eps(UA=%v, C=%v/%v) = %.6f, want %.6f", c.ua, c.c1, c.c2, got, c.want)
 		}
+	}
+}
+
+// Each trip limit of a temperature, driven past on the plant: the controller
+// boots on a plant already past the limit (as after a long outage), and must
+// trip on that limit's cause as soon as the probe's first conversion is
+// believed, with every module cut.
+func TestTemperatureTripLimitsOnThePlant(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		set   func(*Config)
+		cause safety.Cause
+	}{
+		{"oil_in", func(c *Config) { c.Init.OilC = c.Core.Safety.OilIn.TripC + 1 }, safety.CauseOilInHigh},
+		{"water_flow", func(c *Config) { c.Init.WaterC = c.Core.Safety.WaterFlow.TripC + 1 }, safety.CauseWaterFlowHigh},
+		{"tank", func(c *Config) { c.Init.TankTopC = c.Core.Safety.Tank.TripC + 1 }, safety.CauseTankHigh},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := DefaultConfig(Winter, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.PreRoll = 0
+			c.set(&cfg)
+			s, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 50 { // 5 s: conversions take 0.75 s
+				s.Step()
+			}
+			st := s.Core.Safety.Status()
+			if st.State != safety.StateTripped || st.Cause != c.cause {
+				t.Fatalf("state %s cause %s, want tripped on %s", st.State, st.Cause, c.cause)
+			}
+			for i := 0; i < cfg.Params.Modules; i++ {
+				if s.Plant.Modules[i].Powered() {
+					t.Errorf("module %d powered after the trip", i)
+				}
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,64 @@ func TestSimRejectsBadFlags(t *testing.T) {
 		if code := dispatch(args, &out, &errb); code != 2 || errb.Len() == 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a reason", args, code, errb.String())
 		}
+	}
+}
+
+// The bench can say no: an impossible scenario exits 1 and names the
+// expectation that broke.
+func TestHILRunImpossibleExitsOne(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := dispatch([]string{"hil", "run", "../../hil/testdata/impossible.toml"}, &out, &errb)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "expectation failed: no_trip") || !strings.Contains(out.String(), "FAIL impossible-no-trip") {
+		t.Errorf("output does not say which expectation broke:\n%s", out.String())
+	}
+	out.Reset()
+	if code := dispatch([]string{"hil", "run", "--json", "../../hil/testdata/impossible.toml"}, &out, &errb); code != 1 {
+		t.Fatalf("--json: exit %d, want 1", code)
+	}
+	var r struct {
+		Scenarios []struct {
+			Name         string `json:"name"`
+			Pass         bool   `json:"pass"`
+			Faults       []string
+			Expectations []struct {
+				Expectation string `json:"expectation"`
+				Pass        bool   `json:"pass"`
+			} `json:"expectations"`
+		} `json:"scenarios"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Scenarios) != 1 || r.Scenarios[0].Pass || r.Scenarios[0].Expectations[0].Pass ||
+		r.Scenarios[0].Expectations[0].Expectation != "no_trip" || !reflect.DeepEqual(r.Scenarios[0].Faults, []string{"oil_leak"}) {
+		t.Errorf("JSON verdict: %+v", r)
+	}
+}
+
+// hil faults --json is the catalogue; hil list --json names every built-in.
+func TestHILListAndFaults(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := dispatch([]string{"hil", "faults", "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("faults: exit %d: %s", code, errb.String())
+	}
+	var faults []struct {
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &faults); err != nil || len(faults) < 20 {
+		t.Fatalf("faults JSON: %v, %d kinds", err, len(faults))
+	}
+	out.Reset()
+	if code := dispatch([]string{"hil", "list", "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("list: exit %d", code)
+	}
+	var list []struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil || len(list) < 25 {
+		t.Fatalf("list JSON: %v, %d scenarios", err, len(list))
 	}
 }

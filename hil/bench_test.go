@@ -1,0 +1,207 @@
+package hil
+
+import (
+	"math"
+	"reflect"
+	"runtime"
+	"sync"
+	"testing"
+
+	"hearth/hal"
+	"hearth/units"
+)
+
+// Every built-in scenario passes, the library holds the names the issue
+// asks for, every fault kind of the catalogue is injected somewhere, and
+// every run keeps its energy account within 1 %.
+func TestBuiltinsPass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole library")
+	}
+	all, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 25 {
+		t.Errorf("%d built-in scenarios, want at least 25", len(all))
+	}
+	names := map[string]bool{}
+	kinds := map[string]bool{}
+	for _, s := range all {
+		names[s.Name] = true
+		for _, f := range s.Faults() {
+			kinds[f] = true
+		}
+	}
+	for _, n := range []string{"winter-day", "spring-day", "summer-day", "heatwave", "cold-start", "legionella-cycle"} {
+		if !names[n] {
+			t.Errorf("no built-in scenario %q", n)
+		}
+	}
+	for _, k := range FaultKinds() {
+		if !kinds[k] {
+			t.Errorf("fault kind %s is injected by no built-in scenario", k)
+		}
+	}
+	results := make([]*ScenarioResult, len(all))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i, s := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r, err := RunScenario(s, DefaultParams(), 0, false)
+			if err != nil {
+				t.Errorf("%s: %v", s.Name, err)
+				return
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		if !r.Pass {
+			for _, o := range r.Expectations {
+				if !o.Pass {
+					t.Errorf("%s: expectation %s failed: %s (replay: %s)", r.Name, o.Expectation, o.Detail, r.Replay)
+				}
+			}
+			for _, v := range r.Violations {
+				t.Errorf("%s: invariant %s broken at %.1f s: %s (replay: %s)", r.Name, v.Invariant, v.AtS, v.Detail, r.Replay)
+			}
+		}
+		if e := r.EnergyKWh; math.Abs(r.EnergyImbalance) > 0.01*math.Max(e.Compute, 1) {
+			t.Errorf("%s: energy identity off by %.4f kWh of %.2f kWh compute", r.Name, r.EnergyImbalance, e.Compute)
+		}
+	}
+}
+
+// The bench can say no: a scenario written to be impossible fails, and says
+// which expectation broke.
+func TestImpossibleScenarioFails(t *testing.T) {
+	scs, err := Lookup("testdata/impossible.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := RunScenario(scs[0], DefaultParams(), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pass {
+		t.Fatalf("an impossible scenario passed: %+v", r.Expectations)
+	}
+	var broke []string
+	for _, o := range r.Expectations {
+		if !o.Pass {
+			broke = append(broke, o.Expectation)
+		}
+	}
+	if !reflect.DeepEqual(broke, []string{"no_trip"}) {
+		t.Errorf("broken expectations %v, want exactly [no_trip]", broke)
+	}
+}
+
+// A bad scenario file is refused with the reason.
+func TestScenarioFileErrors(t *testing.T) {
+	for _, c := range []struct{ name, src string }{
+		{"no name", `season = "winter"` + "\n" + `duration = "1h"`},
+		{"bad season", `name = "x"` + "\n" + `season = "autumn"` + "\n" + `duration = "1h"`},
+		{"unknown fault", `name = "x"` + "\n" + `duration = "1h"` + "\n" + `events = [{ at = "1m", fault = "gremlins" }]`},
+		{"bad target", `name = "x"` + "\n" + `duration = "1h"` + "\n" + `events = [{ at = "1m", fault = "pump_seized", target = "fan" }]`},
+		{"two actions", `name = "x"` + "\n" + `duration = "1h"` + "\n" + `events = [{ at = "1m", fault = "oil_leak", command = "reset" }]`},
+		{"unknown key", `name = "x"` + "\n" + `duration = "1h"` + "\n" + `colour = "red"`},
+		{"bad sensor", `name = "x"` + "\n" + `duration = "1h"` + "\n" + "[expect]\n" + `temp = [{ sensor = "attic", max_c = 1.0 }]`},
+	} {
+		if _, err := ParseScenario([]byte(c.src), c.name); err == nil {
+			t.Errorf("%s: accepted", c.name)
+		}
+	}
+}
+
+// A short campaign in every test run: random faults, invariants throughout,
+// and the same seed gives the same result whatever the worker count.
+func TestShortCampaign(t *testing.T) {
+	a, err := Campaign(48, 1, 2, DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range a.Violations {
+		t.Errorf("%s in %s at %.1f s: %s (replay: %s)", v.Invariant, v.Run, v.AtS, v.Detail, v.Replay)
+	}
+	if a.SimHours < 48 || a.Runs != 8 {
+		t.Errorf("%.1f plant-hours in %d runs, want >= 48 in 8", a.SimHours, a.Runs)
+	}
+	b, err := Campaign(48, 1, 1, DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.WallSeconds, b.WallSeconds = 0, 0
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("same seed, different campaign:\n%+v\n%+v", a, b)
+	}
+}
+
+// The tank cools down as the closed form says: each layer toward the room
+// with time constant C/(UA/2), when nothing charges or draws it.
+func TestTankCoolDownIsExponential(t *testing.T) {
+	p := DefaultParams()
+	pl := NewPlant(p, Weather{MeanC: 5}, Init{OilC: 20, WaterC: 20, TankTopC: 55, TankBottomC: 55, IndoorC: 20,
+		ModuleLevel: hal.LevelOff}, 1)
+	pl.Now = units.Time(-100 * units.Hour) // before any tap of the day: no draws
+	const hours = 48
+	for range hours * 36000 {
+		pl.Step(100 * units.Millisecond)
+		if pl.Now >= 0 {
+			t.Fatal("ran into the draws")
+		}
+	}
+	c := float64(waterCap(p.TankL / 2))
+	ua := float64(p.TankLossWPerK / 2)
+	want := float64(p.PlantRoomC) + (55-float64(p.PlantRoomC))*math.Exp(-hours*3600*ua/c)
+	for _, got := range []units.Celsius{pl.S.TankTopC, pl.S.TankBottomC} {
+		if d := math.Abs(float64(got) - want); d > 0.01 {
+			t.Errorf("tank layer at %.4f C after %d h, closed form %.4f C (off by %.4f K)", got, hours, want, d)
+		}
+	}
+}
+
+// In steady state the exchanger passes exactly what effectiveness-NTU says,
+// and that is all the modules' heat less the oil circuit's losses.
+func TestExchangerSteadyStateMatchesNTU(t *testing.T) {
+	p := DefaultParams()
+	pl := NewPlant(p, Weather{MeanC: 0}, Init{OilC: 40, WaterC: 30, TankTopC: 45, TankBottomC: 45, IndoorC: 20,
+		ModuleLevel: hal.Level100, ValveDump: 1}, 1)
+	pl.Now = units.Time(-100 * units.Hour)
+	_ = pl.Pumps[hal.PumpOil].SetSpeed(0.75)
+	_ = pl.Pumps[hal.PumpWater].SetSpeed(0.6)
+	_ = pl.Valves[hal.ValveDump].SetPosition(1)
+	_ = pl.Fan.SetSpeed(1)
+	for range 6 * 36000 {
+		pl.Step(100 * units.Millisecond)
+	}
+	s := &pl.S
+	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
+	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, cOil, cW)
+	ntu := eps * math.Min(float64(cOil), float64(cW)) * float64(s.OilOutC-s.WaterRetC)
+	oilSide := float64(cOil) * float64(s.OilOutC-s.OilInC)
+	waterSide := float64(cW) * float64(s.WaterFlowC-s.WaterRetC)
+	load := float64(pl.ComputePower()) - float64(p.OilLossWPerK)*(float64(s.OilOutC+s.OilInC)/2-float64(p.PlantRoomC))
+	for name, q := range map[string]float64{"oil side": oilSide, "water side": waterSide, "modules less losses": load} {
+		if math.Abs(q-ntu) > 0.01*ntu {
+			t.Errorf("%s carries %.1f W, effectiveness-NTU says %.1f W", name, q, ntu)
+		}
+	}
+}
+
+// BenchmarkPlantDay is one simulated plant-day at 10 Hz control, the whole
+// bench: plant, devices, controller, invariants (no trace).
+func BenchmarkPlantDay(b *testing.B) {
+	for b.Loop() {
+		run(b, Winter, 1, 24*units.Hour)
+	}
+}
