@@ -32,7 +32,11 @@ type Core struct {
 }
 
 // New builds a core from its configuration.
+// A safety configuration past any hard bound is refused.
 func New(cfg Config) (*Core, error) {
+	if err := cfg.Safety.Validate(); err != nil {
+		return nil, err
+	}
 	ctl, err := control.New(cfg.Control)
 	if err != nil {
 		return nil, err

@@ -221,6 +221,11 @@ type Inputs struct {
 	// Watchdog reports that the hardware watchdog is armed and being kicked
 	// by the edge (checked by the start-up self-test).
 	Watchdog bool
+
+	// Maintenance is an engineer's authorised hold on the plant: while it is
+	// set, compute is shut down gracefully and stays off; when it is
+	// released, the plant proves itself again (self-test) before running.
+	Maintenance bool
 }
 
 // Outputs is a command for every output.

@@ -134,11 +134,10 @@ type Sim struct {
 	lastKick    units.Time // last step, as the watchdog sees it
 	dogFired    bool
 
-	// persisted is what the controller keeps across a power cut: its
-	// latched trip (the daemon writes it with safety/tripstore).
-	persisted     safety.Cause
-	persistedAt   units.Time
-	persistedTrip bool
+	// disk is what the controller keeps across a power cut: its latched
+	// trip as the daemon writes it with safety/tripstore, the same bytes.
+	disk    []byte
+	latched bool
 
 	maxT, minT        Temps
 	trips             []Trip
@@ -290,14 +289,22 @@ func (s *Sim) Step() {
 	}
 }
 
-// persist keeps the latched trip as the daemon would on disk.
+// persist writes the trip record when the latch changes, as the daemon
+// does on disk (a trip, or its reset).
 func (s *Sim) persist() {
 	st := s.Core.Safety.Status()
-	if st.State == safety.StateTripped {
-		s.persisted, s.persistedAt, s.persistedTrip = st.Cause, st.TripAt, true
-	} else {
-		s.persistedTrip = false
+	tripped := st.State == safety.StateTripped
+	if tripped == s.latched {
+		return
 	}
+	s.latched = tripped
+	rec := safety.TripRecord{Cause: st.Cause, Latched: tripped, AtNs: int64(st.TripAt), Value: math.NaN()}
+	b, err := rec.MarshalBinary()
+	if err != nil {
+		s.errs = append(s.errs, err)
+		return
+	}
+	s.disk = b
 }
 
 // restart brings the controller back as a fresh process that keeps only
@@ -308,8 +315,15 @@ func (s *Sim) restart() {
 		s.errs = append(s.errs, err)
 		return
 	}
-	if s.persistedTrip {
-		c.Safety.Restore(s.persisted, s.persistedAt)
+	if s.disk != nil {
+		var rec safety.TripRecord
+		switch err := rec.UnmarshalBinary(s.disk); {
+		case err != nil:
+			// A record that cannot be read is a latch we cannot rule out.
+			c.Safety.Restore(safety.CauseSelfTest, s.Plant.Now)
+		case rec.Latched:
+			c.Safety.Restore(rec.Cause, s.Plant.Now)
+		}
 	}
 	s.Core, s.dogFired = c, false
 	s.mark("command", "controller restarted")

@@ -418,13 +418,28 @@ func (l *Layer) advance(in *hal.Inputs, now units.Time, trip, shutdown Cause) {
 		l.fire(EventSelfTestStart, now)
 	case StateSelfTest:
 		l.selfTest(in, now, inState)
+	case StateMaintenance:
+		// The engineer hands back only with every cause cleared.
+		l.resetOK = !in.Maintenance && l.cleared(now)
+		if l.resetOK && l.fire(EventLeaveMaintenance, now) {
+			st.Cause, st.ShedSteps, st.Isolated = CauseNone, 0, 0
+		}
+		l.resetOK = false
 	case StateStandby:
+		if in.Maintenance {
+			l.fire(EventEnterMaintenance, now)
+			break
+		}
 		if shutdown == CauseNone && inState >= 1 {
 			st.Cause = CauseNone
 			l.shedAt, l.clearAt = now, now
 			l.fire(EventStart, now)
 		}
 	case StateTripped:
+		if in.Maintenance {
+			l.fire(EventEnterMaintenance, now) // the latch is kept: leaving is guarded like reset
+			break
+		}
 		// Leave only by an authorised reset, with every cause cleared.
 		l.resetOK = l.resetAsked && l.cleared(now)
 		if l.resetOK && l.fire(EventReset, now) {
@@ -436,7 +451,7 @@ func (l *Layer) advance(in *hal.Inputs, now units.Time, trip, shutdown Cause) {
 			l.fire(EventStop, now)
 		}
 	case StateRunning, StateDegraded, StateShedding:
-		if shutdown != CauseNone {
+		if shutdown != CauseNone || in.Maintenance {
 			if l.fire(EventShutdown, now) {
 				st.Cause = shutdown
 			}
@@ -513,9 +528,9 @@ func (l *Layer) caps(in *hal.Inputs) {
 	st := &l.st
 	base := hal.Level100
 	switch st.State {
-	case StateTripped:
+	case StateTripped, StateMaintenance:
 		base = hal.LevelCut
-	case StateBoot, StateSelfTest, StateStandby, StateShutdown, StateMaintenance:
+	case StateBoot, StateSelfTest, StateStandby, StateShutdown:
 		base = hal.LevelOff
 	}
 	n := max(in.NumModules, 1)
