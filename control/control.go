@@ -122,6 +122,9 @@ type Controller struct {
 
 	// Load management.
 	allowedW units.Watt
+	mappedW  units.Watt // allowance the wanted levels were mapped from
+	mapped   bool
+	want     [hal.MaxModules]hal.Level
 	levels   [hal.MaxModules]hal.Level
 	levelsAt units.Time
 
@@ -279,26 +282,36 @@ func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Tim
 	}
 	c.allowedW = min(max(c.allowedW, 0), maxW)
 
-	// Fill modules in priority order (index 0 first) within the allowance.
-	var want [hal.MaxModules]hal.Level
+	if c.allowedW != c.mappedW || !c.mapped {
+		c.mapLevels(in.NumModules)
+	}
 	var wantW, haveW units.Watt
-	budget := c.allowedW
 	for i := 0; i < in.NumModules; i++ {
-		want[i] = hal.LevelOff
+		wantW += c.levelW(c.want[i])
+		haveW += c.levelW(c.levels[i])
+	}
+	// Down at once, up no more often than every DwellS.
+	if !c.levelsSet() || wantW < haveW || now.Sub(c.levelsAt).Seconds() >= cfg.DwellS && wantW > haveW {
+		if c.want != c.levels {
+			c.levels, c.levelsAt = c.want, now
+		}
+	}
+}
+
+// mapLevels fills modules in priority order (index 0 first) within the
+// allowance: as many at 100 % as fit, then the highest level that fits.
+func (c *Controller) mapLevels(n int) {
+	budget := c.allowedW
+	for i := 0; i < n; i++ {
+		c.want[i] = hal.LevelOff
 		for l := hal.Level100; l >= hal.LevelIdle; l-- {
 			if w := c.levelW(l); w <= budget {
-				want[i], budget = l, budget-w
+				c.want[i], budget = l, budget-w
 				break
 			}
 		}
-		wantW += c.levelW(want[i])
-		haveW += c.levelW(c.levels[i])
 	}
-	if !c.levelsSet() || wantW < haveW || now.Sub(c.levelsAt).Seconds() >= cfg.DwellS && wantW > haveW {
-		if want != c.levels {
-			c.levels, c.levelsAt = want, now
-		}
-	}
+	c.mappedW, c.mapped = c.allowedW, true
 }
 
 func (c *Controller) levelsSet() bool { return c.levels[0] != hal.LevelCut }

@@ -186,11 +186,11 @@ const MaxModules = 16
 // ModuleStatus is what is known of one module: its relay, what its agent says
 // and what its feed's power meter measures.
 type ModuleStatus struct {
-	Relay     bool          // power relay closed
-	Level     Level         // level the agent reports it is running at
 	Power     units.Watt    // measured electrical draw
 	BoardTemp units.Celsius // hottest SoC the agent reports
 	At        units.Time    // when the agent last answered
+	Relay     bool          // power relay closed
+	Level     Level         // level the agent reports it is running at
 	Status    Status        // StatusOK while the agent answers
 }
 

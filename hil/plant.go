@@ -74,6 +74,25 @@ type Plant struct {
 
 	PressureLossBarPerS float64 // injected leak of the water circuit
 	OilLeak             bool    // injected oil leak into the bund
+
+	// Effectiveness caches: flows and valve positions settle, and exp is
+	// the plant's most expensive operation.
+	hx                       epsCache
+	nextWeather              units.Time // when the outside temperature is next sampled
+	dumpEps, tankEps, radEps epsCache
+}
+
+// epsCache remembers the last effectiveness computed for a pair of inputs.
+type epsCache struct {
+	a, b, eps float64
+	ok        bool
+}
+
+func (c *epsCache) get(a, b float64, f func(a, b float64) float64) float64 {
+	if !c.ok || a != c.a || b != c.b {
+		c.a, c.b, c.eps, c.ok = a, b, f(a, b), true
+	}
+	return c.eps
 }
 
 // Init is the plant's initial condition.
@@ -126,7 +145,7 @@ func (pl *Plant) wireDevices(init Init) {
 			Period: 750 * units.Millisecond, Quantum: 0.0625, Noise: 0.04, PowerOn: 85, HasPowerOn: true}
 	}
 	pl.Pressure.Sensor = sim.Sensor[units.Bar]{Src: &s.PressureBar, Now: now, Rng: pl.rng,
-		Period: 100 * units.Millisecond, Quantum: 0.002, Noise: 0.003}
+		Period: 250 * units.Millisecond, Quantum: 0.002, Noise: 0.003}
 	flowSrc := [hal.NumFlows]*units.LitrePerMin{hal.FlowOil: &s.OilFlowLPM, hal.FlowWater: &s.WaterLPM}
 	for i := range pl.Flows {
 		// Hall meters at ~5.5 Hz per L/min, counted over one second.
@@ -194,7 +213,7 @@ func (pl *Plant) StoredChange() units.Joule { return pl.Stored() - pl.stored0 }
 // CounterFlowEffectiveness is the effectiveness of a counter-flow exchanger
 // of conductance ua between two streams of heat-capacity rates c1 and c2.
 func CounterFlowEffectiveness(ua, c1, c2 units.WattPerKelvin) float64 {
-	cmin, cmax := math.Min(float64(c1), float64(c2)), math.Max(float64(c1), float64(c2))
+	cmin, cmax := min(float64(c1), float64(c2)), max(float64(c1), float64(c2))
 	if cmin <= 0 {
 		return 0
 	}
@@ -207,14 +226,20 @@ func CounterFlowEffectiveness(ua, c1, c2 units.WattPerKelvin) float64 {
 	return (1 - x) / (1 - cr*x)
 }
 
-// sinkHeat is the heat a stream of rate c at tin gives to a sink at ts through
-// a conductance ua (a coil or radiator: a sink of infinite capacity rate).
-func sinkHeat(ua, c units.WattPerKelvin, tin, ts units.Celsius) units.Watt {
+// sinkEffectiveness is the effectiveness of a stream of rate c giving heat
+// through a conductance ua to a sink of infinite capacity rate (a coil in a
+// tank, a radiator in a room, a cooler in the open air).
+func sinkEffectiveness(ua, c float64) float64 {
 	if c <= 0 {
 		return 0
 	}
-	eps := 1 - math.Exp(-float64(ua)/float64(c))
-	return units.Watt(eps * float64(c) * float64(tin-ts))
+	return 1 - math.Exp(-ua/c)
+}
+
+// sinkHeat is the heat a stream of rate c at tin gives to a sink at ts.
+func (c *epsCache) sinkHeat(ua, rate units.WattPerKelvin, tin, ts units.Celsius) units.Watt {
+	eps := c.get(float64(ua), float64(rate), sinkEffectiveness)
+	return units.Watt(eps * float64(rate) * float64(tin-ts))
 }
 
 // Step advances the plant by dt with the commands its devices hold.
@@ -234,13 +259,15 @@ func (pl *Plant) Step(dt units.Duration) {
 	s.WaterLPM = pl.Pumps[hal.PumpWater].Flow()
 	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
 	e.Parasitic += hJ * units.Joule(pl.Pumps[hal.PumpOil].ElectricPower(p.OilPumpW)+
-		pl.Pumps[hal.PumpWater].ElectricPower(p.WaterPumpW)+p.FanW*units.Watt(math.Pow(float64(pl.Fan.Actual()), 3)))
+		pl.Pumps[hal.PumpWater].ElectricPower(p.WaterPumpW)+p.FanW*units.Watt(pl.Fan.Actual()*pl.Fan.Actual()*pl.Fan.Actual()))
 
 	// Modules: each a well-stirred oil tank fed an equal share of the flow.
 	n := p.Modules
 	cMod := cOil / units.WattPerKelvin(n)
 	lossShare := p.OilLossWPerK / 2 / units.WattPerKelvin(n) // half the circuit's loss is at the modules
 	var mixed, qLoss float64
+	hPerCap := h / float64(pl.capModule)               // one division a step, not one a module
+	socPerW := p.SoCKPerW / float64(p.BoardsPerModule) // SoC rise per watt of module power
 	for i := 0; i < n; i++ {
 		m := &pl.Modules[i]
 		m.Advance()
@@ -250,16 +277,18 @@ func (pl *Plant) Step(dt units.Duration) {
 		loss := float64(lossShare) * float64(t-p.PlantRoomC)
 		qLoss += loss
 		q := float64(pw) + float64(cMod)*float64(s.OilInC-t) - loss
-		s.ModuleOilC[i] = t + units.Celsius(q*h/float64(pl.capModule))
+		s.ModuleOilC[i] = t + units.Celsius(q*hPerCap)
 		mixed += float64(t)
-		m.SoCC = t + units.Celsius(p.SoCKPerW*float64(pw)/float64(p.BoardsPerModule))
+		m.SoCC = t + units.Celsius(socPerW*float64(pw))
 	}
 	tHot := units.Celsius(mixed / float64(n)) // mixed outlet, from the state at the step's start
 	s.OilOutC = tHot
 
 	// Exchanger: hot oil in at tHot, cool water in at the return temperature.
-	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, cOil, cW)
-	qHX := units.Watt(eps * math.Min(float64(cOil), float64(cW)) * float64(tHot-s.WaterRetC))
+	eps := pl.hx.get(float64(cOil), float64(cW), func(a, b float64) float64 {
+		return CounterFlowEffectiveness(p.ExchangerUAWPerK, units.WattPerKelvin(a), units.WattPerKelvin(b))
+	})
+	qHX := units.Watt(eps * min(float64(cOil), float64(cW)) * float64(tHot-s.WaterRetC))
 	oilHXOut := tHot
 	if cOil > 0 {
 		oilHXOut = tHot - units.Celsius(float64(qHX)/float64(cOil))
@@ -275,9 +304,9 @@ func (pl *Plant) Step(dt units.Duration) {
 	cHeat := cW * units.WattPerKelvin((1-d)*(1-t))
 	uaDump := (p.DumpUAFanOffWPerK + (p.DumpUAFanMaxWPerK-p.DumpUAFanOffWPerK)*units.WattPerKelvin(pl.Fan.Actual())) *
 		units.WattPerKelvin(p.DumpDerate)
-	qDump := sinkHeat(uaDump, cDump, s.WaterFlowC, s.OutdoorC)
-	qTank := sinkHeat(p.TankCoilUAWPerK, cTank, s.WaterFlowC, s.TankBottomC)
-	qHeat := sinkHeat(p.RadiatorUAWPerK, cHeat, s.WaterFlowC, s.IndoorC)
+	qDump := pl.dumpEps.sinkHeat(uaDump, cDump, s.WaterFlowC, s.OutdoorC)
+	qTank := pl.tankEps.sinkHeat(p.TankCoilUAWPerK, cTank, s.WaterFlowC, s.TankBottomC)
+	qHeat := pl.radEps.sinkHeat(p.RadiatorUAWPerK, cHeat, s.WaterFlowC, s.IndoorC)
 	dSupply := float64(qHX) + float64(cW)*float64(s.WaterRetC-s.WaterFlowC)
 	dReturn := float64(cW)*float64(s.WaterFlowC-s.WaterRetC) - float64(qDump+qTank+qHeat)
 
@@ -298,7 +327,11 @@ func (pl *Plant) Step(dt units.Duration) {
 	pl.LeakIn.Wet = pl.OilLeak
 
 	pl.Now = pl.Now.Add(dt)
-	s.OutdoorC = pl.Weather.At(pl.Now)
+	if pl.Now >= pl.nextWeather {
+		// Outside air moves by millikelvin a second: once a second is plenty.
+		s.OutdoorC = pl.Weather.At(pl.Now)
+		pl.nextWeather = pl.Now.Add(units.Second)
+	}
 }
 
 func (pl *Plant) stepTank(h float64, qCoil units.Watt) {

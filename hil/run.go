@@ -171,6 +171,7 @@ func New(cfg Config) (*Sim, error) {
 	}
 	pl := NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
 	pl.Now = units.Time(-cfg.PreRoll)
+	pl.nextWeather = pl.Now
 	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
 	s.dev = pl.Devices()
 	s.trips = make([]Trip, 0, 8)
@@ -397,8 +398,8 @@ func (s *Sim) record(st safety.Status) {
 func (s *Sim) observe() {
 	pl, st := s.Plant, &s.Plant.S
 	track := func(mx, mn *float64, v units.Celsius) {
-		*mx = math.Max(*mx, float64(v))
-		*mn = math.Min(*mn, float64(v))
+		*mx = max(*mx, float64(v))
+		*mn = min(*mn, float64(v))
 	}
 	track(&s.maxT.OilModuleIn, &s.minT.OilModuleIn, st.OilInC)
 	var hottest units.Celsius = -273

@@ -147,6 +147,9 @@ type Controller struct {
 	a       float64 // output applied since the last update (Track), else u
 
 	faults, timeFaults uint64
+
+	// Cached back-calculation factor 1 - exp(-h/Tt) for the last interval.
+	pullH, pullTt, pull float64
 }
 
 // New returns a controller configured with cfg.
@@ -256,7 +259,11 @@ func (c *Controller) Update(setpoint, measurement, feedForward float64, now unit
 		case c.exact:
 			i += gap
 		case gap != 0 && c.tt > 0:
-			i += gap * -math.Expm1(-hi/c.tt)
+			if hi != c.pullH || c.tt != c.pullTt {
+				// The tick is regular: compute the pull's factor once.
+				c.pullH, c.pullTt, c.pull = hi, c.tt, -math.Expm1(-hi/c.tt)
+			}
+			i += gap * c.pull
 		}
 		i += c.cfg.Ki * c.e * hi
 		if h > 0 && c.cfg.Kd > 0 {
@@ -388,7 +395,7 @@ func (c *Controller) Faults() uint64 { return c.faults }
 func (c *Controller) TimeFaults() uint64 { return c.timeFaults }
 
 func (c *Controller) clamp(x float64) float64 {
-	return math.Max(c.cfg.OutMin, math.Min(c.cfg.OutMax, x))
+	return max(c.cfg.OutMin, min(c.cfg.OutMax, x)) // x is finite here; the builtins are branch-free
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -88,15 +88,16 @@ type Status struct {
 
 // probe is the plausibility record of one temperature input.
 type probe struct {
-	value     units.Celsius // last believed value
-	validAt   units.Time    // when a believed value last arrived
-	seen      bool          // a believed value has arrived at least once
-	lastAt    units.Time    // timestamp of the last sample considered
-	valid     bool          // the current sample is believed
-	raw       units.Celsius // last raw reading, for the stuck check
-	rawAt     units.Time    // when the raw reading last changed
-	rawSeen   bool
-	rejection Cause // why the last sample was not believed
+	value      units.Celsius // last believed value
+	validAt    units.Time    // when a believed value last arrived
+	seen       bool          // a believed value has arrived at least once
+	lastAt     units.Time    // timestamp of the last sample considered
+	valid      bool          // the current sample is believed
+	raw        units.Celsius // last raw reading, for the stuck check
+	rawAt      units.Time    // when the raw reading last changed
+	rawSeen    bool
+	rejection  Cause // why the last sample was not believed
+	lastStatus hal.Status
 }
 
 // timer tracks how long a condition has held.
@@ -144,6 +145,8 @@ type Layer struct {
 	runawayAt       units.Time
 	runawayC        units.Celsius
 	runawayOn       bool
+
+	capsFor capsKey // what the caps were last computed from
 
 	testValveFrom units.Ratio
 	testValveTo   units.Ratio
@@ -194,7 +197,15 @@ const powerOnC = 85.0 // a DS18B20 reads this before its first conversion
 func (l *Layer) judge(id hal.TempID, s hal.Sample[units.Celsius], now units.Time) {
 	p, cfg := &l.probes[id], &l.cfg
 	fresh := s.At != p.lastAt || !p.rawSeen
-	p.lastAt = s.At
+	if !fresh && s.Status == p.lastStatus {
+		// The same sample as last tick (a DS18B20 converts every 750 ms):
+		// only time can have changed the verdict.
+		if p.valid && (now.Sub(s.At).Seconds() > cfg.StaleS || now.Sub(p.rawAt).Seconds() > cfg.StuckS) {
+			p.valid, p.rejection = false, CauseSensor
+		}
+		return
+	}
+	p.lastAt, p.lastStatus = s.At, s.Status
 	p.valid = false
 	p.rejection = CauseSensor
 	switch {
@@ -519,6 +530,14 @@ func (l *Layer) shed(now units.Time) {
 	}
 }
 
+// capsKey is everything the module caps depend on.
+type capsKey struct {
+	state     State
+	shedSteps int
+	isolated  uint32
+	modules   int
+}
+
 // shedPerModule is the number of steps from 100 % to off: 75, 50, 25, idle, off.
 const shedPerModule = int(hal.Level100 - hal.LevelOff)
 
@@ -526,6 +545,11 @@ const shedPerModule = int(hal.Level100 - hal.LevelOff)
 // last module first: lower index, higher priority) and isolation.
 func (l *Layer) caps(in *hal.Inputs) {
 	st := &l.st
+	key := capsKey{st.State, st.ShedSteps, st.Isolated, in.NumModules}
+	if key == l.capsFor {
+		return
+	}
+	l.capsFor = key
 	base := hal.Level100
 	switch st.State {
 	case StateTripped, StateMaintenance:

@@ -55,6 +55,9 @@ func (p *Pump) Advance(dt units.Duration) {
 		p.lagDt, p.lag = dt, units.Ratio(1-math.Exp(-dt.Seconds()/math.Max(p.SpinUpS, 1e-3)))
 	}
 	p.speed += p.lag * (target - p.speed)
+	if d := p.speed - target; d < 1e-6 && d > -1e-6 {
+		p.speed = target // settled: a rotor does not creep by parts per billion
+	}
 }
 
 // Flow returns the flow the pump delivers now.
@@ -162,6 +165,9 @@ func (f *Fan) Advance(dt units.Duration) {
 		f.lagDt, f.lag = dt, units.Ratio(1-math.Exp(-dt.Seconds()/3))
 	}
 	f.speed += f.lag * (target - f.speed)
+	if d := f.speed - target; d < 1e-6 && d > -1e-6 {
+		f.speed = target
+	}
 }
 
 // Switch is an on/off output.

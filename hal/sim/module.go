@@ -44,8 +44,9 @@ type Module struct {
 	cmdAt     units.Time
 	stateAt   units.Time
 	lastReply units.Time
-	replied   bool
+	replied   bool // the agent answered at its last step
 	leaseTill units.Time
+	status    hal.ModuleStatus
 	power     units.Watt // cached draw, refreshed when the state changes
 }
 
@@ -61,7 +62,7 @@ func (m *Module) Start(l hal.Level) {
 	m.refresh()
 }
 
-// refresh recomputes the cached draw after a change of state or level.
+// refresh recomputes the cached draw and the report after a change.
 func (m *Module) refresh() {
 	switch m.state {
 	case moduleBooting, moduleShutting:
@@ -72,6 +73,7 @@ func (m *Module) refresh() {
 	default:
 		m.power = 0
 	}
+	m.publish()
 }
 
 // SetLevel implements hal.ModulePower.
@@ -110,9 +112,12 @@ func (m *Module) Advance() {
 	now := *m.Now
 	if !m.relay {
 		m.state, m.level, m.power = moduleOff, hal.LevelOff, 0
+		m.publish()
 		return
 	}
 	if m.Silent {
+		m.replied = false
+		m.publish()
 		return // a hung agent: the boards keep doing what they did
 	}
 	want := m.wanted(now)
@@ -164,16 +169,24 @@ func (m *Module) Level() hal.Level {
 // Powered reports whether the boards draw power.
 func (m *Module) Powered() bool { return m.state != moduleOff }
 
-// Status implements hal.ModulePower.
-func (m *Module) Status() hal.ModuleStatus {
-	st := hal.ModuleStatus{Relay: m.relay, Level: m.Level(), Power: m.Power(),
-		BoardTemp: m.SoCC, At: m.lastReply, Status: hal.StatusMissing}
-	if m.replied && m.lastReply == *m.Now {
-		st.Status = hal.StatusOK
-	}
-	if !m.relay {
+// Status implements hal.ModulePower. The report is assembled when the
+// module's state changes (publish), not on every read.
+func (m *Module) Status() hal.ModuleStatus { return m.status }
+
+// publish assembles what the controller can see of the module now: the feed
+// meter always reads; the agent answers unless it hangs.
+func (m *Module) publish() {
+	now := *m.Now
+	st := &m.status
+	st.Relay, st.Power, st.BoardTemp = m.relay, m.power, m.SoCC
+	st.Level = m.Level()
+	switch {
+	case !m.relay:
 		// Nothing can answer without power; the feed meter reads zero.
-		st.Status, st.At = hal.StatusOK, *m.Now
+		st.Status, st.At = hal.StatusOK, now
+	case m.replied:
+		st.Status, st.At = hal.StatusOK, m.lastReply
+	default:
+		st.Status, st.At = hal.StatusMissing, m.lastReply
 	}
-	return st
 }
