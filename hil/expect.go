@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,10 @@ func RunScenario(sc *Scenario, base Params, seed uint64, trace bool) (*ScenarioR
 	states := make([]int, len(ex.States))
 	for i, st := range ex.States {
 		states[i] = s.probeAt(units.Time(st.At))
+	}
+	outs := make([]int, len(ex.Outputs))
+	for i, o := range ex.Outputs {
+		outs[i] = s.probeAt(units.Time(o.At))
 	}
 	offProbe := -1
 	if ex.ModulesOffBy != nil {
@@ -64,6 +69,27 @@ func RunScenario(sc *Scenario, base Params, seed uint64, trace bool) (*ScenarioR
 	for i, st := range ex.States {
 		p := s.probes[states[i]]
 		add("state "+st.State+" at "+time.Duration(st.At).String(), p.done && p.state == st.State, "state was "+p.state)
+	}
+	for i, o := range ex.Outputs {
+		p := s.probes[outs[i]]
+		at := " at " + time.Duration(o.At).String()
+		for _, c := range []struct {
+			name string
+			want *float64
+			got  float64
+		}{{"oil_pump", o.OilPump, p.oilPump}, {"water_pump", o.WaterPump, p.waterPump},
+			{"valve_dump", o.ValveDump, p.valveDump}, {"valve_tank", o.ValveTank, p.valveTank}, {"fan", o.Fan, p.fan}} {
+			if c.want != nil {
+				add(c.name+" = "+ftoa(*c.want)+at, p.done && math.Abs(c.got-*c.want) < 0.005, c.name+" was "+ftoa(c.got))
+			}
+		}
+		if o.Alarm != nil {
+			add("alarm = "+strconv.FormatBool(*o.Alarm)+at, p.done && p.alarm == *o.Alarm, "alarm was "+strconv.FormatBool(p.alarm))
+		}
+		if o.ModulesPowered != nil {
+			add("modules_powered = "+strconv.Itoa(*o.ModulesPowered)+at, p.done && p.powered == *o.ModulesPowered,
+				strconv.Itoa(p.powered)+" modules powered")
+		}
 	}
 	for _, tb := range ex.Temps {
 		mx, _ := tempOf(&r.MaxTempC, tb.Sensor)

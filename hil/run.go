@@ -158,6 +158,9 @@ type stateProbe struct {
 	state   string
 	powered int
 	done    bool
+	// Commands held by the plant's devices then.
+	oilPump, waterPump, valveDump, valveTank, fan float64
+	alarm                                         bool
 }
 
 // New builds a run and pre-rolls it to time zero.
@@ -277,6 +280,9 @@ func (s *Sim) Step() {
 	for i := range s.probes {
 		if p := &s.probes[i]; !p.done && now >= p.at {
 			p.state, p.done = st.State.String(), true
+			p.oilPump, p.waterPump = float64(pl.Pumps[hal.PumpOil].Command()), float64(pl.Pumps[hal.PumpWater].Command())
+			p.valveDump, p.valveTank = float64(pl.Valves[hal.ValveDump].Command()), float64(pl.Valves[hal.ValveTank].Command())
+			p.fan, p.alarm = float64(pl.Fan.Command()), pl.Alarm.On
 			for m := 0; m < pl.P.Modules; m++ {
 				if pl.Modules[m].Powered() {
 					p.powered++

@@ -72,12 +72,26 @@ type StateAt struct {
 	State string `toml:"state"`
 }
 
+// OutputsAt expects the commands the plant holds at a time (after safety's
+// word): the cause-specific safe state made visible.
+type OutputsAt struct {
+	At             Dur      `toml:"at"`
+	OilPump        *float64 `toml:"oil_pump"`
+	WaterPump      *float64 `toml:"water_pump"`
+	ValveDump      *float64 `toml:"valve_dump"`
+	ValveTank      *float64 `toml:"valve_tank"`
+	Fan            *float64 `toml:"fan"`
+	Alarm          *bool    `toml:"alarm"`
+	ModulesPowered *int     `toml:"modules_powered"`
+}
+
 // Expect is what a scenario requires of the run.
 type Expect struct {
 	NoTrip                 bool         `toml:"no_trip"`
 	Trips                  []TripExpect `toml:"trip"`
 	ModulesOffBy           *Dur         `toml:"modules_off_by"` // every module unpowered at this time
 	States                 []StateAt    `toml:"state"`
+	Outputs                []OutputsAt  `toml:"outputs"`
 	Temps                  []TempBound  `toml:"temp"`
 	ERFMin                 *float64     `toml:"erf_min"`
 	ComputeAvailabilityMin *float64     `toml:"compute_availability_min"`
