@@ -205,3 +205,17 @@ func BenchmarkPlantDay(b *testing.B) {
 		run(b, Winter, 1, 24*units.Hour)
 	}
 }
+
+// The reference plant file is the reference plant.
+func TestReferencePlantFile(t *testing.T) {
+	p, err := LoadParams("reference-plant.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p != DefaultParams() {
+		t.Errorf("reference-plant.toml differs from DefaultParams:\n%+v\n%+v", p, DefaultParams())
+	}
+	if _, err := LoadParams("testdata/impossible.toml"); err == nil {
+		t.Errorf("a scenario file was accepted as a plant file")
+	}
+}
