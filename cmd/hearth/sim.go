@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"hearth/hil"
+	"hearth/hil/report"
 	"hearth/units"
 )
 
@@ -23,6 +25,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of every random choice (sensor noise)")
 	speed := fs.Float64("speed", 0, "N times real time with a live status line; 0 = as fast as possible")
 	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")
+	reportDir := fs.String("report", "", "write index.html and an SVG of the run into this directory")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -40,6 +43,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Duration = units.Duration(*duration)
+	cfg.Trace = *reportDir != ""
 	s, err := hil.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth sim:", err)
@@ -57,6 +61,17 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	r := s.Result()
 	r.Season = *season
 	r.WallSeconds = time.Since(start).Seconds()
+	if *reportDir != "" {
+		sr := &hil.ScenarioResult{Name: "sim-" + *season, Pass: len(s.Violations()) == 0 && len(r.Trips) == 0,
+			Description: fmt.Sprintf("hearth sim: %s, %s, seed %d", *season, *duration, *seed),
+			Faults:      []string{}, Result: r, Expectations: []hil.Outcome{}, Violations: s.Violations(),
+			Replay: fmt.Sprintf("hearth sim --season %s --duration %s --seed %d", *season, *duration, *seed), Trace: s.Trace()}
+		if err := report.Write(*reportDir, "Hearth sim", []*hil.ScenarioResult{sr}); err != nil {
+			fmt.Fprintln(stderr, "hearth sim: report:", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "report: %s\n", filepath.Join(*reportDir, "index.html"))
+	}
 
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
