@@ -55,6 +55,7 @@ type Config struct {
 	WaterPumpGains pid.Config  `toml:"water_pump"`
 	DumpGains      pid.Config  `toml:"dump"`
 	TankGains      pid.Config  `toml:"tank"`
+	HouseGains     pid.Config  `toml:"house"`
 
 	// Compute load management: with the dump at its maximum and oil above
 	// the ceiling less ShedMarginK, the allowed compute power falls by
@@ -74,21 +75,23 @@ type Config struct {
 // reference plant.
 func DefaultConfig() Config {
 	return Config{
-		OilCeilingC: 48, DumpMarginK: 1, TankMarginK: 1.5,
-		IndoorMaxC: 22, IndoorFloorC: 19.8, IndoorHystK: 0.3, HeatingCutoffC: 16,
+		OilCeilingC: 48, DumpMarginK: 1.5, TankMarginK: 2,
+		IndoorMaxC: 22, IndoorFloorC: 19.8, IndoorHystK: 0.1, HeatingCutoffC: 16,
 		TankTargetC: 48, TankHystK: 4,
 		LegionellaAt: 0, LegionellaC: 60, LegionellaHoldS: 3600,
 		CurveOutAC: -3, CurveFlowAC: 50, CurveOutBC: 16, CurveFlowBC: 30,
 		OilPumpSpeed: 0.75, WaterPumpMin: 0.08,
 		// Water pump on flow temperature: more flow, cooler water (reverse).
-		WaterPumpGains: pid.Config{Kp: 0.04, Ki: 0.002, SetpointWeight: 1, OutMin: 0.08, OutMax: 1, Reverse: true},
+		WaterPumpGains: pid.Config{Kp: 0.02, Ki: 0.0005, SetpointWeight: 1, OutMin: 0.08, OutMax: 1, Reverse: true},
 		// Dump valve on oil into the modules: hotter oil, more dump (reverse).
 		DumpGains: pid.Config{Kp: 0.15, Ki: 0.002, SetpointWeight: 1, OutMin: 0, OutMax: 1, Reverse: true},
 		// Tank share on oil into the modules: hotter oil, less to the tank.
 		TankGains: pid.Config{Kp: 0.15, Ki: 0.002, SetpointWeight: 1, OutMin: 0, OutMax: 1},
+		// Radiators' share on indoor air: colder room, more share (direct).
+		HouseGains: pid.Config{Kp: 1.0, Ki: 0.0005, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 
 		ModuleIdleW: 192, ModuleFullW: 448,
-		ShedMarginK: 0.5, RestoreMarginK: 2.5, ShedWPerKS: 20, RestoreWPerS: 2, DwellS: 300,
+		ShedMarginK: 1.0, RestoreMarginK: 2.5, ShedWPerKS: 3, RestoreWPerS: 0.3, DwellS: 900,
 	}
 }
 
@@ -112,11 +115,13 @@ type Controller struct {
 	water pid.Controller
 	dump  pid.Controller
 	tank  pid.Controller
+	house pid.Controller
 
 	heatWant, tankWant bool
 	oilIn, indoor      units.Celsius
 	outdoorMean        units.Celsius // slow mean of the outside temperature
 	outdoorSeen        bool
+	indoorSeen         bool
 	last               units.Time
 	init               bool
 
@@ -143,7 +148,7 @@ func New(cfg Config) (*Controller, error) {
 	for _, l := range []struct {
 		p *pid.Controller
 		g pid.Config
-	}{{&c.water, cfg.WaterPumpGains}, {&c.dump, cfg.DumpGains}, {&c.tank, cfg.TankGains}} {
+	}{{&c.water, cfg.WaterPumpGains}, {&c.dump, cfg.DumpGains}, {&c.tank, cfg.TankGains}, {&c.house, cfg.HouseGains}} {
 		if err := l.p.Configure(l.g); err != nil {
 			return nil, err
 		}
@@ -180,7 +185,14 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 		oil = temp(b, temp(a, oil))
 	}
 	c.oilIn = oil
-	c.indoor = temp(in.Temp[hal.TempIndoor], c.indoor)
+	// Rooms move over minutes: decide on a filtered reading, so that a probe's
+	// last bit of noise cannot flip a valve (a 5-minute first-order filter).
+	if room := in.Temp[hal.TempIndoor]; room.OK() && room.Value != 85 {
+		if !c.indoorSeen {
+			c.indoor, c.indoorSeen = room.Value, true
+		}
+		c.indoor += (room.Value - c.indoor) * units.Celsius(min(dtTick(now, c.last)/300, 1))
+	}
 	outdoor := temp(in.Temp[hal.TempOutdoor], c.outdoorMean)
 	outdoorKnown := in.Temp[hal.TempOutdoor].OK() && in.Temp[hal.TempOutdoor].Value != 85
 	tankBottom := temp(in.Temp[hal.TempTankBottom], cfg.TankTargetC)
@@ -190,7 +202,6 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	if !c.init {
 		c.init, dt = true, 0
 		c.outdoorMean = cfg.HeatingCutoffC // until the first reading
-		c.heatWant = c.indoor < cfg.IndoorMaxC
 		c.tankWant = tankBottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK)
 		c.allowedW = units.Watt(in.NumModules) * cfg.ModuleFullW
 		c.legioWeek = -1
@@ -205,13 +216,15 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 		c.outdoorMean += (outdoor - c.outdoorMean) * units.Celsius(min(dt/meanS, 1))
 	}
 
-	// Which sinks want heat, each with hysteresis.
-	switch {
-	case c.outdoorMean >= cfg.HeatingCutoffC || c.indoor >= cfg.IndoorMaxC:
-		c.heatWant = false
-	case c.indoor < cfg.IndoorMaxC-units.Celsius(cfg.IndoorHystK):
-		c.heatWant = true
+	// The house takes heat continuously: a PI on the indoor air sets the
+	// radiators' share of the heat (the rest goes on to the dump), so the
+	// house never short-cycles between all and nothing. No space heating in
+	// the heating-off season.
+	houseShare := units.Ratio(c.house.Update(float64(cfg.IndoorMaxC-units.Celsius(cfg.IndoorHystK)), float64(c.indoor), 0, now))
+	if c.outdoorMean >= cfg.HeatingCutoffC {
+		houseShare = 0
 	}
+	c.heatWant = houseShare > 0.05
 	tankGoal := cfg.TankTargetC
 	if c.legionella(in, tankTop, tankBottom, dt) {
 		tankGoal = cfg.LegionellaC
@@ -245,13 +258,25 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 		pump = 1
 	case c.heatWant:
 		out.Valve[hal.ValveTank] = 0
+		// What the house does not take goes through the dump, whose fan
+		// holds the oil.
+		out.Valve[hal.ValveDump] = max(dump, 1-houseShare)
+		out.Fan = dump
+		out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
+		goto modules
 	default:
-		// Nobody wants heat: everything to the dump.
-		dump, pump = 1, 1
+		// Nobody wants heat: all the water through the dump cooler, whose
+		// fan alone (the same loop) holds the oil at the dump's setpoint,
+		// so the oil stays warm and steady and the fan runs no faster than
+		// the heat needs.
+		out.Valve[hal.ValveDump], out.Fan = 1, dump
+		out.Pump[hal.PumpWater] = 1
+		goto modules
 	}
 	out.Valve[hal.ValveDump] = dump
 	out.Fan = dump
 	out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
+modules:
 
 	c.manageLoad(in, oil, now, dt)
 	anyOn := false
@@ -273,11 +298,15 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Time, dt float64) {
 	cfg := &c.cfg
 	maxW := units.Watt(in.NumModules) * cfg.ModuleFullW
-	saturated := c.dump.Output() >= 0.98
+	// The dump loop's output says how much rejection is left: at its
+	// maximum with the oil still rising past the ceiling, compute must give;
+	// with a clear margin of dump left (or the oil well below), it may grow.
+	dumpUse := c.dump.Output()
 	switch {
-	case saturated && oil > cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK):
+	case dumpUse >= 0.98 && oil > cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK):
 		c.allowedW -= units.Watt(cfg.ShedWPerKS * float64(oil-(cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK))) * dt)
-	case oil < cfg.OilCeilingC-units.Celsius(cfg.RestoreMarginK):
+	case oil < cfg.OilCeilingC-units.Celsius(cfg.RestoreMarginK) ||
+		dumpUse < 0.85 && oil < cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK):
 		c.allowedW += units.Watt(cfg.RestoreWPerS * dt)
 	}
 	c.allowedW = min(max(c.allowedW, 0), maxW)
@@ -361,10 +390,21 @@ func (c *Controller) legionella(in *hal.Inputs, top, bottom units.Celsius, dt fl
 	return true
 }
 
+// dtTick is the time since the last step in seconds (0 on the first).
+func dtTick(now, last units.Time) float64 {
+	if last == 0 || now < last {
+		return 0
+	}
+	return now.Sub(last).Seconds()
+}
+
 // Applied tells control what safety let through, so each loop tracks the
 // output really applied and resumes without a bump when an override ends.
 func (c *Controller) Applied(out *hal.Outputs) {
 	c.water.Track(float64(out.Pump[hal.PumpWater]))
-	c.dump.Track(float64(out.Valve[hal.ValveDump]))
+	c.dump.Track(float64(out.Fan)) // the dump loop drives the fan in every mode, the valve in some
 	c.tank.Track(float64(out.Valve[hal.ValveTank]))
+	if out.Valve[hal.ValveTank] == 0 {
+		c.house.Track(float64(1 - out.Valve[hal.ValveDump])) // the radiators' share actually given
+	}
 }

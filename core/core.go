@@ -23,9 +23,18 @@ func DefaultConfig() Config {
 	return Config{Control: control.DefaultConfig(), Safety: safety.DefaultConfig()}
 }
 
+// Controller is the control layer as the core sees it: it wishes, and it
+// learns what was applied. control.Controller is Hearth's; the HIL bench
+// also runs a plain thermostat through the same seam, for comparison. Either
+// way the safety layer has the last word.
+type Controller interface {
+	Step(in *hal.Inputs, adv control.Advice, out *hal.Outputs)
+	Applied(out *hal.Outputs)
+}
+
 // Core is the controller: control and safety, stepped together.
 type Core struct {
-	Control *control.Controller
+	Control Controller
 	Safety  *safety.Layer
 	wish    hal.Outputs
 	out     hal.Outputs
@@ -34,14 +43,20 @@ type Core struct {
 // New builds a core from its configuration.
 // A safety configuration past any hard bound is refused.
 func New(cfg Config) (*Core, error) {
-	if err := cfg.Safety.Validate(); err != nil {
-		return nil, err
-	}
 	ctl, err := control.New(cfg.Control)
 	if err != nil {
 		return nil, err
 	}
-	return &Core{Control: ctl, Safety: safety.New(cfg.Safety)}, nil
+	return NewWith(ctl, cfg.Safety)
+}
+
+// NewWith builds a core around another control layer, under the same
+// safety layer.
+func NewWith(ctl Controller, sc safety.Config) (*Core, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	return &Core{Control: ctl, Safety: safety.New(sc)}, nil
 }
 
 // Step runs one tick: control wishes, safety decides, control learns what

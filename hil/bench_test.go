@@ -2,8 +2,10 @@ package hil
 
 import (
 	"math"
+	"os"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -74,6 +76,10 @@ func TestBuiltinsPass(t *testing.T) {
 			for _, v := range r.Violations {
 				t.Errorf("%s: invariant %s broken at %.1f s: %s (replay: %s)", r.Name, v.Invariant, v.AtS, v.Detail, r.Replay)
 			}
+		}
+		// Safety acting is a failure of control, except under faults.
+		if len(r.Faults) == 0 && r.Quality.WarningsSeen {
+			t.Errorf("%s: fault-free, yet control let a measurement past a warn limit", r.Name)
 		}
 		if e := r.EnergyKWh; math.Abs(r.EnergyImbalance) > 0.01*math.Max(e.Compute, 1) {
 			t.Errorf("%s: energy identity off by %.4f kWh of %.2f kWh compute", r.Name, r.EnergyImbalance, e.Compute)
@@ -217,5 +223,53 @@ func TestReferencePlantFile(t *testing.T) {
 	}
 	if _, err := LoadParams("testdata/impossible.toml"); err == nil {
 		t.Errorf("a scenario file was accepted as a plant file")
+	}
+}
+
+// Hearth against the reference thermostat on the same days, plant and seeds
+// (issue 6): higher erf, lower oil IAE and fewer actuator reversals on the
+// winter, spring and summer days; on the winter day the flow follows the
+// weather curve at least 90 % of the heating time; the heatwave trips nothing.
+func TestControlBeatsThermostat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("eight simulated days")
+	}
+	rows, err := Performance(DefaultParams(), runtime.NumCPU())
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]*ScenarioResult{}
+	for _, r := range rows {
+		by[r.Day+"/"+r.Controller] = r.Result
+	}
+	for _, d := range []string{"winter-day", "spring-day", "summer-day"} {
+		h, th := by[d+"/hearth"], by[d+"/thermostat"]
+		if h.ERF <= th.ERF {
+			t.Errorf("%s: erf %.3f, thermostat %.3f", d, h.ERF, th.ERF)
+		}
+		if h.Quality.OilInIAEKh >= th.Quality.OilInIAEKh {
+			t.Errorf("%s: oil IAE %.2f K h, thermostat %.2f", d, h.Quality.OilInIAEKh, th.Quality.OilInIAEKh)
+		}
+		if h.Quality.ReversalsPerHourTotal >= th.Quality.ReversalsPerHourTotal {
+			t.Errorf("%s: %.1f reversals/h, thermostat %.1f", d, h.Quality.ReversalsPerHourTotal, th.Quality.ReversalsPerHourTotal)
+		}
+		if !h.Pass || h.DHWShortfallKWh != 0 {
+			t.Errorf("%s: pass %v, DHW shortfall %.3f kWh", d, h.Pass, h.DHWShortfallKWh)
+		}
+	}
+	w := by["winter-day/hearth"]
+	if f := w.Quality.FlowOnCurveFraction; f < 0.9 {
+		t.Errorf("winter-day: flow within 1.5 K of the weather curve %.0f %% of the heating time, want >= 90 %%", 100*f)
+	}
+	if hw := by["heatwave/hearth"]; len(hw.Trips) != 0 || !hw.Pass {
+		t.Errorf("heatwave: trips %v, pass %v", hw.Trips, hw.Pass)
+	}
+	// docs/performance.md holds exactly these figures.
+	doc, err := os.ReadFile("../docs/performance.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := PerfMarkdown(rows); !strings.HasPrefix(string(doc), want) {
+		t.Errorf("docs/performance.md is stale: run go run ./cmd/hearth hil perf --write docs/performance.md")
 	}
 }

@@ -13,11 +13,23 @@ import (
 // scenario's own) and judges it: it passes when every expectation holds and
 // no invariant broke.
 func RunScenario(sc *Scenario, base Params, seed uint64, trace bool) (*ScenarioResult, error) {
-	cfg, err := sc.Config(base, seed)
+	return RunScenarioOpts(sc, base, RunOptions{Seed: seed, Trace: trace})
+}
+
+// RunOptions are the knobs of one scenario run.
+type RunOptions struct {
+	Seed       uint64 // 0: the scenario's own
+	Trace      bool   // record a trace for a report
+	Thermostat bool   // the reference thermostat in place of Hearth's control
+}
+
+// RunScenarioOpts runs one scenario with options and judges it.
+func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, error) {
+	cfg, err := sc.Config(base, o.Seed)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Trace = trace
+	cfg.Trace, cfg.Thermostat = o.Trace, o.Thermostat
 	start := time.Now()
 	s, err := New(cfg)
 	if err != nil {

@@ -42,6 +42,24 @@ type Energy struct {
 	DHWDelivered, DHWShortfall                            units.Joule
 }
 
+// HeatFlows are the heat flows out of the hub's boundary during one step.
+type HeatFlows struct {
+	Dump, Tank, Heating, Losses units.Watt
+}
+
+// DumpCapacity is the heat the dump cooler would reject at full fan and full
+// water flow with the water at flowC: what could be rejected, as opposed
+// to what is.
+func (pl *Plant) DumpCapacity(flowC units.Celsius) units.Watt {
+	p := &pl.P
+	c := float64(units.WaterRate(p.WaterPumpMaxLPM))
+	ua := float64(p.DumpUAFanMaxWPerK) * p.DumpDerate
+	if pl.Fan.Failed {
+		ua = float64(p.DumpUAFanOffWPerK) * p.DumpDerate
+	}
+	return units.Watt(max(0, sinkEffectiveness(ua, c)*c*float64(flowC-pl.S.OutdoorC)))
+}
+
 // Plant is the simulated HeatHub, its home and its weather, with the
 // simulated devices the controller sees it through.
 type Plant struct {
@@ -71,6 +89,9 @@ type Plant struct {
 	tapLeftJ units.Joule // energy still to deliver of the running draw
 	tapFlow  units.LitrePerMin
 	tapDay   int64 // day the tap index belongs to
+
+	// LastQ holds the heat flows of the last step.
+	LastQ HeatFlows
 
 	PressureLossBarPerS float64 // injected leak of the water circuit
 	OilLeak             bool    // injected oil leak into the bund
@@ -313,6 +334,7 @@ func (pl *Plant) Step(dt units.Duration) {
 	s.OilInC += units.Celsius(dCold * h / float64(pl.capColdOil))
 	s.WaterFlowC += units.Celsius(dSupply * h / float64(pl.capSupply))
 	s.WaterRetC += units.Celsius(dReturn * h / float64(pl.capReturn))
+	pl.LastQ = HeatFlows{Dump: qDump, Tank: qTank, Heating: qHeat, Losses: units.Watt(qLoss)}
 	e.Losses += hJ * units.Joule(qLoss)
 	e.Dumped += hJ * units.Joule(qDump)
 	e.ToTank += hJ * units.Joule(qTank)

@@ -37,6 +37,17 @@ type Config struct {
 	PreRoll units.Duration
 	Events  []Event
 	Trace   bool // record a Trace for reports
+	// Thermostat runs the reference thermostat in place of Hearth's control
+	// (under the same safety layer), for comparison.
+	Thermostat bool
+}
+
+// newCore builds the controller a run asks for.
+func (c *Config) newCore() (*core.Core, error) {
+	if c.Thermostat {
+		return core.NewWith(NewThermostat(), c.Core.Safety)
+	}
+	return core.New(c.Core)
 }
 
 // SeasonInit returns a warm start that fits the season: the house at its
@@ -105,6 +116,7 @@ type Result struct {
 	ERF                 float64   `json:"erf"`
 	ComputeAvailability float64   `json:"compute_availability"`
 	DHWShortfallKWh     float64   `json:"dhw_shortfall_kwh"`
+	Quality             Quality   `json:"quality"`
 }
 
 // timed is one scheduled action of a run.
@@ -145,6 +157,7 @@ type Sim struct {
 	availReq, availOK float64
 
 	inv       invariants
+	q         quality
 	probes    []stateProbe
 	trace     *Trace
 	nextTrace units.Time
@@ -168,7 +181,7 @@ func New(cfg Config) (*Sim, error) {
 	if cfg.Params.Modules < 1 || cfg.Params.Modules > hal.MaxModules {
 		return nil, fmt.Errorf("params: modules = %d, want 1..%d", cfg.Params.Modules, hal.MaxModules)
 	}
-	c, err := core.New(cfg.Core)
+	c, err := cfg.newCore()
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +287,7 @@ func (s *Sim) Step() {
 	if now >= 0 {
 		s.ticks++
 		s.observe()
+		s.q.observe(s, &st)
 	}
 	s.inv.check(s, st, resetAsked)
 	s.lastState = st.State
@@ -317,7 +331,7 @@ func (s *Sim) persist() {
 // restart brings the controller back as a fresh process that keeps only
 // what it persisted.
 func (s *Sim) restart() {
-	c, err := core.New(s.Cfg.Core)
+	c, err := s.Cfg.newCore()
 	if err != nil {
 		s.errs = append(s.errs, err)
 		return
@@ -441,6 +455,7 @@ func (s *Sim) Result() Result {
 			StoredChange: stored.KWh(), Immersion: e.Immersion.KWh(), DHWDelivered: e.DHWDelivered.KWh(),
 		},
 		DHWShortfallKWh: e.DHWShortfall.KWh(),
+		Quality:         s.q.result(),
 	}
 	k := &r.EnergyKWh
 	r.EnergyImbalance = k.Compute - (k.ToTank + k.ToHeating + k.Dumped + k.Losses + k.StoredChange)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -34,6 +35,8 @@ func runHIL(args []string, stdout, stderr io.Writer) int {
 		return hilRun(args[1:], stdout, stderr)
 	case "campaign":
 		return hilCampaign(args[1:], stdout, stderr)
+	case "perf":
+		return hilPerf(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "hearth hil: unknown subcommand %q (want list, faults, run or campaign)\n", args[0])
 	return 2
@@ -244,6 +247,41 @@ func printRun(w io.Writer, res []*hil.ScenarioResult, wall time.Duration) {
 		}
 	}
 	fmt.Fprintf(w, "%d scenarios, %d passed, %d failed in %.1f s\n", len(res), len(res)-failed, failed, wall.Seconds())
+}
+
+func hilPerf(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("hearth hil perf", stderr)
+	write := fs.String("write", "", "write the markdown table to this file (docs/performance.md)")
+	asJSON := fs.Bool("json", false, "print the rows as JSON")
+	plant := fs.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
+	workers := fs.Int("workers", runtime.NumCPU(), "runs in parallel")
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	base, err := loadPlant(*plant)
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth hil perf:", err)
+		return 2
+	}
+	rows, err := hil.Performance(base, *workers)
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth hil perf:", err)
+		return 1
+	}
+	if *asJSON {
+		return writeJSON(stdout, rows)
+	}
+	md := hil.PerfMarkdown(rows)
+	if *write != "" {
+		if err := os.WriteFile(*write, []byte(md), 0o644); err != nil {
+			fmt.Fprintln(stderr, "hearth hil perf:", err)
+			return 1
+		}
+		fmt.Fprintln(stderr, "wrote", *write)
+		return 0
+	}
+	fmt.Fprint(stdout, md)
+	return 0
 }
 
 func hilCampaign(args []string, stdout, stderr io.Writer) int {
