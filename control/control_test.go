@@ -1,0 +1,167 @@
+package control
+
+import (
+	"testing"
+
+	"hearth/hal"
+	"hearth/units"
+)
+
+func TestWeatherCurve(t *testing.T) {
+	c := DefaultConfig()
+	for _, tc := range []struct{ out, want units.Celsius }{
+		{-3, 50}, {16, 30}, {-20, 50}, {30, 30}, {6.5, 40},
+	} {
+		if got := c.WeatherCurve(tc.out); got < tc.want-1e-9 || got > tc.want+1e-9 {
+			t.Errorf("curve(%v) = %v, want %v", tc.out, got, tc.want)
+		}
+	}
+}
+
+// inputs is a healthy process image: every probe fresh at the given temperatures.
+func inputs(now units.Time, oil, indoor, outdoor, tankBottom units.Celsius) *hal.Inputs {
+	in := &hal.Inputs{Now: now, NumModules: 8}
+	set := func(id hal.TempID, v units.Celsius) {
+		in.Temp[id] = hal.Sample[units.Celsius]{Value: v, At: now, Status: hal.StatusOK}
+	}
+	set(hal.TempOilInA, oil)
+	set(hal.TempOilInB, oil)
+	set(hal.TempOilOut, oil+4)
+	set(hal.TempWaterFlow, oil-1)
+	set(hal.TempWaterReturn, oil-3)
+	set(hal.TempTankTop, tankBottom+1)
+	set(hal.TempTankBottom, tankBottom)
+	set(hal.TempIndoor, indoor)
+	set(hal.TempOutdoor, outdoor)
+	for i := range 8 {
+		in.Demand[i] = hal.Level100
+	}
+	return in
+}
+
+func allow() Advice {
+	var a Advice
+	for i := range a.Cap {
+		a.Cap[i] = hal.Level100
+	}
+	return a
+}
+
+// When the dump is at its maximum and the oil stays past the ceiling, the
+// lowest-priority modules give way first, at once; when the heat can go
+// again, compute comes back, but no faster than the dwell allows.
+func TestLoadManagementShedsByPriorityAndRestoresWithDwell(t *testing.T) {
+	c, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out hal.Outputs
+	tick := 100 * units.Millisecond
+	now := units.Time(0)
+	hot := units.Celsius(49.5) // past the ceiling; summer: nobody wants heat
+	c.Step(inputs(now, hot, 23, 30, 46), allow(), &out)
+	for c.AllowedW() > 2500 { // about a third shed
+		now = now.Add(tick)
+		c.Step(inputs(now, hot, 23, 30, 46), allow(), &out)
+		out.Fan = 1 // the dump at its maximum
+		c.Applied(&out)
+		if now > units.Time(units.Hour) {
+			t.Fatalf("allowance still %.0f W after an hour of unrejectable heat", c.AllowedW())
+		}
+	}
+	t.Logf("a third of the compute shed after %.0f s", now.Seconds())
+	if out.Module[0] != hal.Level100 {
+		t.Errorf("module 0 (highest priority) at %v, want 100%%", out.Module[0])
+	}
+	if out.Module[7] != hal.LevelOff {
+		t.Errorf("module 7 (lowest priority) at %v with a third of the compute shed, want off", out.Module[7])
+	}
+	for i := 1; i < 8; i++ {
+		if out.Module[i] > out.Module[i-1] {
+			t.Errorf("module %d at %v above module %d at %v: shedding ignores priority", i, out.Module[i], i-1, out.Module[i-1])
+		}
+	}
+	shed := out.Module
+	// Capacity returns: the oil falls well below the ceiling.
+	var first units.Time
+	for range 36000 {
+		now = now.Add(tick)
+		c.Step(inputs(now, 40, 23, 30, 46), allow(), &out)
+		c.Applied(&out)
+		if out.Module != shed && first == 0 {
+			first = now
+			shed = out.Module
+		}
+	}
+	if first == 0 {
+		t.Fatal("compute never came back")
+	}
+	changes := 0
+	prev := out.Module
+	var last units.Time
+	for range 36000 {
+		now = now.Add(tick)
+		c.Step(inputs(now, 40, 23, 30, 46), allow(), &out)
+		c.Applied(&out)
+		if out.Module != prev {
+			if last != 0 && now.Sub(last).Seconds() < c.cfg.DwellS {
+				t.Errorf("levels rose twice within %.0f s (dwell %.0f s)", now.Sub(last).Seconds(), c.cfg.DwellS)
+			}
+			changes++
+			prev, last = out.Module, now
+		}
+	}
+	t.Logf("%d raises in the hour after the first", changes)
+}
+
+// Safety's caps always bound what control wishes.
+func TestWishRespectsSafetyCaps(t *testing.T) {
+	c, _ := New(DefaultConfig())
+	var out hal.Outputs
+	adv := allow()
+	adv.Cap[2], adv.Cap[5] = hal.LevelCut, hal.Level25
+	c.Step(inputs(units.Time(units.Second), 40, 20, 5, 46), adv, &out)
+	if out.Module[2] != hal.LevelCut || out.Module[5] != hal.Level25 || out.Module[0] != hal.Level100 {
+		t.Errorf("modules %v, want the caps honoured", out.Module[:8])
+	}
+}
+
+// The weekly hold: compute heat first, then the immersion heater tops the
+// tank up to 60 C and holds it an hour, then stops for the week.
+func TestLegionellaHold(t *testing.T) {
+	c, _ := New(DefaultConfig())
+	var out hal.Outputs
+	tick := units.Second
+	now := units.Time(0)
+	step := func(top, bottom units.Celsius, week units.Duration) {
+		now = now.Add(tick)
+		in := inputs(now, 45, 21, 5, bottom)
+		in.Temp[hal.TempTankTop].Value = top
+		in.WeekTime = week
+		c.Step(in, allow(), &out)
+		c.Applied(&out)
+	}
+	step(45, 40, 6*24*units.Hour) // Sunday: no hold
+	if out.Immersion {
+		t.Fatal("immersion on outside the hold")
+	}
+	step(45, 40, units.Minute) // Monday, the coil can still add heat
+	if out.Immersion {
+		t.Error("immersion on while compute heat can still charge the tank")
+	}
+	step(45, 44, 2*units.Minute) // the coil is done
+	if !out.Immersion {
+		t.Error("immersion off with the coil done and the tank below 60 C")
+	}
+	step(60.6, 57, 3*units.Minute)
+	if out.Immersion {
+		t.Error("immersion on above 60.5 C")
+	}
+	for s := range 3700 {
+		step(60, 57, 3*units.Minute+units.Duration(s)*units.Second)
+	}
+	step(55, 50, 2*units.Hour)
+	if out.Immersion {
+		t.Error("immersion back on after the hour's hold was done")
+	}
+}
