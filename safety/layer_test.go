@@ -461,6 +461,48 @@ func TestTemperatureTrip(t *testing.T) {
 	}
 }
 
+// A temperature at its warning limit raises the warning on that tick:
+// cooling at maximum, the first shedding step at once (the last module to
+// 75 %), alarm; and the warning clears only below warn - hyst.
+func TestTemperatureWarnAndHysteresis(t *testing.T) {
+	for _, tc := range tempLimits {
+		t.Run(tc.name, func(t *testing.T) {
+			r := running(t)
+			lim := tc.lim(&r.cfg)
+			bit := uint32(1) << tc.cause
+			r.ramp(tc.probe, lim.WarnC-0.1)
+			if st := r.st(); st.Warnings != 0 || st.State != StateRunning {
+				t.Fatalf("below warn: %s warnings %b", st.State, st.Warnings)
+			}
+			r.pin[tc.probe].v = lim.WarnC
+			r.step()
+			st := r.st()
+			if st.Warnings&bit == 0 || !st.CoolHarder || st.Cause != tc.cause {
+				t.Fatalf("at warn: warnings %b cool harder %v cause %s, want %s", st.Warnings, st.CoolHarder, st.Cause, tc.cause)
+			}
+			if st.State != StateShedding || st.ShedSteps != 1 || r.out.Module[rigMods-1] != hal.Level75 ||
+				r.out.Module[rigMods-2] != hal.Level100 {
+				t.Errorf("at warn: %s, %d shed steps, last two modules %s %s; want shedding, 1, 75%% and 100%%",
+					st.State, st.ShedSteps, r.out.Module[rigMods-1], r.out.Module[rigMods-2])
+			}
+			coolingMax(t, r)
+
+			// Hysteresis: at or above warn - hyst the warning holds.
+			floor := lim.WarnC - units.Celsius(lim.HystK)
+			r.ramp(tc.probe, floor)
+			r.steps(ticks(5))
+			if st := r.st(); st.Warnings&bit == 0 {
+				t.Errorf("warning cleared at %v, not below warn - hyst = %v", r.in.Temp[tc.probe].Value, floor)
+			}
+			r.pin[tc.probe].v = floor - flickerK
+			r.step()
+			if st := r.st(); st.Warnings&bit != 0 || st.CoolHarder {
+				t.Errorf("warning held at %v, below warn - hyst", floor-flickerK)
+			}
+		})
+	}
+}
+
 // The tank at its warning limit cuts the immersion heater, even with no
 // other reason to stop it.
 func TestTankWarnCutsImmersion(t *testing.T) {

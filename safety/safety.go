@@ -398,7 +398,7 @@ func (l *Layer) limit(known bool, v units.Celsius, lim *TempLimit, c Cause, warn
 	if v >= lim.TripC {
 		first(c)
 	}
-	if v >= lim.WarnC || (l.st.Warnings&(1<<c) != 0 && v > lim.WarnC-units.Celsius(lim.HystK)) {
+	if v >= lim.WarnC || (l.st.Warnings&(1<<c) != 0 && v >= lim.WarnC-units.Celsius(lim.HystK)) {
 		*warn |= 1 << c
 	}
 }
