@@ -1082,6 +1082,24 @@ func TestModuleEscalation(t *testing.T) {
 	}
 }
 
+// A module that ignores its throttle while the layer sheds it step by step
+// is cut throttle_deadline_s after it first ran above its command: each new
+// step down does not start its deadline again.
+func TestModuleIgnoringThrottleWhileShedding(t *testing.T) {
+	r := running(t)
+	last := rigMods - 1 // shed first
+	r.mod[last].ignoreThrottle = true
+	r.ramp(hal.TempOilInA, r.cfg.OilIn.WarnC-0.1)
+	r.pin[hal.TempOilInA].v = r.cfg.OilIn.WarnC
+	k := r.until(func() bool { return r.st().Isolated != 0 }, 10*ticks(r.cfg.ShedStepS))
+	if want := ticks(r.cfg.ThrottleDeadlineS) + 1; k != want {
+		t.Fatalf("cut after %d ticks, want %d", k, want)
+	}
+	if st := r.st(); st.Isolated != 1<<last || r.out.Module[last] != hal.LevelCut {
+		t.Errorf("isolated %b, module %d at %s; want it alone cut", st.Isolated, last, r.out.Module[last])
+	}
+}
+
 // wantCaps returns each module's cap with n shedding steps in force: the last
 // module (lowest priority) loses a level per step first, down to off.
 func wantCaps(n int) (caps [rigMods]hal.Level) {

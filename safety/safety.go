@@ -122,6 +122,7 @@ func (t *timer) held(cond bool, now units.Time, s float64) bool {
 type module struct {
 	cmd   hal.Level  // what it was last told
 	cmdAt units.Time // since when
+	above timer      // running above its command, however often the command changed
 }
 
 // Layer is the safety layer. The zero value is not usable: call New.
@@ -595,12 +596,14 @@ func (l *Layer) watchModules(in *hal.Inputs, out *hal.Outputs, now units.Time) {
 		m, ms := &l.mods[i], &in.Module[i]
 		since := now.Sub(m.cmdAt).Seconds()
 		bad := false
+		above := ms.Relay && m.cmd >= hal.LevelIdle && ms.Status == hal.StatusOK && ms.Level > m.cmd
+		aboveLong := m.above.held(above, now, cfg.ThrottleDeadlineS)
 		switch {
 		case !ms.Relay:
 		case now.Sub(ms.At).Seconds() > cfg.SilentS:
 			bad = true // nobody answers for it: it cannot be vouched for
-		case m.cmd >= hal.LevelIdle && ms.Status == hal.StatusOK && ms.Level > m.cmd:
-			bad = since > cfg.ThrottleDeadlineS
+		case above:
+			bad = aboveLong
 		case m.cmd <= hal.LevelOff && ms.Power > 0:
 			bad = since > cfg.ShutdownDeadlineS
 		}
