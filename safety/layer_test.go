@@ -1116,6 +1116,67 @@ func (r *rig) caps() (caps [rigMods]hal.Level) {
 	return caps
 }
 
+// While an over-temperature warning persists, compute is shed one step per
+// shed_step_s, module by module from the last; with every warning clear, a
+// step is given back per restore_s, the first module first. However long the
+// warning lasted, the first step comes back restore_s after it cleared.
+func TestShedAndRestore(t *testing.T) {
+	r := running(t)
+	cfg := &r.cfg
+	step, restore := ticks(cfg.ShedStepS), ticks(cfg.RestoreS)
+	total := shedPerModule * rigMods
+	// The oil itself heats (both probes, and oil out with them): a plant
+	// that agrees with itself, so no plausibility alarm muddles the states.
+	r.rampOil(cfg.OilIn.WarnC - 0.1)
+	r.oilIn = cfg.OilIn.WarnC
+	for n := 1; n <= total; n++ {
+		for k := range step {
+			r.step()
+			st := r.st()
+			want := n
+			if st.ShedSteps != want || r.caps() != wantCaps(want) {
+				t.Fatalf("step %d tick %d: %d shed steps, caps %v; want %d, %v", n, k, st.ShedSteps, r.caps(), want, wantCaps(want))
+			}
+			if st.State != StateShedding || st.Cause != CauseOilInHigh {
+				t.Fatalf("step %d: %s cause %s, want shedding on oil_in_high", n, st.State, st.Cause)
+			}
+			for i := range rigMods {
+				if r.out.Module[i] != min(r.wish.Module[i], st.Cap[i]) {
+					t.Fatalf("module %d at %s, cap %s", i, r.out.Module[i], st.Cap[i])
+				}
+			}
+		}
+	}
+	if st := r.st(); st.ModuleCap != hal.LevelOff || st.Isolated != 0 {
+		t.Fatalf("every step shed: module cap %s isolated %b, want off and none cut", st.ModuleCap, st.Isolated)
+	}
+	// The warning lasts on with nothing left to shed.
+	r.steps(10 * step)
+	if n := r.st().ShedSteps; n != total {
+		t.Errorf("%d shed steps with %d modules, want at most %d", n, rigMods, total)
+	}
+	// Clear: below warn - hyst. Restore counts from the last warned tick.
+	r.rampOil(cfg.OilIn.WarnC - units.Celsius(cfg.OilIn.HystK) - 0.5)
+	if r.st().CoolHarder {
+		t.Fatal("still warned below warn - hyst")
+	}
+	at := r.lastWarn
+	for n := total - 1; n >= 0; n-- {
+		base := r.n
+		k := r.until(func() bool { return r.st().ShedSteps == n }, 2*restore)
+		if k < 0 || base+k != at+restore {
+			t.Fatalf("restored to %d steps at tick %d, want %d (restore_s after the last)", n, base+k, at+restore)
+		}
+		at = base + k
+		if r.caps() != wantCaps(n) {
+			t.Fatalf("%d steps: caps %v, want %v", n, r.caps(), wantCaps(n))
+		}
+		if s := r.st().State; n > 0 && s != StateShedding || n == 0 && s != StateRunning {
+			t.Fatalf("%d steps: %s", n, s)
+		}
+	}
+}
+
 // tripWith drives the rig into a latched trip of the given kind and returns
 // a function that clears the cause on the plant.
 type tripKind struct {

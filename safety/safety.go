@@ -469,7 +469,7 @@ func (l *Layer) advance(in *hal.Inputs, now units.Time, trip, shutdown Cause) {
 			}
 			return
 		}
-		l.shed(now)
+		l.shed(now, in.NumModules)
 		switch want := l.wantState(now); {
 		case want == st.State:
 		case want == StateShedding:
@@ -510,9 +510,9 @@ func (l *Layer) wantState(now units.Time) State {
 
 // shed steps compute down while an over-temperature warning persists, and
 // back up once every warning has been clear for RestoreS.
-func (l *Layer) shed(now units.Time) {
+func (l *Layer) shed(now units.Time, modules int) {
 	st, cfg := &l.st, &l.cfg
-	maxSteps := shedPerModule * hal.MaxModules
+	maxSteps := shedPerModule * min(max(modules, 1), hal.MaxModules)
 	if st.CoolHarder {
 		l.clearAt = now
 		if !l.warnOn {
