@@ -1309,6 +1309,65 @@ func TestRestoreAfterPowerCutStaysLatched(t *testing.T) {
 	}
 }
 
+// Maintenance: an engineer's hold on a running plant shuts compute down
+// gracefully, holds it cut, and hands back through self_test.
+func TestMaintenance(t *testing.T) {
+	r := running(t)
+	r.maintenance = true
+	r.step()
+	if st := r.st(); st.State != StateShutdown || st.Cause != CauseNone {
+		t.Fatalf("maintenance asked: %s cause %s, want shutdown", st.State, st.Cause)
+	}
+	modulesAt(hal.LevelOff)(t, r)
+	if k := r.until(r.inState(StateMaintenance), 2*ticks(gracefulS)); k != ticks(gracefulS)+1 {
+		t.Fatalf("maintenance after %d ticks, want %d (the graceful shutdown, stop, then maintenance)", k, ticks(gracefulS)+1)
+	}
+	for range ticks(60) {
+		r.step()
+		if s := r.st().State; s != StateMaintenance {
+			t.Fatalf("%s during maintenance", s)
+		}
+		modulesAt(hal.LevelCut)(t, r)
+		if o := &r.out; o.Pump != r.wish.Pump || o.Valve != r.wish.Valve || o.Fan != r.wish.Fan {
+			t.Fatalf("hydraulics %+v, want the engineer's %+v", *o, r.wish)
+		}
+	}
+	// Protection stays on: a leak during maintenance trips.
+	r.leak = true
+	if k := r.until(r.inState(StateTripped), ticks(10)); k != ticks(r.cfg.DebounceS) {
+		t.Fatalf("leak in maintenance: tripped after %d ticks, want %d", k, ticks(r.cfg.DebounceS))
+	}
+	leakSafe(t, r)
+	// The leak persists: the latch and its safe state hold, maintenance or not.
+	for range ticks(30) {
+		r.step()
+		if st := r.st(); st.State != StateTripped {
+			t.Fatalf("%s with the leak still there", st.State)
+		}
+		leakSafe(t, r)
+	}
+	// Mopped up: maintenance from tripped; handing back needs every cause
+	// cleared, like a reset.
+	r.leak = false
+	if k := r.until(r.inState(StateMaintenance), ticks(10)); k != 0 {
+		t.Fatalf("maintenance from tripped after %d ticks, want 0", k)
+	}
+	floor := r.cfg.OilIn.WarnC - units.Celsius(r.cfg.OilIn.HystK)
+	r.ramp(hal.TempOilInA, floor) // not below warn - hyst
+	r.maintenance = false
+	r.steps(ticks(30))
+	if s := r.st().State; s != StateMaintenance {
+		t.Fatalf("handed back with a cause not cleared: %s", s)
+	}
+	r.pin[hal.TempOilInA] = pin{on: true, v: floor - 0.1, exact: true}
+	if k := r.until(r.inState(StateSelfTest), ticks(1)); k != 0 {
+		t.Fatalf("handed back after %d ticks: %s, want self_test", k, r.st().State)
+	}
+	if k := r.until(r.inState(StateRunning), ticks(r.cfg.SelfTestS+5)); k < 0 {
+		t.Fatalf("not running after maintenance: %s", r.st().State)
+	}
+}
+
 // The self-test's checks, each failing alone: configuration or watchdog,
 // a probe, the pressure sensor, each pump's flow, the dump valve. It fails
 // after self_test_s into a latched trip, cause self_test, the failed checks
@@ -1539,6 +1598,11 @@ func checkArbitration(t *testing.T, r *rig, wish *hal.Outputs) {
 	}
 	if (st.Warnings != 0 || st.Alarms != 0) && !out.Alarm {
 		fail("warnings or alarms and no alarm")
+	}
+	// A trip condition in force is latched, whatever the engineer asks.
+	held := func(tm *timer) bool { return tm.on && r.in.Now.Sub(tm.since).Seconds() >= r.cfg.DebounceS }
+	if (held(&r.l.leak) || held(&r.l.pressLow)) && st.State != StateTripped {
+		fail("a leak or low pressure in force and not tripped")
 	}
 }
 

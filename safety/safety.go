@@ -448,7 +448,10 @@ func (l *Layer) advance(in *hal.Inputs, now units.Time, trip, shutdown Cause) {
 			l.fire(EventStart, now)
 		}
 	case StateTripped:
-		if in.Maintenance {
+		// Not while a trip condition is in force: it would trip again from
+		// maintenance on the next tick, and every other tick would lose the
+		// cause's safe state.
+		if in.Maintenance && trip == CauseNone {
 			l.fire(EventEnterMaintenance, now) // the latch is kept: leaving is guarded like reset
 			break
 		}
