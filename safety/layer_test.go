@@ -1368,6 +1368,34 @@ func TestMaintenance(t *testing.T) {
 	}
 }
 
+// A trip that happens during the self-test must not leave the valve test
+// armed from that attempt: after the reset the dump valve proves again that
+// it moves, from where it is now.
+func TestSelfTestAfterTripRetestsTheValve(t *testing.T) {
+	r := newRig(t)
+	r.leak = true // present at power-on: trips during the self-test
+	r.step()
+	if k := r.until(r.inState(StateTripped), ticks(r.cfg.SelfTestS)); k < 0 {
+		t.Fatalf("no trip: %s", r.st().State)
+	}
+	r.steps(ticks(60)) // the valve travels to control's wish meanwhile
+	r.valveStuck[hal.ValveDump] = true
+	r.leak = false
+	r.step()
+	r.reset = true
+	r.step()
+	if s := r.st().State; s != StateSelfTest {
+		t.Fatalf("reset: %s, want self_test", s)
+	}
+	k := r.until(func() bool { return r.st().State != StateSelfTest }, 2*ticks(r.cfg.SelfTestS))
+	if st := r.st(); st.State != StateTripped || st.Cause != CauseSelfTest || st.SelfTest != 1<<CauseSelfTest {
+		t.Fatalf("stuck dump valve: %s cause %s failed %b, want tripped on self_test", st.State, st.Cause, st.SelfTest)
+	}
+	if want := ticks(r.cfg.SelfTestS) - 1; k != want {
+		t.Errorf("self-test failed after %d ticks, want %d", k, want)
+	}
+}
+
 // The self-test's checks, each failing alone: configuration or watchdog,
 // a probe, the pressure sensor, each pump's flow, the dump valve. It fails
 // after self_test_s into a latched trip, cause self_test, the failed checks

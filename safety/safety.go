@@ -412,6 +412,9 @@ func (l *Layer) fire(e Event, now units.Time) bool {
 		return false
 	}
 	l.st.State, l.stateAt = l.m.State(), now
+	if l.st.State == StateSelfTest {
+		l.testArmed = false // every self-test moves the valve from where it is now
+	}
 	return true
 }
 
