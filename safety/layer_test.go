@@ -1718,3 +1718,29 @@ func TestLayerStepDoesNotAllocate(t *testing.T) {
 		t.Errorf("%s alarms %b: not steady running", st.State, st.Alarms)
 	}
 }
+
+// A reading that is not a number is not believed, whatever the driver says:
+// it compares false with every limit, and as the hotter of two oil-in probes
+// it would blind the other.
+func TestNaNReadingIsNotBelieved(t *testing.T) {
+	r := running(t)
+	r.hook = func(r *rig, in *hal.Inputs) { in.Temp[hal.TempOilInB].Value = units.Celsius(math.NaN()) }
+	r.step()
+	if p := &r.l.probes[hal.TempOilInB]; p.valid {
+		t.Errorf("NaN believed")
+	}
+	r.ramp(hal.TempOilInA, r.cfg.OilIn.TripC)
+	if st := r.st(); st.State != StateTripped || st.Cause != CauseOilInHigh {
+		t.Errorf("oil in a at its trip limit, b NaN: %s cause %s, want tripped on oil_in_high", st.State, st.Cause)
+	}
+}
+
+// A pressure that is not a number is a sensor fault, not a pressure in band.
+func TestNaNPressureIsASensorFault(t *testing.T) {
+	r := running(t)
+	r.pressure = units.Bar(math.NaN())
+	r.step()
+	if st := r.st(); st.State != StateDegraded || st.Alarms != 1<<CauseSensor || !r.out.Alarm {
+		t.Errorf("%s alarms %b alarm %v, want degraded with a sensor alarm", st.State, st.Alarms, r.out.Alarm)
+	}
+}

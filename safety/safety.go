@@ -214,7 +214,7 @@ func (l *Layer) judge(id hal.TempID, s hal.Sample[units.Celsius], now units.Time
 		return
 	case now.Sub(s.At).Seconds() > cfg.StaleS:
 		return
-	case s.Value < -55 || s.Value > 125:
+	case !(s.Value >= -55 && s.Value <= 125): // out of range, or not a number
 		return
 	case s.Value == powerOnC && (!p.seen || p.value < powerOnC-5 || p.value > powerOnC+5):
 		// The power-on value is believed only when the last believed value
@@ -286,7 +286,7 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 		first(CauseLeak)
 	}
 	// Water pressure (a wiring fault is an alarm, not a pressure).
-	if pr := in.Pressure; pr.OK() && now.Sub(pr.At).Seconds() <= cfg.StaleS {
+	if pr := in.Pressure; pr.OK() && pr.Value == pr.Value && now.Sub(pr.At).Seconds() <= cfg.StaleS { // NaN != NaN
 		if l.pressLow.held(pr.Value <= cfg.PressureTripLowBar, now, cfg.DebounceS) {
 			first(CausePressureLow)
 		}
