@@ -631,6 +631,11 @@ func TestLeak(t *testing.T) {
 		{"leak", func(r *rig) { r.leak = true }, 0, debounce},
 		{"input_open", func(r *rig) { r.leakStatus = hal.StatusOpen }, 0, debounce},
 		{"input_missing", func(r *rig) { r.leakStatus = hal.StatusMissing }, 0, debounce},
+		// The input stops being renewed: dead after stale_s, then debounced.
+		{"input_stale", func(r *rig) {
+			r.mark = r.now.Add(-tick)
+			r.hook = func(r *rig, in *hal.Inputs) { in.Leak.At = r.mark }
+		}, 0, ticks(DefaultConfig().StaleS) + debounce},
 		{"splash", func(r *rig) { r.leak = true }, debounce - 1, -1},
 	}
 	for _, tc := range cases {

@@ -282,7 +282,7 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 	}
 
 	// Leak: a broken loop reads as a leak, and so does a dead input.
-	if l.leak.held(in.Leak.Value || !in.Leak.OK(), now, cfg.DebounceS) {
+	if l.leak.held(in.Leak.Value || !in.Leak.OK() || now.Sub(in.Leak.At).Seconds() > cfg.StaleS, now, cfg.DebounceS) {
 		first(CauseLeak)
 	}
 	// Water pressure (a wiring fault is an alarm, not a pressure).
