@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"hearth/hal"
@@ -46,23 +45,14 @@ func TestBuiltinsPass(t *testing.T) {
 		}
 	}
 	results := make([]*ScenarioResult, len(all))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.NumCPU())
-	for i, s := range all {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r, err := RunScenario(s, DefaultParams(), 0, false)
-			if err != nil {
-				t.Errorf("%s: %v", s.Name, err)
-				return
-			}
-			results[i] = r
-		}()
-	}
-	wg.Wait()
+	Parallel(len(all), runtime.NumCPU(), func(i int) {
+		r, err := RunScenario(all[i], DefaultParams(), 0, false)
+		if err != nil {
+			t.Errorf("%s: %v", all[i].Name, err)
+			return
+		}
+		results[i] = r
+	})
 	for _, r := range results {
 		if r == nil {
 			continue

@@ -3,7 +3,6 @@ package hil
 import (
 	"math/rand/v2"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -94,24 +93,10 @@ func Campaign(hours float64, seed uint64, workers int, base Params) (*CampaignRe
 	}
 	results := make([]*ScenarioResult, runs)
 	errs := make([]error, runs)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				sc := RandomScenario(runSeed(seed, i))
-				results[i], errs[i] = RunScenario(sc, base, 0, false)
-			}
-		}()
-	}
 	start := time.Now()
-	for i := range runs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	Parallel(runs, workers, func(i int) {
+		results[i], errs[i] = RunScenario(RandomScenario(runSeed(seed, i)), base, 0, false)
+	})
 	cr := &CampaignResult{Seed: seed, Runs: runs, Violations: []CampaignViolation{}, FaultsSeen: map[string]int{}}
 	for i, r := range results {
 		if errs[i] != nil {

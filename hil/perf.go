@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // PerfDays are the scenarios docs/performance.md compares.
@@ -27,27 +26,14 @@ func Performance(base Params, workers int) ([]PerfRow, error) {
 		}
 	}
 	errs := make([]error, len(rows))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				scs, err := Lookup(rows[i].Day)
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				rows[i].Result, errs[i] = RunScenarioOpts(scs[0], base, RunOptions{Thermostat: rows[i].Controller == "thermostat"})
-			}
-		}()
-	}
-	for i := range rows {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	Parallel(len(rows), workers, func(i int) {
+		scs, err := Lookup(rows[i].Day)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		rows[i].Result, errs[i] = RunScenarioOpts(scs[0], base, RunOptions{Thermostat: rows[i].Controller == "thermostat"})
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -124,22 +123,9 @@ func loadPlant(path string) (hil.Params, error) {
 func runAll(scs []*hil.Scenario, base hil.Params, seed uint64, trace bool, workers int) ([]*hil.ScenarioResult, error) {
 	res := make([]*hil.ScenarioResult, len(scs))
 	errs := make([]error, len(scs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				res[i], errs[i] = hil.RunScenario(scs[i], base, seed, trace)
-			}
-		}()
-	}
-	for i := range scs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	hil.Parallel(len(scs), workers, func(i int) {
+		res[i], errs[i] = hil.RunScenario(scs[i], base, seed, trace)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
