@@ -12,15 +12,17 @@ import (
 )
 
 // Loop names a control loop of Hearth that the bench can open and drive on
-// its own: the loop's actuator is driven by the caller (a relay autotuner, a
-// controller under test), every other actuator is held in a fixed
-// configuration that makes the loop's own sink the one that matters.
+// its own, for `hearth tune`: the caller drives the loop's actuator (a relay
+// autotuner, a controller under test) and reads its measurement through the
+// simulated probes, while every other actuator is held in a configuration
+// that leaves the loop's own sink the one that matters.
 type Loop string
 
 // The loops `hearth tune` knows.
 const (
-	// LoopOil is the dump valve (the fan follows it, as control does) on the
-	// oil into the modules: reverse action, setpoint the oil ceiling less the
+	// LoopOil is the dump loop on the oil into the modules as control runs
+	// it when nobody wants heat: all the water through the dump cooler, the
+	// loop driving its fan. Reverse action, setpoint the oil ceiling less the
 	// dump margin.
 	LoopOil Loop = "oil"
 	// LoopWater is the primary water pump on the water flow temperature:
@@ -34,9 +36,22 @@ const (
 // Loops returns every loop, in the order `hearth tune` lists them.
 func Loops() []Loop { return []Loop{LoopOil, LoopWater, LoopTank} }
 
-// LoopSetup is how one loop is isolated on the plant and how the tuner and
-// the step runs drive it. DefaultLoopSetup fills it in; every figure can be
-// changed before NewLoopPlant.
+// Describe says what the loop drives and what it measures.
+func (l Loop) Describe() string {
+	switch l {
+	case LoopOil:
+		return "dump cooler's fan (all water to the dump) on the oil into the modules"
+	case LoopWater:
+		return "water pump on the water flow temperature"
+	case LoopTank:
+		return "tank share of the diverting valve on the oil into the modules"
+	}
+	return string(l)
+}
+
+// LoopSetup is how one loop is isolated on the plant and how the relay
+// experiment and the step runs drive it. DefaultLoopSetup fills it in; any
+// figure can be changed before use.
 type LoopSetup struct {
 	Loop    Loop
 	Season  Season
@@ -46,59 +61,79 @@ type LoopSetup struct {
 
 	// Base is control's configuration of the loop (limits, action, setpoint
 	// weight) with the gains in force: tuned gains are applied to it, and
-	// runs settle the plant with it.
+	// every run first settles the plant under it.
 	Base pid.Config
+	// Rule is the tuning rule recommended for the loop (docs/pid.md §6).
+	Rule pid.Rule
+
 	// SetpointC is the loop's operating point: the relay oscillates around
-	// it and the step run steps to it.
+	// it, and a step run steps to it.
 	SetpointC float64
-	// StepK is the size of the setpoint step of a step run, and how far
-	// below the setpoint (above, for a direct-acting loop... see RestC) the
-	// plant rests when the relay experiment starts.
+	// StepK is the setpoint step of a step run, from RestC = SetpointC −
+	// StepK; the relay experiment starts from rest there too, so that the
+	// FOPDT fit sees the static gain between the two operating points.
 	StepK float64
 
-	// The relay experiment (pid.TunerConfig).
-	HysteresisK   float64
+	// The relay experiment (see pid.TunerConfig): the relay's half-swing,
+	// hysteresis, deviation and duration bounds, and the agreement asked of
+	// successive cycles.
 	Amplitude     float64
+	HysteresisK   float64
 	MaxDeviationK float64
 	MaxDuration   units.Duration
+	Tolerance     float64
+	MaxCycles     int
 
 	// Settle is how long a run regulates the plant to its starting point
-	// with Base, and Hold how long it then rests open loop at the mean
+	// under Base, and Hold how long it then rests open loop at the mean
 	// output of the settle's last quarter, before anything is measured.
 	Settle, Hold units.Duration
-	// Record is how long a step run records after the step.
+	// Record is how long a step run records after the step, and Band the
+	// settling band, a fraction of the step.
 	Record units.Duration
-	// Band is the settling band of the step figures, a fraction of the step.
-	Band float64
+	Band   float64
 
-	// Fixed actuators.
+	// The actuators held fixed (the loop's own is driven instead). The oil
+	// loop drives the fan; the other loops hold it at the dump valve's
+	// position, as control does.
 	ModuleLevel  hal.Level
 	OilPump      units.Ratio
-	WaterPump    units.Ratio // unless the loop drives it
-	ValveDump    units.Ratio // unless the loop drives it
-	ValveTank    units.Ratio // unless the loop drives it
-	WaterPumpMin units.Ratio // the pump never runs slower (control's floor)
+	WaterPump    units.Ratio
+	ValveDump    units.Ratio
+	ValveTank    units.Ratio
+	WaterPumpMin units.Ratio // control's floor on the water pump
 }
 
-// DefaultLoopSetup returns the isolation of loop used by `hearth tune`.
-// An empty season selects the loop's own: summer for oil (the dump is the
-// only sink then), winter for water and tank.
+// huge is a heat capacity (J/K) or a volume (L) that no run can move: a sink
+// held at its initial temperature.
+const huge = 1e15
+
+// DefaultLoopSetup returns the isolation of loop that `hearth tune` uses. An
+// empty season selects the loop's own: summer for oil, when the dump is what
+// holds the oil; winter for water and tank, when the radiators take heat.
 //
-//   - oil: the radiators' and the tank coil's conductances are set to 0, so
-//     the dump cooler is the only sink; compute at 100 %, oil pump 0.75,
-//     water pump at full speed, tank valve closed; the fan follows the dump
-//     valve.
+//   - oil: the radiators' and the tank coil's conductances are 0, so the dump
+//     cooler is the only sink, all the water through it at full pump speed,
+//     tank valve closed: control's mode when nobody wants heat, where the
+//     dump loop drives the fan alone.
 //   - water: the radiators take all the heat (dump and tank valve closed)
 //     into a room held at its initial temperature (its heat capacity made
-//     effectively infinite: the house is the outer loop's plant, hours
-//     slower); compute at 100 %, oil pump 0.75.
-//   - tank: the tank, held at mid charge (its volume made effectively
-//     infinite), shares the water with the radiators (room held as for
-//     water); dump closed, water pump at full speed.
+//     infinite: the house is the slow outer loop's plant, not this one's).
+//   - tank: the tank, held near the top of its charge (bottom 44 °C, its
+//     volume made infinite), shares the water with the radiators (room held
+//     as for water); dump closed, water pump at full speed. Only near the
+//     top of the charge does the tank share set the oil temperature: below
+//     it the tank alone holds the oil under the setpoint.
 //
-// The weather is held at the season's mean: a drifting outside temperature
-// would be a load disturbance the experiment cannot tell from its own
-// doing.
+// Every loop runs with compute at 100 % and the oil pump at control's speed,
+// and the outside temperature held at the season's mean: a drifting
+// weather would be a load the experiment cannot tell from its own doing.
+// Each loop's measurement is read as control reads it (the hotter of the
+// two oil-in probes, or the flow probe): DS18B20s, 0.75 s conversions,
+// 1/16 K steps and noise, so the relay's hysteresis is 0.25 K. The rule is
+// Ziegler-Nichols PI on every loop: the relay cannot reach the plant's −180°
+// point under that noise and underestimates Ku, which the model-based rules
+// compound (docs/pid.md §6.4).
 func DefaultLoopSetup(loop Loop, season Season) (LoopSetup, error) {
 	if season == "" {
 		season = Winter
@@ -114,44 +149,85 @@ func DefaultLoopSetup(loop Loop, season Season) (LoopSetup, error) {
 	cc := control.DefaultConfig()
 	s := LoopSetup{
 		Loop: loop, Season: season, Params: DefaultParams(), Weather: w, Init: SeasonInit(season),
-		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 3 * units.Hour,
+		Rule: pid.ZieglerNicholsPI, StepK: 2,
+		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
 		Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
 		ModuleLevel: hal.Level100, OilPump: cc.OilPumpSpeed, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
-		StepK: 2,
 	}
 	s.Init.ModuleLevel = s.ModuleLevel
-	const infinite = 1e15 // a heat capacity no run can move
 	switch loop {
 	case LoopOil:
 		s.Params.RadiatorUAWPerK, s.Params.TankCoilUAWPerK = 0, 0
+		s.ValveDump = 1
 		s.Base = cc.DumpGains
 		s.SetpointC = float64(cc.OilCeilingC - units.Celsius(cc.DumpMarginK))
-		s.Amplitude = 0.15
+		// The fan holds the setpoint near 0.65: ±0.25 keeps the relay in
+		// 0.4-0.9 and its oscillation well above the hysteresis, which
+		// brings the relay nearer −180° (−121° against −111° at ±0.15).
+		s.Amplitude = 0.25
 	case LoopWater:
-		s.Params.HouseAirJPerK = infinite
+		s.Params.HouseAirJPerK = huge
 		s.Base = cc.WaterPumpGains
 		s.SetpointC = float64(cc.WeatherCurve(w.MeanC))
 		s.Amplitude = 0.05
-		s.HysteresisK = 0.2
 	case LoopTank:
-		s.Params.HouseAirJPerK = infinite
-		s.Params.TankL = infinite
-		s.Init.TankTopC, s.Init.TankBottomC = 42, 40
+		s.Params.HouseAirJPerK = huge
+		s.Params.TankL = huge
+		s.Init.TankTopC, s.Init.TankBottomC = 45, 44
 		s.Base = cc.TankGains
 		s.SetpointC = float64(cc.OilCeilingC - units.Celsius(cc.TankMarginK))
-		s.Amplitude = 0.15
+		s.Amplitude = 0.04
 	default:
 		return LoopSetup{}, fmt.Errorf("unknown loop %q (want oil, water or tank)", loop)
 	}
 	return s, nil
 }
 
-// RestC is where the plant rests when the relay experiment starts, and where
-// a step run starts: StepK on the side of the setpoint that the loop's
-// output at rest is higher... below the setpoint.
+// Isolation says how the loop is cut out of the plant, for a report.
+func (s *LoopSetup) Isolation() string {
+	p := &s.Params
+	var sinks string
+	switch s.Loop {
+	case LoopOil:
+		sinks = fmt.Sprintf("dump cooler the only sink (radiators %g W/K, tank coil %g W/K), dump valve %.2f, water pump %.2f, tank valve %.2f",
+			p.RadiatorUAWPerK, p.TankCoilUAWPerK, s.ValveDump, s.WaterPump, s.ValveTank)
+	case LoopWater:
+		sinks = fmt.Sprintf("radiators the only sink, room held at %.1f °C, dump %.2f, tank valve %.2f",
+			s.Init.IndoorC, s.ValveDump, s.ValveTank)
+	case LoopTank:
+		sinks = fmt.Sprintf("tank held at %.1f/%.1f °C (bottom/top) against the radiators, room held at %.1f °C, dump %.2f, water pump %.2f",
+			s.Init.TankBottomC, s.Init.TankTopC, s.Init.IndoorC, s.ValveDump, s.WaterPump)
+	}
+	f, _ := s.ModuleLevel.Fraction()
+	return fmt.Sprintf("%s; compute %.0f %%, oil pump %.2f; outside held at %.1f °C", sinks, 100*f, s.OilPump, s.Weather.MeanC)
+}
+
+// RestC is where a step run starts, and where the plant rests when the relay
+// experiment starts.
 func (s *LoopSetup) RestC() float64 { return s.SetpointC - s.StepK }
 
-// LoopPlant is the plant with one loop opened.
+// Validate reports whether the setup can be run.
+func (s *LoopSetup) Validate() error {
+	if err := s.Params.Validate(); err != nil {
+		return err
+	}
+	if err := s.Base.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case !(math.Abs(s.StepK) > s.HysteresisK) || math.Abs(s.StepK) >= s.MaxDeviationK:
+		return fmt.Errorf("step %g K: want more than the hysteresis, %g K, and less than the deviation bound, %g K",
+			s.StepK, s.HysteresisK, s.MaxDeviationK)
+	case !(s.Band > 0 && s.Band < 1):
+		return fmt.Errorf("settling band %g: want a fraction in (0, 1)", s.Band)
+	case s.Settle < 10*units.Minute || s.Hold < 0 || s.Record < units.Minute:
+		return errors.New("settle, hold and record times are too short")
+	}
+	return nil
+}
+
+// LoopPlant is the plant with one loop opened. It is stepped by one caller,
+// on the bench's clock, at the bench's tick.
 type LoopPlant struct {
 	Setup LoopSetup
 	Plant *Plant
@@ -159,22 +235,18 @@ type LoopPlant struct {
 	y     float64 // last good measurement
 }
 
-// NewLoopPlant builds the isolated plant, its actuators in the setup's fixed
-// configuration and the loop's own at its lower limit, and runs it for a few
-// seconds so that every probe has converted.
+// NewLoopPlant builds the isolated plant in the setup's initial state, the
+// fixed actuators set and the loop's own at its lower limit, and runs it for
+// three seconds so that every probe has converted once.
 func NewLoopPlant(s LoopSetup, seed uint64) (*LoopPlant, error) {
-	if err := s.Params.Validate(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.Base.Validate(); err != nil {
-		return nil, err
-	}
-	pl := NewPlant(s.Params, s.Weather, s.Init, seed)
-	lp := &LoopPlant{Setup: s, Plant: pl, y: math.NaN()}
+	lp := &LoopPlant{Setup: s, Plant: NewPlant(s.Params, s.Weather, s.Init, seed), y: math.NaN()}
 	lp.Apply(s.Base.OutMin)
-	for range 30 {
-		lp.Step()
+	for range int(3 * units.Second / Tick) {
 		lp.Measure()
+		lp.Step()
 	}
 	return lp, nil
 }
@@ -185,57 +257,56 @@ func (lp *LoopPlant) Now() units.Time { return lp.Plant.Now }
 // Output returns the loop's actuator command.
 func (lp *LoopPlant) Output() float64 { return lp.u }
 
-// Apply sets the loop's actuator.
+// Apply commands the loop's actuator, and holds the others.
 func (lp *LoopPlant) Apply(u float64) {
 	lp.u = u
 	pl, s := lp.Plant, &lp.Setup
-	dump, tank, pump := s.ValveDump, s.ValveTank, s.WaterPump
+	fan, tank, pump := s.ValveDump, s.ValveTank, s.WaterPump
 	switch s.Loop {
 	case LoopOil:
-		dump = units.Ratio(u)
+		fan = units.Ratio(u)
 	case LoopWater:
 		pump = units.Ratio(u)
 	case LoopTank:
 		tank = units.Ratio(u)
 	}
-	_ = pl.Valves[hal.ValveDump].SetPosition(dump)
-	_ = pl.Fan.SetSpeed(dump) // the fan follows the dump valve, as control does
+	_ = pl.Valves[hal.ValveDump].SetPosition(s.ValveDump)
+	_ = pl.Fan.SetSpeed(fan)
 	_ = pl.Valves[hal.ValveTank].SetPosition(tank)
 	_ = pl.Pumps[hal.PumpWater].SetSpeed(max(pump, s.WaterPumpMin))
 	_ = pl.Pumps[hal.PumpOil].SetSpeed(s.OilPump)
 }
 
-// Measure reads what the loop's controller sees, through the simulated
-// probes (conversion period, quantisation, noise), as control reads it: the
+// Measure reads what the loop's controller sees, as control reads it: the
 // hotter of the two oil-in probes, or the water flow probe. A sample that is
-// not OK, or the DS18B20's power-on 85 C, holds the last good value.
+// not OK, or the DS18B20's power-on 85 °C, holds the last good value.
 func (lp *LoopPlant) Measure() float64 {
 	pl := lp.Plant
-	good := func(id hal.TempID) (float64, bool) {
+	read := func(id hal.TempID) (float64, bool) {
 		smp := pl.Probes[id].Temperature()
 		return float64(smp.Value), smp.OK() && smp.Value != 85
 	}
-	switch lp.Setup.Loop {
-	case LoopWater:
-		if v, ok := good(hal.TempWaterFlow); ok {
+	if lp.Setup.Loop == LoopWater {
+		if v, ok := read(hal.TempWaterFlow); ok {
 			lp.y = v
 		}
-	default:
-		a, okA := good(hal.TempOilInA)
-		b, okB := good(hal.TempOilInB)
-		switch {
-		case okA && okB:
-			lp.y = max(a, b)
-		case okA:
-			lp.y = a
-		case okB:
-			lp.y = b
-		}
+		return lp.y
+	}
+	a, okA := read(hal.TempOilInA)
+	b, okB := read(hal.TempOilInB)
+	switch {
+	case okA && okB:
+		lp.y = max(a, b)
+	case okA:
+		lp.y = a
+	case okB:
+		lp.y = b
 	}
 	return lp.y
 }
 
-// Truth returns the true value of what the loop measures.
+// Truth returns the true value of the loop's measured quantity: the step
+// figures judge what the plant did, not what the probes said of it.
 func (lp *LoopPlant) Truth() float64 {
 	if lp.Setup.Loop == LoopWater {
 		return float64(lp.Plant.S.WaterFlowC)
@@ -252,13 +323,14 @@ func (lp *LoopPlant) Step() {
 	pl.Step(Tick)
 }
 
-// ErrNotSettled is returned when a loop could not be brought to rest at its
-// starting point with its current gains.
+// ErrNotSettled is returned when the loop cannot be brought to rest at a
+// starting point under its current gains: out of the actuator's reach in
+// this configuration, or the gains do not hold it.
 var ErrNotSettled = errors.New("hil: the loop did not settle at its starting point")
 
 // SettleAt brings the loop to rest with its measurement at target: closed
-// loop under the setup's Base gains for Settle, then open loop at the mean
-// output of the settle's last quarter for Hold. It returns that output.
+// loop under the setup's Base for Settle, then open loop for Hold at the mean
+// output of the settle's last quarter. It returns that output.
 func (lp *LoopPlant) SettleAt(target float64) (rest float64, err error) {
 	s := &lp.Setup
 	c, err := pid.New(s.Base)
@@ -268,50 +340,67 @@ func (lp *LoopPlant) SettleAt(target float64) (rest float64, err error) {
 	c.Reset(lp.u)
 	n := int(s.Settle / Tick)
 	var sum float64
-	var cnt int
 	for k := range n {
 		u := c.Update(target, lp.Measure(), 0, lp.Now())
 		lp.Apply(u)
 		lp.Step()
-		if k >= n*3/4 {
+		if k >= n-n/4 {
 			sum += u
-			cnt++
 		}
 	}
-	rest = sum / float64(max(cnt, 1))
+	rest = sum / float64(n/4)
 	lp.Apply(rest)
 	for range int(s.Hold / Tick) {
 		lp.Measure()
 		lp.Step()
 	}
-	if d := math.Abs(lp.Truth() - target); !(d < 0.5*s.StepK) {
-		return rest, fmt.Errorf("%w: %.2f C against %.2f C", ErrNotSettled, lp.Truth(), target)
+	if d := math.Abs(lp.Truth() - target); !(d < math.Abs(s.StepK)/4) {
+		return rest, fmt.Errorf("%w: %.2f °C against %.2f °C, output %.3f", ErrNotSettled, lp.Truth(), target, rest)
 	}
 	return rest, nil
 }
 
-// Autotune settles the loop at RestC and runs the relay experiment around
-// SetpointC. It returns the tuner's result and the rest output.
-func (s *LoopSetup) Autotune(seed uint64) (pid.Result, float64, error) {
+// Tuning is the outcome of a relay experiment on an isolated loop.
+type Tuning struct {
+	Result pid.Result
+	// Bias is the output that held the setpoint (the relay's first bias),
+	// and Rest the one the plant rested at, at RestC, when the relay began.
+	Bias, Rest float64
+	// Duration is how long the relay ran.
+	Duration units.Duration
+}
+
+// Autotune runs the relay experiment on the loop: the plant is first settled
+// at the setpoint (the output found there is the relay's first bias), then
+// at RestC, from where pid.Tuner drives the loop's actuator around the
+// setpoint, with adaptive bias, until its cycles agree. On an abort the
+// error says why and the Tuning holds the last cycle's figures.
+func (s *LoopSetup) Autotune(seed uint64) (Tuning, error) {
 	lp, err := NewLoopPlant(*s, seed)
 	if err != nil {
-		return pid.Result{}, 0, err
+		return Tuning{}, err
 	}
-	rest, err := lp.SettleAt(s.RestC())
-	if err != nil {
-		return pid.Result{}, rest, err
+	var t Tuning
+	if t.Bias, err = lp.SettleAt(s.SetpointC); err != nil {
+		return t, err
+	}
+	if t.Rest, err = lp.SettleAt(s.RestC()); err != nil {
+		return t, err
 	}
 	margin := 0.05 * (s.Base.OutMax - s.Base.OutMin)
 	tu := new(pid.Tuner)
 	err = tu.Configure(pid.TunerConfig{
-		Setpoint: s.SetpointC, Hysteresis: s.HysteresisK, OutMin: s.Base.OutMin, OutMax: s.Base.OutMax,
-		Bias: min(max(rest, s.Base.OutMin+margin), s.Base.OutMax-margin), Amplitude: s.Amplitude,
-		AdaptiveBias: true, Reverse: s.Base.Reverse, RestOutput: rest,
+		Setpoint: s.SetpointC, Hysteresis: s.HysteresisK,
+		OutMin: s.Base.OutMin, OutMax: s.Base.OutMax,
+		Bias:      min(max(t.Bias, s.Base.OutMin+margin), s.Base.OutMax-margin),
+		Amplitude: s.Amplitude, AdaptiveBias: true, Reverse: s.Base.Reverse, RestOutput: t.Rest,
 		MaxDeviation: s.MaxDeviationK, MaxDuration: s.MaxDuration,
+		Tolerance: s.Tolerance, MaxCycles: s.MaxCycles,
 	})
 	if err != nil {
-		return pid.Result{}, rest, err
+		return t, err
 	}
+	start := lp.Now()
 	for {
 		u, done := tu.Step(lp.Measure(), lp.Now())
 		if done {
@@ -320,24 +409,26 @@ func (s *LoopSetup) Autotune(seed uint64) (pid.Result, float64, error) {
 		lp.Apply(u)
 		lp.Step()
 	}
-	res, err := tu.Result()
-	return res, rest, err
+	t.Duration = lp.Now().Sub(start)
+	t.Result, err = tu.Result()
+	return t, err
 }
 
-// StepRun settles the loop at RestC, hands it to a controller configured
-// with cfg (started bumplessly at the rest output), steps its setpoint to
-// SetpointC and returns the figures of the true measured quantity over
-// Record.
+// StepRun settles the loop at RestC under Base, hands it to a controller
+// configured with cfg, started without a bump at the rest output, steps the
+// setpoint to SetpointC, and returns the step figures of the true measured
+// quantity over Record. The controller sees the probes; the figures see the
+// plant. Runs with the same seed see the same noise up to the step.
 func (s *LoopSetup) StepRun(cfg pid.Config, seed uint64) (pid.StepFigures, error) {
+	c, err := pid.New(cfg)
+	if err != nil {
+		return pid.StepFigures{}, err
+	}
 	lp, err := NewLoopPlant(*s, seed)
 	if err != nil {
 		return pid.StepFigures{}, err
 	}
 	rest, err := lp.SettleAt(s.RestC())
-	if err != nil {
-		return pid.StepFigures{}, err
-	}
-	c, err := pid.New(cfg)
 	if err != nil {
 		return pid.StepFigures{}, err
 	}
@@ -353,4 +444,60 @@ func (s *LoopSetup) StepRun(cfg pid.Config, seed uint64) (pid.StepFigures, error
 	}
 	m.Add(lp.Now(), lp.Truth())
 	return m.Figures(), nil
+}
+
+// Candidate is one set of gains for a loop and its step figures.
+type Candidate struct {
+	Name    string // the rule's short name, or "current"
+	Gains   pid.Gains
+	Figures pid.StepFigures
+}
+
+// TuneReport is what `hearth tune` reports for one loop.
+type TuneReport struct {
+	Setup  LoopSetup
+	Seed   uint64
+	Tuning Tuning
+	// Rules holds every rule of pid.Rules that yields gains, in order.
+	Rules []Candidate
+	// Current is the loop with the gains of control.DefaultConfig.
+	Current Candidate
+}
+
+// Recommended returns the candidate of the setup's rule, if it yielded gains.
+func (r *TuneReport) Recommended() (Candidate, bool) {
+	for _, c := range r.Rules {
+		if c.Gains.Rule == r.Setup.Rule {
+			return c, true
+		}
+	}
+	return Candidate{}, false
+}
+
+// Tune runs the relay experiment on the loop and a step run for the gains of
+// every rule and for the current gains. It fails when the experiment does
+// not converge; the Tuning then says how far it got.
+func Tune(s LoopSetup, seed uint64) (*TuneReport, error) {
+	r := &TuneReport{Setup: s, Seed: seed}
+	var err error
+	if r.Tuning, err = s.Autotune(seed); err != nil {
+		return r, err
+	}
+	for _, rule := range pid.Rules() {
+		g, err := r.Tuning.Result.Gains(rule)
+		if err != nil {
+			continue // a model-based rule without a model: not an error of the run
+		}
+		f, err := s.StepRun(g.Apply(s.Base), seed)
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", rule, err)
+		}
+		r.Rules = append(r.Rules, Candidate{Name: rule.String(), Gains: g, Figures: f})
+	}
+	f, err := s.StepRun(s.Base, seed)
+	if err != nil {
+		return r, fmt.Errorf("current gains: %w", err)
+	}
+	r.Current = Candidate{Name: "current", Gains: pid.Gains{Kp: s.Base.Kp, Ki: s.Base.Ki, Kd: s.Base.Kd}, Figures: f}
+	return r, nil
 }

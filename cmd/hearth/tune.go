@@ -1,0 +1,300 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"hearth/hil"
+	"hearth/pid"
+)
+
+func init() {
+	register("tune", "relay-autotune a control loop on the simulated plant: Ku, Tu, gains per rule, step figures", runTune)
+}
+
+// tuneSection is where each loop's gains live in the configuration: the toml
+// keys of control.Config's pid.Config fields.
+var tuneSection = map[hil.Loop]string{hil.LoopOil: "dump", hil.LoopWater: "water_pump", hil.LoopTank: "tank"}
+
+// tuneJSON is the --json report. Field names are a contract.
+type tuneJSON struct {
+	Loop        string      `json:"loop"`
+	Season      string      `json:"season"`
+	Seed        uint64      `json:"seed"`
+	SetpointC   float64     `json:"setpoint_c"`
+	RestC       float64     `json:"rest_c"`
+	StepK       float64     `json:"step_k"`
+	Ku          float64     `json:"ku"`
+	TuS         float64     `json:"tu_s"`
+	FromModel   bool        `json:"from_model"`
+	Model       *modelJSON  `json:"model"` // null without a valid fit
+	Relay       relayJSON   `json:"relay"`
+	Rules       []stepJSON  `json:"rules"`
+	Current     stepJSON    `json:"current"`
+	Recommended string      `json:"recommended"`
+	WallSeconds float64     `json:"wall_seconds"`
+	Config      *configJSON `json:"config,omitempty"` // where --write put the gains
+}
+
+type modelJSON struct {
+	K  float64 `json:"k"`
+	TS float64 `json:"t_s"`
+	LS float64 `json:"l_s"`
+}
+
+type relayJSON struct {
+	Cycles       int     `json:"cycles"`
+	DurationS    float64 `json:"duration_s"`
+	PeriodS      float64 `json:"period_s"`
+	AmplitudeK   float64 `json:"amplitude_k"`
+	HysteresisK  float64 `json:"hysteresis_k"`
+	Bias         float64 `json:"bias"`
+	Swing        float64 `json:"swing"`
+	RestOutput   float64 `json:"rest_output"`
+	PhaseDeg     float64 `json:"phase_deg"`
+	DescribingKu float64 `json:"describing_ku"`
+	HarmonicKu   float64 `json:"harmonic_ku"`
+}
+
+type stepJSON struct {
+	Rule      string  `json:"rule"`
+	Kp        float64 `json:"kp"`
+	Ki        float64 `json:"ki"`
+	Kd        float64 `json:"kd"`
+	Overshoot float64 `json:"overshoot"`
+	SettlingS float64 `json:"settling_s"`
+	IAE       float64 `json:"iae"`
+	Settled   bool    `json:"settled"`
+}
+
+type configJSON struct {
+	File    string `json:"file"`
+	Section string `json:"section"`
+	Rule    string `json:"rule"`
+}
+
+func runTune(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hearth tune", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hearth tune LOOP [flags]\n\nLOOP is one of:")
+		for _, l := range hil.Loops() {
+			fmt.Fprintf(stderr, "  %-6s %s\n", l, l.Describe())
+		}
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")
+	seed := fs.Uint64("seed", 1, "seed of every random choice (sensor noise)")
+	season := fs.String("season", "", "weather, held at the season's mean: winter, spring or summer (default: the loop's own)")
+	setpoint := fs.Float64("setpoint", 0, "operating point in °C, relayed around and stepped to (0: the loop's, from control's defaults)")
+	step := fs.Float64("step", 2, "setpoint step of the step runs in K, from setpoint − step; negative steps down")
+	ruleName := fs.String("rule", "", "rule whose gains --write writes (default: the loop's recommended rule)")
+	write := fs.String("write", "", "write the gains as a TOML snippet of the controller's configuration to this file")
+
+	// The loop may come first (hearth tune oil --json) or after the flags.
+	var loop string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		loop, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	rest := fs.Args()
+	if loop == "" && len(rest) > 0 {
+		loop, rest = rest[0], rest[1:]
+	}
+	if loop == "" || len(rest) > 0 {
+		if loop == "" {
+			fmt.Fprintln(stderr, "hearth tune: which loop? (oil, water or tank)")
+		} else {
+			fmt.Fprintf(stderr, "hearth tune: unexpected argument %q\n", rest[0])
+		}
+		fs.Usage()
+		return 2
+	}
+	s, err := hil.DefaultLoopSetup(hil.Loop(loop), hil.Season(*season))
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth tune:", err)
+		return 2
+	}
+	if *setpoint != 0 {
+		s.SetpointC = *setpoint
+	}
+	s.StepK = *step
+	if err := s.Validate(); err != nil {
+		fmt.Fprintln(stderr, "hearth tune:", err)
+		return 2
+	}
+	rule := s.Rule
+	if *ruleName != "" {
+		if rule, err = pid.ParseRule(*ruleName); err != nil {
+			fmt.Fprintln(stderr, "hearth tune:", err)
+			return 2
+		}
+	}
+
+	start := time.Now()
+	r, err := hil.Tune(s, *seed)
+	if err != nil {
+		fmt.Fprintf(stderr, "hearth tune %s: %v\n", loop, err)
+		if errors.Is(err, hil.ErrNotSettled) {
+			fmt.Fprintln(stderr, "  the setpoint is out of the actuator's reach in this isolation: try another --setpoint or --season")
+		}
+		if rl := r.Tuning.Result.Relay; rl.Cycles > 0 {
+			fmt.Fprintf(stderr, "  after %d cycles; the last: period %.1f s, amplitude %.3f K, bias %.3f\n",
+				rl.Cycles, rl.Period.Seconds(), rl.Amplitude, rl.Bias)
+		}
+		return 1
+	}
+	wall := time.Since(start).Seconds()
+
+	var cfg *configJSON
+	if *write != "" {
+		c, err := writeGains(*write, r, rule)
+		if err != nil {
+			fmt.Fprintln(stderr, "hearth tune:", err)
+			return 1
+		}
+		cfg = c
+	}
+	if *asJSON {
+		j := reportJSON(r)
+		j.WallSeconds, j.Config = wall, cfg
+		if err := json.NewEncoder(stdout).Encode(j); err != nil {
+			fmt.Fprintln(stderr, "hearth tune:", err)
+			return 1
+		}
+		return 0
+	}
+	printTune(stdout, r, wall)
+	if cfg != nil {
+		fmt.Fprintf(stdout, "wrote the %s gains to %s, section [%s]\n", cfg.Rule, cfg.File, cfg.Section)
+	}
+	return 0
+}
+
+func stepOf(name string, g pid.Gains, f pid.StepFigures) stepJSON {
+	return stepJSON{Rule: name, Kp: g.Kp, Ki: g.Ki, Kd: g.Kd, Overshoot: f.Overshoot,
+		SettlingS: f.SettlingTime.Seconds(), IAE: f.IAE, Settled: f.Settled}
+}
+
+func reportJSON(r *hil.TuneReport) tuneJSON {
+	s, t := &r.Setup, &r.Tuning
+	res := t.Result
+	j := tuneJSON{
+		Loop: string(s.Loop), Season: string(s.Season), Seed: r.Seed,
+		SetpointC: s.SetpointC, RestC: s.RestC(), StepK: s.StepK,
+		Ku: res.Ku, TuS: res.Tu.Seconds(), FromModel: res.FromModel,
+		Relay: relayJSON{
+			Cycles: res.Relay.Cycles, DurationS: t.Duration.Seconds(), PeriodS: res.Relay.Period.Seconds(),
+			AmplitudeK: res.Relay.Amplitude, HysteresisK: s.HysteresisK, Bias: res.Relay.Bias, Swing: res.Relay.Swing,
+			RestOutput: t.Rest, PhaseDeg: res.Relay.Phase * 180 / math.Pi,
+			DescribingKu: res.Relay.DescribingKu, HarmonicKu: res.Relay.HarmonicKu,
+		},
+		Rules:       make([]stepJSON, 0, len(r.Rules)),
+		Current:     stepOf(r.Current.Name, r.Current.Gains, r.Current.Figures),
+		Recommended: s.Rule.String(),
+	}
+	if m := res.Model; m.Valid {
+		j.Model = &modelJSON{K: m.K, TS: m.T.Seconds(), LS: m.L.Seconds()}
+	}
+	for _, c := range r.Rules {
+		j.Rules = append(j.Rules, stepOf(c.Name, c.Gains, c.Figures))
+	}
+	return j
+}
+
+func printTune(w io.Writer, r *hil.TuneReport, wall float64) {
+	s, t := &r.Setup, &r.Tuning
+	res := t.Result
+	fmt.Fprintf(w, "hearth tune %s: %s; %s, seed %d (%.2f s)\n", s.Loop, s.Loop.Describe(), s.Season, r.Seed, wall)
+	fmt.Fprintf(w, "isolated: %s\n", s.Isolation())
+	fmt.Fprintf(w, "relay: %.3f ± %.3f around %.2f °C (hysteresis %.2f K), from rest at %.2f °C with output %.3f\n",
+		res.Relay.Bias, res.Relay.Swing, s.SetpointC, s.HysteresisK, s.RestC(), t.Rest)
+	fmt.Fprintf(w, "  %d cycles in %.0f min: period %.1f s, amplitude %.3f K, phase %.0f°; describing-function Ku %.3f, harmonic Ku %.3f\n",
+		res.Relay.Cycles, t.Duration.Seconds()/60, res.Relay.Period.Seconds(), res.Relay.Amplitude,
+		res.Relay.Phase*180/math.Pi, res.Relay.DescribingKu, res.Relay.HarmonicKu)
+	from := "the relay's own figures"
+	if res.FromModel {
+		from = "the FOPDT fit"
+	}
+	fmt.Fprintf(w, "Ku %.4g /K, Tu %.1f s (from %s)\n", res.Ku, res.Tu.Seconds(), from)
+	if m := res.Model; m.Valid {
+		note := ""
+		if m.L <= 0 {
+			note = " (no dead time: model-based rules skipped)"
+		}
+		fmt.Fprintf(w, "FOPDT fit: K %.4g K per unit, T %.1f s, L %.1f s%s\n", m.K, m.T.Seconds(), m.L.Seconds(), note)
+	} else {
+		fmt.Fprintln(w, "FOPDT fit: none (model-based rules skipped)")
+	}
+	fmt.Fprintf(w, "\nstep %.2f -> %.2f °C, figures of the true temperature over %.0f min, %.0f %% band:\n",
+		s.RestC(), s.SetpointC, s.Record.Seconds()/60, 100*s.Band)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rule\tKp /K\tKi /(K·s)\tKd K·s\tovershoot\tsettling\tIAE K·s\t")
+	row := func(name string, g pid.Gains, f pid.StepFigures) {
+		settle := fmt.Sprintf("%.0f s", f.SettlingTime.Seconds())
+		if !f.Settled {
+			settle = "not settled"
+		}
+		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.4g\t%.1f %%\t%s\t%.1f\t\n",
+			name, g.Kp, g.Ki, g.Kd, 100*f.Overshoot, settle, f.IAE)
+	}
+	for _, c := range r.Rules {
+		name := c.Name
+		if c.Gains.Rule == s.Rule {
+			name += " *"
+		}
+		row(name, c.Gains, c.Figures)
+	}
+	row("current", r.Current.Gains, r.Current.Figures)
+	tw.Flush()
+	fmt.Fprintf(w, "* recommended for this loop (docs/pid.md §6); current = control's default gains\n")
+}
+
+// writeGains writes the rule's gains as a TOML snippet that a configuration
+// file can include: the other fields of the loop's pid.Config keep their
+// defaults.
+func writeGains(path string, r *hil.TuneReport, rule pid.Rule) (*configJSON, error) {
+	var c *hil.Candidate
+	for k := range r.Rules {
+		if r.Rules[k].Gains.Rule == rule {
+			c = &r.Rules[k]
+		}
+	}
+	if c == nil {
+		return nil, fmt.Errorf("rule %s yields no gains for this loop", rule)
+	}
+	s, res := &r.Setup, r.Tuning.Result
+	section := "control." + tuneSection[s.Loop]
+	var b strings.Builder
+	fmt.Fprintf(&b, "# hearth tune %s --season %s --seed %d: %s on Ku %.4g /K, Tu %.1f s\n",
+		s.Loop, s.Season, r.Seed, rule, res.Ku, res.Tu.Seconds())
+	fmt.Fprintf(&b, "# step %.2f -> %.2f °C on the simulated plant: IAE %.1f K·s, overshoot %.1f %%, settling %.0f s\n",
+		s.RestC(), s.SetpointC, c.Figures.IAE, 100*c.Figures.Overshoot, c.Figures.SettlingTime.Seconds())
+	fmt.Fprintf(&b, "[%s]\nkp = %s\nki = %s\nkd = %s\n", section,
+		tomlFloat(c.Gains.Kp), tomlFloat(c.Gains.Ki), tomlFloat(c.Gains.Kd))
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return nil, err
+	}
+	return &configJSON{File: path, Section: section, Rule: rule.String()}, nil
+}
+
+// tomlFloat formats v as a TOML float (always with a point or an exponent).
+func tomlFloat(v float64) string {
+	s := strconv.FormatFloat(v, 'g', 6, 64)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	return s
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"hearth/core"
+)
+
+func tuneJSONOf(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := dispatch(append([]string{"tune"}, args...), &out, &errb); code != 0 {
+		t.Fatalf("hearth tune %v exited %d: %s", args, code, errb.String())
+	}
+	var m map[string]any
+	dec := json.NewDecoder(&out)
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out.String())
+	}
+	if dec.More() {
+		t.Fatal("stdout holds more than one JSON object")
+	}
+	return m
+}
+
+// hearth tune oil --json prints Ku, Tu, the fit, and for every rule and the
+// current gains the gains and step figures; the same seed prints the same
+// report.
+func TestTuneOilJSON(t *testing.T) {
+	a := tuneJSONOf(t, "oil", "--json")
+	for _, k := range []string{"loop", "season", "seed", "setpoint_c", "rest_c", "step_k", "ku", "tu_s", "from_model",
+		"model", "relay", "rules", "current", "recommended", "wall_seconds"} {
+		if _, ok := a[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if ku, _ := a["ku"].(float64); !(ku > 0) {
+		t.Errorf("ku = %v", a["ku"])
+	}
+	if tu, _ := a["tu_s"].(float64); !(tu > 0) {
+		t.Errorf("tu_s = %v", a["tu_s"])
+	}
+	model, _ := a["model"].(map[string]any)
+	for _, k := range []string{"k", "t_s", "l_s"} {
+		if _, ok := model[k]; !ok {
+			t.Errorf("model lacks %q (the oil loop has a valid fit): %v", k, a["model"])
+		}
+	}
+	rules, _ := a["rules"].([]any)
+	if len(rules) < 4 {
+		t.Fatalf("%d rules, want every rule that yields gains: %v", len(rules), a["rules"])
+	}
+	found := false
+	for _, r := range append(rules, a["current"]) {
+		m, _ := r.(map[string]any)
+		for _, k := range []string{"rule", "kp", "ki", "kd", "overshoot", "settling_s", "iae", "settled"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%v lacks %q", m["rule"], k)
+			}
+		}
+		if iae, _ := m["iae"].(float64); !(iae > 0) {
+			t.Errorf("%v: iae %v", m["rule"], m["iae"])
+		}
+		found = found || m["rule"] == a["recommended"]
+	}
+	if !found {
+		t.Errorf("recommended rule %v is not among the rules", a["recommended"])
+	}
+	b := tuneJSONOf(t, "oil", "--json")
+	delete(a, "wall_seconds")
+	delete(b, "wall_seconds")
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("same seed, different JSON:\n%v\n%v", a, b)
+	}
+}
+
+// The human report is a table with a row per rule and the current gains;
+// --write puts the recommended gains where the configuration reads them.
+func TestTuneWaterTableAndWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gains.toml")
+	var out, errb bytes.Buffer
+	if code := dispatch([]string{"tune", "water", "--seed", "3", "--write", path}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	text := out.String()
+	for _, want := range []string{"Ku ", "Tu ", "zn-pi *", "current", "IAE K·s", "[control.water_pump]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+	j := tuneJSONOf(t, "water", "--seed", "3", "--json")
+	var want map[string]any
+	for _, r := range j["rules"].([]any) {
+		if m := r.(map[string]any); m["rule"] == j["recommended"] {
+			want = m
+		}
+	}
+	cfg := core.DefaultConfig()
+	md, err := toml.DecodeFile(path, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		t.Errorf("keys the configuration does not know: %v", und)
+	}
+	g, def := cfg.Control.WaterPumpGains, core.DefaultConfig().Control.WaterPumpGains
+	near := func(a, b float64) bool { return a == b || (a-b)/b < 1e-5 && (b-a)/b < 1e-5 }
+	if !near(g.Kp, want["kp"].(float64)) || !near(g.Ki, want["ki"].(float64)) || g.Kd != want["kd"].(float64) {
+		t.Errorf("written gains %+v, want kp %v ki %v kd %v", g, want["kp"], want["ki"], want["kd"])
+	}
+	if g.OutMin != def.OutMin || g.OutMax != def.OutMax || g.Reverse != def.Reverse || g.SetpointWeight != def.SetpointWeight {
+		t.Errorf("writing the gains changed the loop's other settings: %+v, was %+v", g, def)
+	}
+}
+
+func TestTuneRejectsBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"tune"}, {"tune", "house"}, {"tune", "oil", "extra"}, {"tune", "oil", "--season", "autumn"},
+		{"tune", "oil", "--step", "0"}, {"tune", "oil", "--rule", "best"}, {"tune", "--json"}} {
+		var out, errb bytes.Buffer
+		if code := dispatch(args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%v: wrote to stdout: %s", args, out.String())
+		}
+	}
+	// A flag before the loop works as well as after it.
+	var out, errb bytes.Buffer
+	if code := dispatch([]string{"tune", "--seed", "2", "tank"}, &out, &errb); code != 0 {
+		t.Errorf("flags before the loop: exit %d: %s", code, errb.String())
+	}
+}
