@@ -139,7 +139,8 @@ type Layer struct {
 	resetOK    bool
 	resetAsked bool
 
-	flowLow, leak, pressLow, pressHigh, disagree, balance, waterPump, pumpAlarm timer
+	flowLow, leak, pressLow, pressHigh, disagree, balance, waterPump, pumpAlarm, waterMeter timer
+	prevWaterCmd                                                                            units.Ratio // the water pump's command last tick
 
 	shedAt, clearAt units.Time
 	warnOn          bool
@@ -382,6 +383,15 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 	if l.pumpAlarm.held(pumpAlarm, now, cfg.DebounceS) {
 		alarm |= 1 << CausePumpAlarm
 	}
+	// A water pump that runs normally yet shows no flow for a while means
+	// the meter (or the pipe) is lying: not a trip, temperatures still show
+	// whether heat leaves, but an engineer must look.
+	wf := in.Flow[hal.FlowWater]
+	noWater := wp.OK() && wp.Alarm == hal.PumpNormal && l.prevWaterCmd >= 0.08 &&
+		(!wf.OK() || now.Sub(wf.At).Seconds() > cfg.StaleS || wf.Value < 0.5)
+	if l.waterMeter.held(noWater, now, cfg.SensorLossS*3) {
+		alarm |= 1 << CauseSensor
+	}
 
 	l.st.Warnings, l.st.Alarms, l.st.CoolHarder = warn, alarm, coolHarder && l.st.State != StateTripped
 	l.resetAsked = in.ResetRequest
@@ -389,6 +399,7 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 	l.caps(in)
 	l.arbitrate(in, wish, out)
 	l.watchModules(in, out, now)
+	l.prevWaterCmd = out.Pump[hal.PumpWater]
 }
 
 // limit compares a believed value with its warn and trip limits.
@@ -690,6 +701,14 @@ func (l *Layer) selfTest(in *hal.Inputs, now units.Time, inState float64) {
 func (l *Layer) arbitrate(in *hal.Inputs, wish, out *hal.Outputs) {
 	*out = *wish
 	st := &l.st
+	// Speeds and positions within their range; a wish that is not a number
+	// gets the over-temperature safe value (cooling at its maximum).
+	for i := range out.Pump {
+		out.Pump[i] = ratioOr(out.Pump[i], 1)
+	}
+	out.Valve[hal.ValveDump] = ratioOr(out.Valve[hal.ValveDump], 1)
+	out.Valve[hal.ValveTank] = ratioOr(out.Valve[hal.ValveTank], 0)
+	out.Fan = ratioOr(out.Fan, 1)
 	for i := range out.Module {
 		out.Module[i] = min(out.Module[i], st.Cap[i])
 	}
@@ -723,6 +742,14 @@ func (l *Layer) arbitrate(in *hal.Inputs, wish, out *hal.Outputs) {
 			coolMax(out)
 		}
 	}
+}
+
+// ratioOr clamps r to [0, 1], or returns safe if r is not a number.
+func ratioOr(r, safe units.Ratio) units.Ratio {
+	if r != r {
+		return safe
+	}
+	return r.Clamp()
 }
 
 // coolMax is the over-temperature safe state of the hydraulics: both pumps at
