@@ -71,19 +71,20 @@ type Devices struct {
 // Read samples every device into in. It does not touch the fields the edge
 // owns (Now, Demand, WeekTime, ResetRequest).
 func (d *Devices) Read(in *Inputs) {
-	for i, p := range d.Temp {
-		in.Temp[i] = p.Temperature()
+	// Index, do not range by value: ranging copies the arrays of interfaces.
+	for i := range d.Temp {
+		in.Temp[i] = d.Temp[i].Temperature()
 	}
 	in.Pressure = d.Pressure.Pressure()
-	for i, f := range d.Flow {
-		in.Flow[i] = f.Flow()
+	for i := range d.Flow {
+		in.Flow[i] = d.Flow[i].Flow()
 	}
 	in.Leak = d.Leak.Leak()
-	for i, p := range d.Pump {
-		in.Pump[i] = p.Feedback()
+	for i := range d.Pump {
+		in.Pump[i] = d.Pump[i].Feedback()
 	}
-	for i, v := range d.Valve {
-		in.Valve[i] = v.Position()
+	for i := range d.Valve {
+		in.Valve[i] = d.Valve[i].Position()
 	}
 	in.Fan = d.Fan.Speed()
 	in.NumModules = len(d.Modules)
@@ -101,11 +102,11 @@ func (d *Devices) Write(out *Outputs) error {
 			first = err
 		}
 	}
-	for i, p := range d.Pump {
-		keep(p.SetSpeed(out.Pump[i]))
+	for i := range d.Pump {
+		keep(d.Pump[i].SetSpeed(out.Pump[i]))
 	}
-	for i, v := range d.Valve {
-		keep(v.SetPosition(out.Valve[i]))
+	for i := range d.Valve {
+		keep(d.Valve[i].SetPosition(out.Valve[i]))
 	}
 	keep(d.Fan.SetSpeed(out.Fan))
 	keep(d.Heater.Set(out.Immersion))

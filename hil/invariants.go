@@ -48,7 +48,7 @@ func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 
 // check runs after the plant step of each tick; st is safety's status of the
 // tick and resetAsked whether the tick carried an authorised reset.
-func (v *invariants) check(s *Sim, st safety.Status, resetAsked bool) {
+func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 	pl, ps, lim := s.Plant, &s.Plant.S, &s.Cfg.Core.Safety
 	if ps.OilInC > lim.OilIn.TripC+2 {
 		v.fail(s, "oil_in_below_trip_plus_2k", "oil into modules "+ftoa(float64(ps.OilInC))+" C")

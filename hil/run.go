@@ -269,7 +269,6 @@ func (s *Sim) Step() {
 		out := s.Core.Step(in)
 		_ = s.dev.Write(out) // the simulated devices never fail a write
 		s.lastKick = now
-		s.persist()
 	} else if now.Sub(s.lastKick).Seconds() >= pl.P.WatchdogS {
 		// The hardware watchdog has not been kicked: it de-energises
 		// everything, and the Pi reboots when the controller comes back.
@@ -278,6 +277,9 @@ func (s *Sim) Step() {
 	}
 
 	st := s.Core.Safety.Status()
+	if !s.ctlDown {
+		s.persist(&st)
+	}
 	if st.State == safety.StateTripped && s.lastState != safety.StateTripped {
 		s.trips = append(s.trips, Trip{AtS: now.Seconds(), Cause: st.Cause.String()})
 		s.mark("trip", st.Cause.String())
@@ -289,7 +291,7 @@ func (s *Sim) Step() {
 		s.observe()
 		s.q.observe(s, &st)
 	}
-	s.inv.check(s, st, resetAsked)
+	s.inv.check(s, &st, resetAsked)
 	s.lastState = st.State
 	for i := range s.probes {
 		if p := &s.probes[i]; !p.done && now >= p.at {
@@ -312,8 +314,7 @@ func (s *Sim) Step() {
 
 // persist writes the trip record when the latch changes, as the daemon
 // does on disk (a trip, or its reset).
-func (s *Sim) persist() {
-	st := s.Core.Safety.Status()
+func (s *Sim) persist(st *safety.Status) {
 	tripped := st.State == safety.StateTripped
 	if tripped == s.latched {
 		return

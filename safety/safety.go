@@ -127,12 +127,15 @@ type module struct {
 
 // Layer is the safety layer. The zero value is not usable: call New.
 type Layer struct {
-	cfg      Config
-	checksum uint32
-	m        *Machine
-	st       Status
-	probes   [hal.NumTemps]probe
-	mods     [hal.MaxModules]module
+	cfg Config
+	// The configuration's times as durations, converted once: compared on
+	// every tick.
+	stale, stuck, sensorLoss units.Duration
+	checksum                 uint32
+	m                        *Machine
+	st                       Status
+	probes                   [hal.NumTemps]probe
+	mods                     [hal.MaxModules]module
 
 	started    bool
 	stateAt    units.Time
@@ -158,7 +161,8 @@ type Layer struct {
 // New returns a layer in boot with the given configuration. The
 // configuration should have passed Validate.
 func New(cfg Config) *Layer {
-	l := &Layer{cfg: cfg, checksum: cfg.ConfigChecksum()}
+	l := &Layer{cfg: cfg, checksum: cfg.ConfigChecksum(), stale: units.DurationOf(cfg.StaleS),
+		stuck: units.DurationOf(cfg.StuckS), sensorLoss: units.DurationOf(cfg.SensorLossS)}
 	l.setMachine(NewMachine(StateBoot))
 	l.st.State = StateBoot
 	return l
@@ -202,7 +206,7 @@ func (l *Layer) judge(id hal.TempID, s hal.Sample[units.Celsius], now units.Time
 	if !fresh && s.Status == p.lastStatus {
 		// The same sample as last tick (a DS18B20 converts every 750 ms):
 		// only time can have changed the verdict.
-		if p.valid && (now.Sub(s.At).Seconds() > cfg.StaleS || now.Sub(p.rawAt).Seconds() > cfg.StuckS) {
+		if p.valid && (now.Sub(s.At) > l.stale || now.Sub(p.rawAt) > l.stuck) {
 			p.valid, p.rejection = false, CauseSensor
 		}
 		return
@@ -213,7 +217,7 @@ func (l *Layer) judge(id hal.TempID, s hal.Sample[units.Celsius], now units.Time
 	switch {
 	case s.Status != hal.StatusOK:
 		return
-	case now.Sub(s.At).Seconds() > cfg.StaleS:
+	case now.Sub(s.At) > l.stale:
 		return
 	case !(s.Value >= -55 && s.Value <= 125): // out of range, or not a number
 		return
@@ -225,7 +229,7 @@ func (l *Layer) judge(id hal.TempID, s hal.Sample[units.Celsius], now units.Time
 	if fresh && (!p.rawSeen || s.Value != p.raw) {
 		p.raw, p.rawAt, p.rawSeen = s.Value, now, true
 	}
-	if now.Sub(p.rawAt).Seconds() > cfg.StuckS {
+	if now.Sub(p.rawAt) > l.stuck {
 		return // not one bit of change in StuckS: a real probe always flickers
 	}
 	if p.seen {
@@ -244,7 +248,7 @@ func (l *Layer) judge(id hal.TempID, s hal.Sample[units.Celsius], now units.Time
 // known reports whether probe id has been believed within SensorLossS.
 func (l *Layer) known(id hal.TempID, now units.Time) bool {
 	p := &l.probes[id]
-	return p.seen && now.Sub(p.validAt).Seconds() <= l.cfg.SensorLossS
+	return p.seen && now.Sub(p.validAt) <= l.sensorLoss
 }
 
 // oilIn returns the hotter believed oil-in reading and whether any is known.
@@ -283,11 +287,11 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 	}
 
 	// Leak: a broken loop reads as a leak, and so does a dead input.
-	if l.leak.held(in.Leak.Value || !in.Leak.OK() || now.Sub(in.Leak.At).Seconds() > cfg.StaleS, now, cfg.DebounceS) {
+	if l.leak.held(in.Leak.Value || !in.Leak.OK() || now.Sub(in.Leak.At) > l.stale, now, cfg.DebounceS) {
 		first(CauseLeak)
 	}
 	// Water pressure (a wiring fault is an alarm, not a pressure).
-	if pr := in.Pressure; pr.OK() && pr.Value == pr.Value && now.Sub(pr.At).Seconds() <= cfg.StaleS { // NaN != NaN
+	if pr := in.Pressure; pr.OK() && pr.Value == pr.Value && now.Sub(pr.At) <= l.stale { // NaN != NaN
 		if l.pressLow.held(pr.Value <= cfg.PressureTripLowBar, now, cfg.DebounceS) {
 			first(CausePressureLow)
 		}
@@ -314,7 +318,7 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 		}
 	}
 	of := in.Flow[hal.FlowOil]
-	oilFlowOK := of.OK() && now.Sub(of.At).Seconds() <= cfg.StaleS && of.Value >= cfg.MinOilFlowLPM
+	oilFlowOK := of.OK() && now.Sub(of.At) <= l.stale && of.Value >= cfg.MinOilFlowLPM
 	if l.flowLow.held(powered && !oilFlowOK, now, cfg.FlowProofS) {
 		first(CauseNoOilFlow)
 	}
@@ -388,7 +392,7 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 	// whether heat leaves, but an engineer must look.
 	wf := in.Flow[hal.FlowWater]
 	noWater := wp.OK() && wp.Alarm == hal.PumpNormal && l.prevWaterCmd >= 0.08 &&
-		(!wf.OK() || now.Sub(wf.At).Seconds() > cfg.StaleS || wf.Value < 0.5)
+		(!wf.OK() || now.Sub(wf.At) > l.stale || wf.Value < 0.5)
 	if l.waterMeter.held(noWater, now, cfg.SensorLossS*3) {
 		alarm |= 1 << CauseSensor
 	}
