@@ -2,6 +2,8 @@ package hil
 
 import (
 	"math"
+
+	"hearth/core"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,9 @@ type RunOptions struct {
 	Seed       uint64 // 0: the scenario's own
 	Trace      bool   // record a trace for a report
 	Thermostat bool   // the reference thermostat in place of Hearth's control
+	// Core, when set, is the controller's configuration (a --config file);
+	// otherwise the reference one.
+	Core *core.Config
 }
 
 // RunScenarioOpts runs one scenario with options and judges it.
@@ -30,6 +35,9 @@ func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, 
 		return nil, err
 	}
 	cfg.Trace, cfg.Thermostat = o.Trace, o.Thermostat
+	if o.Core != nil {
+		cfg.Core = *o.Core
+	}
 	start := time.Now()
 	s, err := New(cfg)
 	if err != nil {

@@ -120,11 +120,11 @@ func loadPlant(path string) (hil.Params, error) {
 }
 
 // runAll runs the scenarios on workers goroutines, results in input order.
-func runAll(scs []*hil.Scenario, base hil.Params, seed uint64, trace bool, workers int) ([]*hil.ScenarioResult, error) {
+func runAll(scs []*hil.Scenario, base hil.Params, o hil.RunOptions, workers int) ([]*hil.ScenarioResult, error) {
 	res := make([]*hil.ScenarioResult, len(scs))
 	errs := make([]error, len(scs))
 	hil.Parallel(len(scs), workers, func(i int) {
-		res[i], errs[i] = hil.RunScenario(scs[i], base, seed, trace)
+		res[i], errs[i] = hil.RunScenarioOpts(scs[i], base, o)
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -142,10 +142,16 @@ func hilRun(args []string, stdout, stderr io.Writer) int {
 	random := fs.Uint64("random", 0, "run the random campaign scenario drawn from this seed (as a campaign prints)")
 	plant := fs.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
 	workers := fs.Int("workers", runtime.NumCPU(), "scenarios run in parallel")
+	cfgPath := configFlag(fs)
 	if fs.Parse(args) != nil {
 		return 2
 	}
 	base, err := loadPlant(*plant)
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth hil run:", err)
+		return 2
+	}
+	coreCfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth hil run:", err)
 		return 2
@@ -169,7 +175,7 @@ func hilRun(args []string, stdout, stderr io.Writer) int {
 		scs = append(scs, found...)
 	}
 	start := time.Now()
-	res, err := runAll(scs, base, *seed, *reportDir != "", *workers)
+	res, err := runAll(scs, base, hil.RunOptions{Seed: *seed, Trace: *reportDir != "", Core: &coreCfg}, *workers)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth hil run:", err)
 		return 1

@@ -26,6 +26,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	speed := fs.Float64("speed", 0, "N times real time with a live status line; 0 = as fast as possible")
 	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")
 	reportDir := fs.String("report", "", "write index.html and an SVG of the run into this directory")
+	cfgPath := configFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -39,6 +40,10 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := hil.DefaultConfig(hil.Season(*season), *seed)
 	if err != nil {
+		fmt.Fprintln(stderr, "hearth sim:", err)
+		return 2
+	}
+	if cfg.Core, err = loadConfig(*cfgPath); err != nil {
 		fmt.Fprintln(stderr, "hearth sim:", err)
 		return 2
 	}
