@@ -43,6 +43,12 @@ type Config struct {
 	LegionellaC     units.Celsius  `toml:"legionella_c"`
 	LegionellaHoldS float64        `toml:"legionella_hold_s"`
 
+	// Weekly exercise in the heating-off season: from ExerciseAt (local
+	// time since Monday 00:00) for ExerciseS, both pumps run and each valve
+	// strokes end to end and back, so nothing seizes over a summer.
+	ExerciseAt units.Duration `toml:"exercise_at"`
+	ExerciseS  float64        `toml:"exercise_s"`
+
 	// Weather curve: flow temperature CurveFlowAC at outside CurveOutAC,
 	// CurveFlowBC at CurveOutBC.
 	CurveOutAC  units.Celsius `toml:"curve_out_a_c"`
@@ -79,6 +85,7 @@ func DefaultConfig() Config {
 		IndoorMaxC: 22, IndoorFloorC: 19.8, IndoorHystK: 0.1, HeatingCutoffC: 16,
 		TankTargetC: 48, TankHystK: 4,
 		LegionellaAt: 0, LegionellaC: 60, LegionellaHoldS: 3600,
+		ExerciseAt: 6*24*units.Hour + 3*units.Hour, ExerciseS: 240, // Sunday 03:00, two 90 s strokes
 		CurveOutAC: -3, CurveFlowAC: 50, CurveOutBC: 16, CurveFlowBC: 30,
 		OilPumpSpeed: 0.75, WaterPumpMin: 0.08,
 		// Water pump on flow temperature: more flow, cooler water (reverse).
@@ -278,6 +285,7 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
 modules:
 
+	c.exercise(in, out)
 	c.manageLoad(in, oil, now, dt)
 	anyOn := false
 	for i := 0; i < in.NumModules; i++ {
@@ -290,6 +298,34 @@ modules:
 	if anyOn || oil > cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK) {
 		out.Pump[hal.PumpOil] = cfg.OilPumpSpeed
 	}
+}
+
+// exercise strokes the valves and runs the pumps once a week while the
+// heating is off: the dump valve to the tank and back (the tank takes the
+// heat meanwhile), the tank valve with it, both pumps on.
+func (c *Controller) exercise(in *hal.Inputs, out *hal.Outputs) {
+	cfg := &c.cfg
+	if c.outdoorMean < cfg.HeatingCutoffC || cfg.ExerciseS <= 0 {
+		return // the heating season moves everything every day
+	}
+	since := (in.WeekTime - cfg.ExerciseAt) % (7 * 24 * units.Hour)
+	if since < 0 || since.Seconds() >= cfg.ExerciseS {
+		return
+	}
+	first := since.Seconds() < cfg.ExerciseS/2
+	out.Pump[hal.PumpWater] = 1
+	out.Pump[hal.PumpOil] = max(out.Pump[hal.PumpOil], 0.5)
+	if first {
+		out.Valve[hal.ValveDump], out.Valve[hal.ValveTank] = 0, 1
+	} else {
+		out.Valve[hal.ValveDump], out.Valve[hal.ValveTank] = 1, 0
+	}
+}
+
+// Exercising reports whether the weekly exercise runs now.
+func (c *Controller) Exercising(in *hal.Inputs) bool {
+	since := (in.WeekTime - c.cfg.ExerciseAt) % (7 * 24 * units.Hour)
+	return c.outdoorMean >= c.cfg.HeatingCutoffC && since >= 0 && since.Seconds() < c.cfg.ExerciseS
 }
 
 // manageLoad throttles compute when the heat cannot be rejected: the allowed

@@ -165,3 +165,35 @@ func TestLegionellaHold(t *testing.T) {
 		t.Error("immersion back on after the hour's hold was done")
 	}
 }
+
+// Once a week in the heating-off season both valves stroke end to end and
+// back and the pumps run; in the heating season nothing extra happens.
+func TestWeeklyExerciseInSummer(t *testing.T) {
+	at := DefaultConfig().ExerciseAt
+	for _, c := range []struct {
+		name     string
+		outdoor  units.Celsius
+		week     units.Duration
+		dump     units.Ratio
+		tank     units.Ratio
+		exercise bool
+	}{
+		{"summer, first stroke", 25, at + units.Minute, 0, 1, true},
+		{"summer, stroke back", 25, at + 3*units.Minute, 1, 0, true},
+		{"summer, after", 25, at + 5*units.Minute, 1, 0, false},
+		{"winter", 0, at + units.Minute, 0, 0, false},
+	} {
+		ctl, _ := New(DefaultConfig())
+		var out hal.Outputs
+		in := inputs(units.Time(units.Second), 40, 22.5, c.outdoor, 46)
+		in.WeekTime = c.week
+		ctl.Step(in, allow(), &out)
+		if got := ctl.Exercising(in); got != c.exercise {
+			t.Errorf("%s: exercising %v, want %v", c.name, got, c.exercise)
+		}
+		if c.exercise && (out.Valve[hal.ValveDump] != c.dump || out.Valve[hal.ValveTank] != c.tank || out.Pump[hal.PumpWater] != 1) {
+			t.Errorf("%s: dump %.2f tank %.2f water pump %.2f, want %.2f %.2f 1", c.name,
+				out.Valve[hal.ValveDump], out.Valve[hal.ValveTank], out.Pump[hal.PumpWater], c.dump, c.tank)
+		}
+	}
+}
