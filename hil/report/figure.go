@@ -63,7 +63,7 @@ func SVG(r *hil.ScenarioResult) (out []byte, err error) {
 	if r.Trace == nil || len(r.Trace.Points) == 0 {
 		return noTraceSVG(r)
 	}
-	panels := buildPanels(r.Trace)
+	panels := buildPanels(r.Trace, r.SimSeconds)
 	h := vg.Length(headerH + figMargin)
 	for _, p := range panels {
 		h += p.height + panelGap
@@ -206,8 +206,10 @@ func fitText(sty draw.TextStyle, s string, w vg.Length) string {
 	return string(rs) + "…"
 }
 
-// buildPanels turns a trace into the four panels.
-func buildPanels(tr *hil.Trace) []*panel {
+// buildPanels turns a trace into the four panels. The time axis runs from
+// the start of the run to its end (simS), not from first to last sample: a
+// trace sampled every 10 s would otherwise lose its 0:00 and 24:00 labels.
+func buildPanels(tr *hil.Trace, simS float64) []*panel {
 	pts := tr.Points
 	xs := make([]float64, len(pts))
 	for i := range pts {
@@ -224,7 +226,10 @@ func buildPanels(tr *hil.Trace) []*panel {
 		x, y := downsample(xs, col(f), maxPointsPerSeries)
 		return &series{name: name, x: x, y: y, line: line}
 	}
-	xmin, xmax := xs[0], xs[len(xs)-1]
+	xmin, xmax := min(0, xs[0]), xs[len(xs)-1]
+	if finite(simS) && simS/3600 > xmax {
+		xmax = simS / 3600
+	}
 	var gridXs []float64
 	for _, t := range timeTicks(xmin, xmax, true) {
 		if !t.IsMinor() {
@@ -265,13 +270,15 @@ func buildPanels(tr *hil.Trace) []*panel {
 		}
 		tp.Add(s)
 	}
+	// Marker labels before limit labels: with a marker every hour the
+	// limits must still be readable at the right-hand edge.
+	tp.Add(&markerLines{marks: marks, labels: true, text: textStyle(7, colText)})
 	if lims := limits(tr.Limits); len(lims) > 0 {
 		ll := &limitLines{limits: lims, text: textStyle(7.5, colText)}
 		_, _, llo, lhi := ll.DataRange()
 		lo, hi = math.Min(lo, llo), math.Max(hi, lhi)
 		tp.Add(ll)
 	}
-	tp.Add(&markerLines{marks: marks, labels: true, text: textStyle(7, colText)})
 	if lo > hi {
 		lo, hi = 0, 1
 	}
