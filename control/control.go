@@ -19,18 +19,29 @@ import (
 // Config holds control's targets and gains.
 type Config struct {
 	OilCeilingC units.Celsius `toml:"oil_ceiling_c"` // oil into the modules, at or below
-	// The dump opens DumpMarginK below the ceiling; the tank's share of the
-	// heat is cut TankMarginK below it so the radiators take the rest first.
+	OilOutMaxC  units.Celsius `toml:"oil_out_max_c"` // oil out of the modules, at or below
+	// The dump's fan (and valve, where the house or tank does not set it)
+	// holds the oil DumpMarginK under the ceiling. Charging the tank in the
+	// heating season with the house wanting heat, the tank's share is cut
+	// once the oil passes TankMarginK under the ceiling, so the radiators
+	// take the rest before the dump does and the oil moves little between
+	// charging and heating. The oil's loops read it through a first-order
+	// filter of OilFilterS, so the probes' noise does not reach the fan.
 	DumpMarginK units.Kelvin `toml:"dump_margin_k"`
+	OilFilterS  float64      `toml:"oil_filter_s"`
 	TankMarginK units.Kelvin `toml:"tank_margin_k"`
 
 	// The house takes heat while its air is below IndoorMaxC (with
 	// IndoorHystK), and is never heated in the heating-off season: when the
 	// day's mean outside temperature is at or above HeatingCutoffC.
-	IndoorMaxC     units.Celsius `toml:"indoor_max_c"`
-	IndoorFloorC   units.Celsius `toml:"indoor_floor_c"`
-	IndoorHystK    units.Kelvin  `toml:"indoor_hyst_k"`
-	HeatingCutoffC units.Celsius `toml:"heating_cutoff_c"`
+	IndoorMaxC   units.Celsius `toml:"indoor_max_c"`
+	IndoorFloorC units.Celsius `toml:"indoor_floor_c"`
+	// Charging the tank with priority, the radiators get a share growing
+	// from nothing at IndoorFloorC + IndoorFloorBandK to a quarter at
+	// IndoorFloorC, so the tank never chills the house.
+	IndoorFloorBandK units.Kelvin  `toml:"indoor_floor_band_k"`
+	IndoorHystK      units.Kelvin  `toml:"indoor_hyst_k"`
+	HeatingCutoffC   units.Celsius `toml:"heating_cutoff_c"`
 
 	TankTargetC units.Celsius `toml:"tank_target_c"`
 	TankHystK   units.Kelvin  `toml:"tank_hyst_k"`
@@ -56,24 +67,78 @@ type Config struct {
 	CurveOutBC  units.Celsius `toml:"curve_out_b_c"`
 	CurveFlowBC units.Celsius `toml:"curve_flow_b_c"`
 
-	OilPumpSpeed   units.Ratio `toml:"oil_pump_speed"`
+	// Oil pump: flow by heat. The oil is to rise OilRiseK across the
+	// modules at their measured power, never with less than OilFlowMinLPM
+	// while a module is powered (safety's minimum plus a margin for the
+	// meter and the pump's response). A slow, hot oil flow lets the
+	// counter-flow exchanger hand the water the oil's heat at its highest
+	// temperature: what charges the tank to target under the oil ceiling
+	// and what the dump rejects most at in a heatwave. OilPumpMaxLPM and
+	// WaterPumpMaxLPM are the pumps' flows at full speed, for the
+	// feed-forward; a PI on each flow meter trims it, so a worn pump still
+	// gives the flow. With its meter unknown the oil pump runs at no less
+	// than OilPumpSpeed, a speed that proves the modules' flow on a new pump.
+	// OilRiseK is 6 K, not the 12 K the 60 C outlet limit would allow: the
+	// modules' own oil stores the rise, and were the dump lost at once that
+	// heat alone would lift the oil into the modules past its warn limit.
+	OilRiseK        units.Kelvin      `toml:"oil_rise_k"`
+	OilFlowMinLPM   units.LitrePerMin `toml:"oil_flow_min_lpm"`
+	OilPumpMaxLPM   units.LitrePerMin `toml:"oil_pump_max_lpm"`
+	WaterPumpMaxLPM units.LitrePerMin `toml:"water_pump_max_lpm"`
+	OilPumpSpeed    units.Ratio       `toml:"oil_pump_speed"`
+	OilFlowGains    pid.Config        `toml:"oil_flow"`
+	// Outside space heating the water flow is matched to the oil's: its
+	// heat-capacity rate WaterMatch times the oil's, so that the water
+	// leaves the exchanger near the oil's hottest temperature. WaterFlowGains
+	// trims the water pump on its meter.
+	WaterMatch     float64     `toml:"water_match"`
+	WaterFlowGains pid.Config  `toml:"water_flow"`
 	WaterPumpMin   units.Ratio `toml:"water_pump_min"`
 	WaterPumpGains pid.Config  `toml:"water_pump"`
 	DumpGains      pid.Config  `toml:"dump"`
 	TankGains      pid.Config  `toml:"tank"`
 	HouseGains     pid.Config  `toml:"house"`
 
-	// Compute load management: with the dump at its maximum and oil above
-	// the ceiling less ShedMarginK, the allowed compute power falls by
-	// ShedWPerKS per kelvin of excess and second; with oil below the
-	// ceiling less RestoreMarginK it rises by RestoreWPerS. Levels follow
-	// at once downwards, and upwards at most every DwellS.
+	// In the heating season the tank charges with priority until its lower
+	// layer reaches its goal, or until it is within CoilApproachK of the
+	// water's supply temperature (the coil can lift it no further; judged
+	// after ChargeSettleS of charging), and starts again TankHystK under
+	// that. Out of the heating season all the heat is surplus: TankTempGains
+	// (a PI on the mean of the tank's two layers) sets the tank's share of
+	// the water continuously, holding the tank at its goal, and the dump
+	// takes the rest. When the oil passes the ceiling less TankCutMarginK
+	// (the fan at full by then), a PI on the oil (TankCutGains) cuts the
+	// tank's share so the dump gets the water; but a tank below its target
+	// less TankHystK keeps its share, for hot water comes first.
+	TankCutMarginK units.Kelvin `toml:"tank_cut_margin_k"`
+	TankCutGains   pid.Config   `toml:"tank_cut"`
+	CoilApproachK  units.Kelvin `toml:"coil_approach_k"`
+	ChargeSettleS  float64      `toml:"charge_settle_s"`
+	TankTempGains  pid.Config   `toml:"tank_temp"`
+
+	// Compute load management. While the dump is at its maximum, a PI
+	// (LoadGains, on the oil into the modules through a LoadFilterS filter)
+	// sets the allowed compute power, as a share of the hub's full power,
+	// to hold the oil at the ceiling less LoadMarginK; while the dump has
+	// room the PI only ever raises it. Faster: with the dump at its maximum
+	// and the oil above the ceiling less ShedMarginK and still rising (or
+	// ShedAlwaysK above that), the allowance falls by ShedWPerKS per kelvin
+	// of excess and second. With the oil below the ceiling less
+	// RestoreMarginK it rises by at least RestoreWPerS. The allowance is
+	// mapped onto module levels in priority order; levels follow at once
+	// downwards once the allowance is LevelHystW below what runs, and
+	// upwards at most every DwellS.
 	ModuleIdleW    units.Watt   `toml:"module_idle_w"`
 	ModuleFullW    units.Watt   `toml:"module_full_w"`
+	LoadGains      pid.Config   `toml:"load"`
+	LoadMarginK    units.Kelvin `toml:"load_margin_k"`
+	LoadFilterS    float64      `toml:"load_filter_s"`
 	ShedMarginK    units.Kelvin `toml:"shed_margin_k"`
 	RestoreMarginK units.Kelvin `toml:"restore_margin_k"`
 	ShedWPerKS     float64      `toml:"shed_w_per_k_s"`
+	ShedAlwaysK    units.Kelvin `toml:"shed_always_k"`
 	RestoreWPerS   float64      `toml:"restore_w_per_s"`
+	LevelHystW     units.Watt   `toml:"level_hyst_w"`
 	DwellS         float64      `toml:"dwell_s"`
 }
 
@@ -81,25 +146,63 @@ type Config struct {
 // reference plant.
 func DefaultConfig() Config {
 	return Config{
-		OilCeilingC: 48, DumpMarginK: 1.5, TankMarginK: 2,
-		IndoorMaxC: 22, IndoorFloorC: 19.8, IndoorHystK: 0.1, HeatingCutoffC: 16,
+		OilCeilingC: 48, OilOutMaxC: 60, DumpMarginK: 1.5, OilFilterS: 10, TankMarginK: 5,
+		IndoorMaxC: 22, IndoorFloorC: 19.8, IndoorFloorBandK: 0.5, IndoorHystK: 0.1, HeatingCutoffC: 16,
 		TankTargetC: 48, TankHystK: 4,
 		LegionellaAt: 0, LegionellaC: 60, LegionellaHoldS: 3600,
 		ExerciseAt: 6*24*units.Hour + 3*units.Hour, ExerciseS: 240, // Sunday 03:00, two 90 s strokes
 		CurveOutAC: -3, CurveFlowAC: 50, CurveOutBC: 16, CurveFlowBC: 30,
-		OilPumpSpeed: 0.75, WaterPumpMin: 0.08,
+		OilRiseK: 6, OilFlowMinLPM: 11, OilPumpMaxLPM: 40, WaterPumpMaxLPM: 25, OilPumpSpeed: 0.75,
+		// Pumps on their flow meters, around the feed-forward (ratio per L/min).
+		OilFlowGains:   pid.Config{Kp: 0.005, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1},
+		WaterMatch:     1,
+		WaterFlowGains: pid.Config{Kp: 0.005, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1},
+		WaterPumpMin:   0.08,
 		// Water pump on flow temperature: more flow, cooler water (reverse).
 		WaterPumpGains: pid.Config{Kp: 0.02, Ki: 0.0005, SetpointWeight: 1, OutMin: 0.08, OutMax: 1, Reverse: true},
-		// Dump valve on oil into the modules: hotter oil, more dump (reverse).
-		DumpGains: pid.Config{Kp: 0.15, Ki: 0.002, SetpointWeight: 1, OutMin: 0, OutMax: 1, Reverse: true},
+		// Dump fan (and valve) on oil into the modules: hotter oil, more
+		// dump (reverse). The integral time (300 s) is the slow oil flows'.
+		DumpGains: pid.Config{Kp: 0.3, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1, Reverse: true},
 		// Tank share on oil into the modules: hotter oil, less to the tank.
 		TankGains: pid.Config{Kp: 0.15, Ki: 0.002, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 		// Radiators' share on indoor air: colder room, more share (direct).
 		HouseGains: pid.Config{Kp: 1.0, Ki: 0.0005, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 
+		// The cut is a limiter: from no cut to most of the share within a
+		// kelvin.
+		TankCutGains:   pid.Config{Kp: 1.0, Ki: 0.004, SetpointWeight: 1, OutMin: 0, OutMax: 1},
+		TankCutMarginK: 1, CoilApproachK: 1, ChargeSettleS: 600,
+		// Tank's share of the water on the tank's mean temperature (direct):
+		// 0.2 per K, and an integral time of ~3 h against the tank's own
+		// integrating response (836 kJ/K).
+		TankTempGains: pid.Config{Kp: 0.2, Ki: 0.00002, SetpointWeight: 1, OutMin: 0, OutMax: 1},
+
 		ModuleIdleW: 192, ModuleFullW: 448,
-		ShedMarginK: 1.0, RestoreMarginK: 2.5, ShedWPerKS: 3, RestoreWPerS: 0.3, DwellS: 900,
+		// Allowed share of full compute on the oil: hotter oil, less compute
+		// (direct): 287 W/K and a 33-minute integral time, the integral time
+		// the oil's own with the dump at its maximum in a heatwave (~30 min
+		// at ~0.007 K/W), the gain picked on the heatwave day against the
+		// bench's capacity bound (docs/control.md).
+		LoadGains:   pid.Config{Kp: 0.08, Ki: 0.00004, SetpointWeight: 1, OutMin: 0, OutMax: 1},
+		LoadMarginK: 0.5, LoadFilterS: 60,
+		ShedMarginK: 0, RestoreMarginK: 2.5, ShedWPerKS: 10, ShedAlwaysK: 1, RestoreWPerS: 0.3, LevelHystW: 40, DwellS: 600,
 	}
+}
+
+// OilFlowFor returns the oil flow control asks for with the modules drawing
+// powerW: the flow that lets the oil rise OilRiseK across them, at least
+// OilFlowMinLPM, at most the pump's.
+func (c *Config) OilFlowFor(powerW units.Watt) units.LitrePerMin {
+	f := units.LitrePerMin(float64(powerW) / (float64(units.OilRate(1)) * float64(c.OilRiseK)))
+	return min(max(f, c.OilFlowMinLPM), c.OilPumpMaxLPM)
+}
+
+// MatchedWaterFlow returns the water flow whose heat-capacity rate is
+// WaterMatch times that of an oil flow of oilLPM, within the water pump's
+// range (at least WaterPumpMin of it).
+func (c *Config) MatchedWaterFlow(oilLPM units.LitrePerMin) units.LitrePerMin {
+	f := units.LitrePerMin(c.WaterMatch * float64(units.OilRate(oilLPM)/units.WaterRate(1)))
+	return min(max(f, units.LitrePerMin(c.WaterPumpMin)*c.WaterPumpMaxLPM), c.WaterPumpMaxLPM)
 }
 
 // WeatherCurve returns the flow temperature the radiators want at outside
@@ -118,19 +221,35 @@ type Advice struct {
 
 // Controller is the control layer's state.
 type Controller struct {
-	cfg   Config
-	water pid.Controller
-	dump  pid.Controller
-	tank  pid.Controller
-	house pid.Controller
+	cfg       Config
+	water     pid.Controller // water pump on the weather curve
+	waterFlow pid.Controller // water pump on its meter, matched to the oil
+	oilFlow   pid.Controller // oil pump on its meter
+	dump      pid.Controller
+	tank      pid.Controller // tank's share on the oil, in the heating season
+	tankTemp  pid.Controller // tank's share on its temperature, out of the heating season
+	tankCut   pid.Controller // the cut of that share on the oil
+	house     pid.Controller
+	load      pid.Controller
 
-	heatWant, tankWant bool
-	oilIn, indoor      units.Celsius
-	outdoorMean        units.Celsius // slow mean of the outside temperature
-	outdoorSeen        bool
-	indoorSeen         bool
-	last               units.Time
-	init               bool
+	heatWant, tankWant  bool
+	houseSets, tankSets bool // the radiators' or the tank's share set the dump valve this tick
+	oilFlowOn           bool // the oil pump's flow loop ran last tick
+	oilIn, indoor       units.Celsius
+	oilSlow             units.Celsius // the oil through LoadFilterS, for load management
+	oilFast, oilMid     units.Celsius // the oil through 20 s and 120 s filters: is it rising?
+	oilLoop             units.Celsius // the oil through OilFilterS, for the dump's loop
+	outdoorMean         units.Celsius // slow mean of the outside temperature
+	outdoorSeen         bool
+	indoorSeen          bool
+	last                units.Time
+	init                bool
+
+	// Tank charging.
+	coilSince     units.Time    // since when the fed tank has been within the coil's approach of the supply
+	coilReach     units.Celsius // how far the coil got when it last could lift the tank no further
+	tankGoal      units.Celsius // the goal coilReach belongs to
+	tankTempShare units.Ratio   // the tank's share out of the heating season, last tick
 
 	// Load management.
 	allowedW units.Watt
@@ -155,13 +274,24 @@ func New(cfg Config) (*Controller, error) {
 	for _, l := range []struct {
 		p *pid.Controller
 		g pid.Config
-	}{{&c.water, cfg.WaterPumpGains}, {&c.dump, cfg.DumpGains}, {&c.tank, cfg.TankGains}, {&c.house, cfg.HouseGains}} {
+	}{{&c.water, cfg.WaterPumpGains}, {&c.waterFlow, cfg.WaterFlowGains}, {&c.oilFlow, cfg.OilFlowGains},
+		{&c.dump, cfg.DumpGains}, {&c.tank, cfg.TankGains}, {&c.tankTemp, cfg.TankTempGains}, {&c.tankCut, cfg.TankCutGains}, {&c.house, cfg.HouseGains}, {&c.load, cfg.LoadGains}} {
 		if err := l.p.Configure(l.g); err != nil {
 			return nil, err
 		}
 	}
+	if !(cfg.OilPumpMaxLPM > 0) || !(cfg.WaterPumpMaxLPM > 0) {
+		return nil, errPumpMax
+	}
+	c.load.Track(1) // full compute until the heat says otherwise
 	return c, nil
 }
+
+type configError string
+
+func (e configError) Error() string { return string(e) }
+
+const errPumpMax = configError("control: oil_pump_max_lpm and water_pump_max_lpm must be above 0")
 
 // Config returns the controller's configuration.
 func (c *Controller) Config() *Config { return &c.cfg }
@@ -175,6 +305,13 @@ func temp(s hal.Sample[units.Celsius], prev units.Celsius) units.Celsius {
 		return s.Value
 	}
 	return prev
+}
+
+// flow returns a flow meter's reading and whether it is fresh.
+func flow(s hal.Sample[units.LitrePerMin], now units.Time) (units.LitrePerMin, bool) {
+	const staleS = 5
+	ok := s.OK() && s.Value == s.Value && now.Sub(s.At).Seconds() <= staleS
+	return s.Value, ok
 }
 
 // Step computes control's wish for every output.
@@ -212,6 +349,8 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 		c.tankWant = tankBottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK)
 		c.allowedW = units.Watt(in.NumModules) * cfg.ModuleFullW
 		c.legioWeek = -1
+		c.oilSlow, c.oilFast, c.oilMid, c.oilLoop = oil, oil, oil, oil
+		c.tankGoal, c.coilReach = cfg.TankTargetC, cfg.TankTargetC
 	}
 	c.last = now
 	// A day's mean of the outside temperature decides the heating season.
@@ -231,62 +370,87 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	if c.outdoorMean >= cfg.HeatingCutoffC {
 		houseShare = 0
 	}
-	c.heatWant = houseShare > 0.05
+	// The house wants heat once its share passes 5 %, and until it falls
+	// under 1 %: a house content near its setpoint asks for a trickle that
+	// would otherwise flip the tank's charging between modes every minute.
+	switch {
+	case houseShare > 0.05:
+		c.heatWant = true
+	case houseShare < 0.01:
+		c.heatWant = false
+	}
 	tankGoal := cfg.TankTargetC
 	if c.legionella(in, tankTop, tankBottom, dt) {
 		tankGoal = cfg.LegionellaC
 	}
-	// The coil can lift the tank only so far below the oil ceiling: past
-	// that, charging would push oil over it, so the tank is done.
-	coilMax := cfg.OilCeilingC - units.Celsius(cfg.TankMarginK) - 1 // ~45.5 C
-	switch {
-	case tankBottom >= min(tankGoal-1, coilMax):
+	season := c.outdoorMean < cfg.HeatingCutoffC
+	// Is the coil still lifting the tank? Judged while it is fed: charging
+	// in the heating season, asking for half the water or more out of it.
+	c.coilCheck(tankGoal, tankBottom, flowC, season && c.tankWant || !season && c.tankTempShare >= 0.5, now)
+	if season {
+		c.chargeTank(tankGoal, tankBottom, flowC)
+	} else {
 		c.tankWant = false
-	case tankBottom < min(tankGoal-1, coilMax)-units.Celsius(cfg.TankHystK):
-		c.tankWant = true
 	}
 	out.Immersion = c.immersion
 
 	// The dump takes what the home cannot, to hold oil under its ceiling.
-	dump := units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(oil), 0, now))
-	tankShare := units.Ratio(c.tank.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(oil), 0, now))
+	// The oil's loops act on the oil through OilFilterS: the probes' last
+	// bit of noise would otherwise reach the fan.
+	c.oilLoop += (oil - c.oilLoop) * units.Celsius(min(dt/max(cfg.OilFilterS, 1e-3), 1))
+	dump := units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(c.oilLoop), 0, now))
+	tankShare := units.Ratio(c.tank.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(c.oilLoop), 0, now))
+	tankTempShare := units.Ratio(c.tankTemp.Update(float64(tankGoal), float64((tankTop+tankBottom)/2), 0, now))
+	c.tankTempShare = tankTempShare
+	tankCut := units.Ratio(c.tankCut.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankCutMarginK)), float64(c.oilLoop), 0, now))
+	if tankBottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK) {
+		// Hot water comes first: a tank this low keeps its share, and if
+		// the oil cannot take that, compute gives way (load management).
+		tankCut = 1
+	}
 	flowTarget := cfg.WeatherCurve(outdoor)
-	pump := units.Ratio(c.water.Update(float64(flowTarget), float64(flowC), 0, now))
+	curvePump := units.Ratio(c.water.Update(float64(flowTarget), float64(flowC), 0, now))
+	// Charging the tank and out of the heating season, the water follows
+	// the oil's heat-capacity rate: the hottest supply the oil can give.
+	pump := c.matchedWaterPump(in, now)
 
+	c.houseSets, c.tankSets = false, false
 	switch {
+	case !season:
+		// All the heat is surplus: the tank takes the share that holds it
+		// at its goal (the tank valve stays open, so only the dump valve
+		// moves), the dump the rest, its fan on the dump's loop; the
+		// tank's share is cut when the oil nears the ceiling, unless the
+		// tank is low.
+		out.Valve[hal.ValveTank] = 1
+		out.Valve[hal.ValveDump] = 1 - min(tankTempShare, tankCut)
+		c.tankSets = true
 	case c.tankWant && c.heatWant:
 		// Tank first, but never at the price of a cold house: below
-		// IndoorFloorC + 0.8 K the radiators get a growing share.
-		floor := units.Ratio((c.indoor - cfg.IndoorFloorC) / 0.8)
+		// IndoorFloorC + IndoorFloorBandK the radiators get a growing share.
+		floor := units.Ratio((c.indoor - cfg.IndoorFloorC) / units.Celsius(max(cfg.IndoorFloorBandK, 0.01)))
 		out.Valve[hal.ValveTank] = min(tankShare, max(floor, 0.25))
-		pump = 1
+		out.Valve[hal.ValveDump] = dump
 	case c.tankWant:
+		// The tank takes what the dump does not need to hold the oil.
 		out.Valve[hal.ValveTank] = 1
-		pump = 1
-	case c.heatWant:
-		out.Valve[hal.ValveTank] = 0
-		// What the house does not take goes through the dump, whose fan
-		// holds the oil.
-		out.Valve[hal.ValveDump] = max(dump, 1-houseShare)
-		out.Fan = dump
-		out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
-		goto modules
+		out.Valve[hal.ValveDump] = dump
 	default:
-		// Nobody wants heat: all the water through the dump cooler, whose
-		// fan alone (the same loop) holds the oil at the dump's setpoint,
-		// so the oil stays warm and steady and the fan runs no faster than
-		// the heat needs.
-		out.Valve[hal.ValveDump], out.Fan = 1, dump
-		out.Pump[hal.PumpWater] = 1
-		goto modules
+		// The house's PI sets the radiators' share; what the house does
+		// not take goes through the dump, whose fan holds the oil. With the
+		// house content its share falls to nothing and all the water goes
+		// through the dump: one law either way, so the valve does not jump
+		// when the house's call for heat comes and goes.
+		out.Valve[hal.ValveTank] = 0
+		out.Valve[hal.ValveDump] = max(dump, 1-houseShare)
+		pump = curvePump
+		c.houseSets = true
 	}
-	out.Valve[hal.ValveDump] = dump
 	out.Fan = dump
 	out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
-modules:
 
 	c.exercise(in, out)
-	c.manageLoad(in, oil, now, dt)
+	c.manageLoad(in, oil, now, dt, dump >= 0.98)
 	anyOn := false
 	for i := 0; i < in.NumModules; i++ {
 		l := min(in.Demand[i], adv.Cap[i], c.levels[i])
@@ -296,7 +460,95 @@ modules:
 		}
 	}
 	if anyOn || oil > cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK) {
-		out.Pump[hal.PumpOil] = cfg.OilPumpSpeed
+		out.Pump[hal.PumpOil] = max(out.Pump[hal.PumpOil], c.oilPump(in, now))
+	} else {
+		c.oilFlowOn = false
+	}
+}
+
+// oilPump returns the oil pump's speed: the flow that lets the oil rise
+// OilRiseK across the modules at their measured power, at least
+// OilFlowMinLPM, held on the meter.
+func (c *Controller) oilPump(in *hal.Inputs, now units.Time) units.Ratio {
+	cfg := &c.cfg
+	var powerW units.Watt
+	for i := 0; i < in.NumModules; i++ {
+		powerW += max(in.Module[i].Power, 0) // the feed meters read even when an agent is silent
+	}
+	target := cfg.OilFlowFor(powerW)
+	ff := float64(target / cfg.OilPumpMaxLPM)
+	if !c.oilFlowOn {
+		// Starting: from the feed-forward, not from standstill.
+		c.oilFlow.Reset(ff)
+		c.oilFlowOn = true
+	}
+	got, ok := flow(in.Flow[hal.FlowOil], now)
+	if !ok {
+		// No meter: no trim, and a speed that proves the flow on a new pump.
+		c.oilFlow.Track(max(ff, float64(cfg.OilPumpSpeed)))
+		return max(units.Ratio(ff), cfg.OilPumpSpeed)
+	}
+	return units.Ratio(c.oilFlow.Update(float64(target), float64(got), ff, now))
+}
+
+// matchedWaterPump returns the water pump's speed for a water flow whose
+// heat-capacity rate is WaterMatch times the oil's.
+func (c *Controller) matchedWaterPump(in *hal.Inputs, now units.Time) units.Ratio {
+	cfg := &c.cfg
+	oilLPM, ok := flow(in.Flow[hal.FlowOil], now)
+	if !ok {
+		oilLPM = cfg.OilFlowMinLPM
+	}
+	target := cfg.MatchedWaterFlow(oilLPM)
+	ff := float64(target / cfg.WaterPumpMaxLPM)
+	got, ok := flow(in.Flow[hal.FlowWater], now)
+	if !ok {
+		c.waterFlow.Track(ff)
+		return units.Ratio(ff)
+	}
+	return units.Ratio(c.waterFlow.Update(float64(target), float64(got), ff, now))
+}
+
+// coilCheck watches how far the coil can lift the tank toward goal: while
+// the tank is fed, a lower layer within CoilApproachK of the supply for
+// ChargeSettleS means the coil can lift it no further, and coilReach
+// records where it stopped. A new goal starts afresh.
+func (c *Controller) coilCheck(goal, bottom, supply units.Celsius, fed bool, now units.Time) {
+	cfg := &c.cfg
+	if goal != c.tankGoal {
+		c.tankGoal, c.coilReach, c.coilSince = goal, goal, now
+	}
+	if !fed || bottom < supply-units.Celsius(cfg.CoilApproachK) {
+		c.coilSince = now
+		return
+	}
+	if now.Sub(c.coilSince).Seconds() >= cfg.ChargeSettleS {
+		c.coilReach = min(c.coilReach, bottom, goal)
+	}
+}
+
+// coilDone reports whether the coil has been seen to lift the tank no
+// further toward goal.
+func (c *Controller) coilDone(goal units.Celsius) bool {
+	return c.tankGoal == goal && c.coilReach < goal
+}
+
+// chargeTank decides whether the tank takes heat in the heating season:
+// until its lower layer reaches the goal, or until the coil can lift it no
+// further (coilCheck); again once it falls TankHystK under what it last
+// reached, or under the goal while the supply is TankHystK hotter than the
+// layer plus the coil's approach (the coil can lift it again).
+func (c *Controller) chargeTank(goal, bottom, supply units.Celsius) {
+	cfg := &c.cfg
+	band := units.Celsius(cfg.TankHystK)
+	switch {
+	case c.tankWant && bottom >= goal:
+		c.tankWant = false
+	case c.tankWant && c.coilDone(goal):
+		c.tankWant = false
+	case !c.tankWant && (bottom < min(goal, c.coilReach)-band ||
+		bottom < goal-band && supply >= bottom+units.Celsius(cfg.CoilApproachK)+band):
+		c.tankWant, c.coilReach = true, goal
 	}
 }
 
@@ -328,55 +580,83 @@ func (c *Controller) Exercising(in *hal.Inputs) bool {
 	return c.outdoorMean >= c.cfg.HeatingCutoffC && since >= 0 && since.Seconds() < c.cfg.ExerciseS
 }
 
-// manageLoad throttles compute when the heat cannot be rejected: the allowed
-// power falls while the dump is at its maximum and the oil still above the
-// ceiling, and rises slowly once the oil is well below it.
-func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Time, dt float64) {
+// manageLoad throttles compute when the heat cannot be rejected, and
+// restores it as capacity returns. saturated says the dump is at its
+// maximum: only then is the oil's heat the compute's to give up.
+func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Time, dt float64, saturated bool) {
 	cfg := &c.cfg
 	maxW := units.Watt(in.NumModules) * cfg.ModuleFullW
-	// The dump loop's output says how much rejection is left: at its
-	// maximum with the oil still rising past the ceiling, compute must give;
-	// with a clear margin of dump left (or the oil well below), it may grow.
-	dumpUse := c.dump.Output()
-	switch {
-	case dumpUse >= 0.98 && oil > cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK):
-		c.allowedW -= units.Watt(cfg.ShedWPerKS * float64(oil-(cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK))) * dt)
-	case oil < cfg.OilCeilingC-units.Celsius(cfg.RestoreMarginK) ||
-		dumpUse < 0.85 && oil < cfg.OilCeilingC-units.Celsius(cfg.ShedMarginK):
-		c.allowedW += units.Watt(cfg.RestoreWPerS * dt)
+	c.oilSlow += (oil - c.oilSlow) * units.Celsius(min(dt/max(cfg.LoadFilterS, 1e-3), 1))
+	// Rising: a 20-second filter of the oil above a 2-minute one (their gap
+	// is 100 s times the oil's rate of rise, and the probes' noise through
+	// them is a few millikelvin).
+	c.oilFast += (oil - c.oilFast) * units.Celsius(min(dt/20, 1))
+	c.oilMid += (oil - c.oilMid) * units.Celsius(min(dt/120, 1))
+	rising := c.oilFast > c.oilMid
+	sp := cfg.OilCeilingC - units.Celsius(cfg.LoadMarginK)
+	meas := c.oilSlow
+	if !saturated {
+		// The dump has room: the oil is control's to cool, not compute's.
+		meas = min(meas, sp)
 	}
-	c.allowedW = min(max(c.allowedW, 0), maxW)
+	allowed := units.Watt(c.load.Update(float64(sp), float64(meas), 0, now)) * maxW
+	if !saturated {
+		allowed = max(allowed, c.allowedW) // the dump has room: never less
+	}
+	shedFrom := cfg.OilCeilingC - units.Celsius(cfg.ShedMarginK)
+	switch {
+	case saturated && oil > shedFrom && (rising || oil > shedFrom+units.Celsius(cfg.ShedAlwaysK)):
+		// Past the ceiling, still climbing, with nothing left to cool
+		// with: give way fast, and stop as soon as the oil turns (it
+		// answers late; the slow loop does the rest) unless it stays
+		// ShedAlwaysK past where shedding starts.
+		allowed = min(allowed, c.allowedW-units.Watt(cfg.ShedWPerKS*float64(oil-shedFrom)*dt))
+	case oil < cfg.OilCeilingC-units.Celsius(cfg.RestoreMarginK):
+		allowed = max(allowed, c.allowedW+units.Watt(cfg.RestoreWPerS*dt))
+	}
+	c.allowedW = min(max(allowed, 0), maxW)
+	if maxW > 0 {
+		c.load.Track(float64(c.allowedW / maxW))
+	}
 
 	if c.allowedW != c.mappedW || !c.mapped {
-		c.mapLevels(in.NumModules)
+		c.want = c.mapLevels(in.NumModules, c.allowedW)
+		c.mappedW, c.mapped = c.allowedW, true
 	}
 	var wantW, haveW units.Watt
 	for i := 0; i < in.NumModules; i++ {
 		wantW += c.levelW(c.want[i])
 		haveW += c.levelW(c.levels[i])
 	}
-	// Down at once, up no more often than every DwellS.
-	if !c.levelsSet() || wantW < haveW || now.Sub(c.levelsAt).Seconds() >= cfg.DwellS && wantW > haveW {
-		if c.want != c.levels {
+	switch {
+	case !c.levelsSet():
+		c.levels, c.levelsAt = c.want, now
+	case wantW < haveW:
+		// Down at once, but not for an allowance within LevelHystW of
+		// what runs: a probe's noise must not drop a level for a dwell.
+		if hi := c.mapLevels(in.NumModules, c.allowedW+cfg.LevelHystW); hi != c.levels {
 			c.levels, c.levelsAt = c.want, now
 		}
+	case wantW > haveW && now.Sub(c.levelsAt).Seconds() >= cfg.DwellS:
+		// Up no more often than every DwellS.
+		c.levels, c.levelsAt = c.want, now
 	}
 }
 
-// mapLevels fills modules in priority order (index 0 first) within the
-// allowance: as many at 100 % as fit, then the highest level that fits.
-func (c *Controller) mapLevels(n int) {
-	budget := c.allowedW
+// mapLevels fills modules in priority order (index 0 first) within budget:
+// as many at 100 % as fit, then the highest level that fits.
+func (c *Controller) mapLevels(n int, budget units.Watt) [hal.MaxModules]hal.Level {
+	var want [hal.MaxModules]hal.Level
 	for i := 0; i < n; i++ {
-		c.want[i] = hal.LevelOff
+		want[i] = hal.LevelOff
 		for l := hal.Level100; l >= hal.LevelIdle; l-- {
 			if w := c.levelW(l); w <= budget {
-				c.want[i], budget = l, budget-w
+				want[i], budget = l, budget-w
 				break
 			}
 		}
 	}
-	c.mappedW, c.mapped = c.allowedW, true
+	return want
 }
 
 func (c *Controller) levelsSet() bool { return c.levels[0] != hal.LevelCut }
@@ -408,9 +688,10 @@ func (c *Controller) legionella(in *hal.Inputs, top, bottom units.Celsius, dt fl
 		c.immersion = false
 		return false
 	}
-	// Compute heat first: the immersion heater starts once the coil can
-	// add no more (the tank's lower layer near the oil ceiling's reach).
-	coilDone := bottom >= cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)-2
+	// Compute heat first: the immersion heater starts once the coil has
+	// been seen to lift the tank no further toward the hold (chargeTank),
+	// or the lower layer has reached it.
+	coilDone := c.coilDone(cfg.LegionellaC) || bottom >= cfg.LegionellaC
 	switch {
 	case top >= cfg.LegionellaC+0.5:
 		c.immersion = false
@@ -438,9 +719,22 @@ func dtTick(now, last units.Time) float64 {
 // output really applied and resumes without a bump when an override ends.
 func (c *Controller) Applied(out *hal.Outputs) {
 	c.water.Track(float64(out.Pump[hal.PumpWater]))
+	c.waterFlow.Track(float64(out.Pump[hal.PumpWater]))
+	if c.oilFlowOn {
+		c.oilFlow.Track(float64(out.Pump[hal.PumpOil]))
+	}
 	c.dump.Track(float64(out.Fan)) // the dump loop drives the fan in every mode, the valve in some
 	c.tank.Track(float64(out.Valve[hal.ValveTank]))
-	if out.Valve[hal.ValveTank] == 0 {
-		c.house.Track(float64(1 - out.Valve[hal.ValveDump])) // the radiators' share actually given
+	if c.tankSets && out.Valve[hal.ValveTank] == 1 {
+		// The tank's share actually given: the tank's loop does not wind
+		// up while the cut, or safety, holds it. The cut is a limiter and
+		// runs free, clamped, ready to act.
+		c.tankTemp.Track(float64(1 - out.Valve[hal.ValveDump]))
+	}
+	if c.houseSets && out.Valve[hal.ValveTank] == 0 {
+		// The radiators' share actually given. Only while the house's loop
+		// set the valve: where another mode set it, the loop's own output
+		// stands, or it would be held at a share it never asked for.
+		c.house.Track(float64(1 - out.Valve[hal.ValveDump]))
 	}
 }

@@ -149,16 +149,27 @@ func TestLegionellaHold(t *testing.T) {
 	if out.Immersion {
 		t.Error("immersion on while compute heat can still charge the tank")
 	}
-	step(45, 44, 2*units.Minute) // the coil is done
-	if !out.Immersion {
-		t.Error("immersion off with the coil done and the tank below 60 C")
+	// The coil is done: the lower layer at the supply's temperature. It is
+	// judged so only once the charge has run ChargeSettleS, so the flows
+	// and the supply have settled.
+	settle := units.DurationOf(c.cfg.ChargeSettleS)
+	step(45, 44, 2*units.Minute)
+	if out.Immersion {
+		t.Error("immersion on before the charge had time to settle")
 	}
-	step(60.6, 57, 3*units.Minute)
+	for s := units.Duration(0); s <= settle; s += tick {
+		step(45, 44, 2*units.Minute+s)
+	}
+	if !out.Immersion {
+		t.Errorf("immersion off %v after the coil stopped lifting the tank below 60 C", settle)
+	}
+	later := 3*units.Minute + settle
+	step(60.6, 57, later)
 	if out.Immersion {
 		t.Error("immersion on above 60.5 C")
 	}
 	for s := range 3700 {
-		step(60, 57, 3*units.Minute+units.Duration(s)*units.Second)
+		step(60, 57, later+units.Duration(s)*units.Second)
 	}
 	step(55, 50, 2*units.Hour)
 	if out.Immersion {

@@ -251,8 +251,39 @@ func TestControlBeatsThermostat(t *testing.T) {
 	if f := w.Quality.FlowOnCurveFraction; f < 0.9 {
 		t.Errorf("winter-day: flow within 1.5 K of the weather curve %.0f %% of the heating time, want >= 90 %%", 100*f)
 	}
-	if hw := by["heatwave/hearth"]; len(hw.Trips) != 0 || !hw.Pass {
+	if s := by["summer-day/hearth"]; s.Quality.TankAtTargetFraction < 0.9 || s.ComputeAvailability < 0.99 {
+		t.Errorf("summer-day: tank at target %.3f of the day, availability %.4f; want >= 0.9 and >= 0.99",
+			s.Quality.TankAtTargetFraction, s.ComputeAvailability)
+	}
+	hw := by["heatwave/hearth"]
+	if len(hw.Trips) != 0 || !hw.Pass {
 		t.Errorf("heatwave: trips %v, pass %v", hw.Trips, hw.Pass)
+	}
+	// Compute throttled no more than the heat that cannot be rejected
+	// requires: against the bench's capacity bound (hil/capacity.go, checked
+	// against the plant by TestCapacityBoundIsThePlants).
+	q := hw.Quality
+	t.Logf("heatwave: throttled %.2f kWh; required %.2f, in whole levels %.2f, at control's margins %.2f; availability %.3f, bound %.3f",
+		q.ThrottledKWh, q.ThrottleRequiredKWh, q.ThrottleRequiredLevelsKWh, q.ThrottleRequiredMarginsKWh,
+		hw.ComputeAvailability, q.ComputeAvailabilityBound)
+	switch {
+	case q.ThrottleRequiredKWh < 10:
+		t.Errorf("heatwave: the bound requires only %.2f kWh of throttling; the day is meant to need it", q.ThrottleRequiredKWh)
+	case q.ThrottledKWh < q.ThrottleRequiredKWh-1:
+		// The plant's stored heat allows a little more, no more: a load
+		// manager beating the bound by more would mean the bound is wrong.
+		t.Errorf("heatwave: throttled %.2f kWh, below the %.2f kWh the physics requires", q.ThrottledKWh, q.ThrottleRequiredKWh)
+	}
+	if r := q.ThrottledKWh / q.ThrottleRequiredMarginsKWh; r > 1.15 {
+		t.Errorf("heatwave: throttled %.2f kWh = %.3f x what whole levels at control's margins require (%.2f), want <= 1.15",
+			q.ThrottledKWh, r, q.ThrottleRequiredMarginsKWh)
+	}
+	if r := q.ThrottledKWh / q.ThrottleRequiredLevelsKWh; r > 1.25 {
+		t.Errorf("heatwave: throttled %.2f kWh = %.3f x what whole levels require at the ceiling (%.2f), want <= 1.25",
+			q.ThrottledKWh, r, q.ThrottleRequiredLevelsKWh)
+	}
+	if hw.ComputeAvailability < q.ComputeAvailabilityBound-0.1 {
+		t.Errorf("heatwave: availability %.3f, the bound's %.3f", hw.ComputeAvailability, q.ComputeAvailabilityBound)
 	}
 	// docs/performance.md holds exactly these figures.
 	doc, err := os.ReadFile("../docs/performance.md")

@@ -136,6 +136,11 @@ func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, 
 		add("dhw_shortfall_kwh <= "+ftoa(*ex.DHWShortfallMaxKWh), r.DHWShortfallKWh <= *ex.DHWShortfallMaxKWh,
 			"dhw_shortfall_kwh "+strconv.FormatFloat(r.DHWShortfallKWh, 'f', 3, 64))
 	}
+	if ex.TankAtTargetMin != nil {
+		add("tank_at_target_fraction >= "+strconv.FormatFloat(*ex.TankAtTargetMin, 'f', -1, 64),
+			r.Quality.TankAtTargetFraction >= *ex.TankAtTargetMin,
+			"tank_at_target_fraction "+strconv.FormatFloat(r.Quality.TankAtTargetFraction, 'f', 3, 64))
+	}
 	r.Pass = len(r.Violations) == 0
 	for _, o := range r.Expectations {
 		r.Pass = r.Pass && o.Pass

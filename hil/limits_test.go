@@ -21,6 +21,7 @@ func TestOilOverTemperatureTripsAndCuts(t *testing.T) {
 	cfg.Params.DumpUAFanOffWPerK, cfg.Params.DumpUAFanMaxWPerK = 0, 0
 	cfg.Params.RadiatorUAWPerK, cfg.Params.TankCoilUAWPerK = 0, 0
 	cfg.Core.Control.ShedWPerKS = 0
+	cfg.Core.Control.LoadGains.Kp, cfg.Core.Control.LoadGains.Ki = 0, 0
 	cfg.Duration = 6 * units.Hour
 	s, err := New(cfg)
 	if err != nil {

@@ -38,12 +38,37 @@ type Quality struct {
 	// ThrottledKWh is the compute energy asked for and not run.
 	// ThrottledAvoidableKWh is the part of it the plant could have rejected:
 	// at each throttled tick, the smaller of the demand and the rejection
-	// capacity (the dump at full fan and full flow with the water 1 K under
-	// the oil ceiling, plus what the tank, the radiators and the losses
-	// took), less the compute actually run. One module's level step of
-	// granularity shows here too.
+	// capacity (hil/capacity.go: the steady state with the oil into the
+	// modules at its ceiling, the oil out at its maximum, the dump at full
+	// fan with the best oil and water flows, plus what the tank and the
+	// radiators took), less the compute actually run.
 	ThrottledKWh          float64 `json:"throttled_kwh"`
 	ThrottledAvoidableKWh float64 `json:"throttled_avoidable_kwh"`
+	// ThrottleRequiredKWh is the least throttling the physics requires: the
+	// demand above the rejection capacity, integrated over the run.
+	// ThrottleRequiredLevelsKWh is the same with the compute run in whole
+	// module levels (the modules filled in priority order, each at the
+	// highest level that fits the capacity): what a load manager that knew
+	// the plant's capacity exactly would throttle. ComputeAvailabilityBound
+	// is the availability that manager would reach.
+	ThrottleRequiredKWh       float64 `json:"throttle_required_kwh"`
+	ThrottleRequiredLevelsKWh float64 `json:"throttle_required_levels_kwh"`
+	ComputeAvailabilityBound  float64 `json:"compute_availability_bound"`
+	// ThrottleRequiredMarginsKWh is ThrottleRequiredLevelsKWh with the oil
+	// held at control's own margins (control.Config.LoadMarginK under the
+	// ceiling, its flow at least OilFlowMinLPM): the part of the excess
+	// those margins explain, so the rest is the load manager's.
+	ThrottleRequiredMarginsKWh float64 `json:"throttle_required_margins_kwh"`
+	// ThrottleExcessKWh is ThrottledKWh - ThrottleRequiredLevelsKWh: what
+	// the load manager throttled beyond what whole levels require (its
+	// margin under the ceiling, its dwell before restoring, its reaction
+	// to the weather). Negative when stored heat let it run above the
+	// steady-state capacity for a while.
+	ThrottleExcessKWh float64 `json:"throttle_excess_kwh"`
+	// TankAtTargetFraction is the share of the scored time with the tank's
+	// upper layer (what the taps draw) at or above control's tank target
+	// less TankTargetBandK.
+	TankAtTargetFraction float64 `json:"tank_at_target_fraction"`
 	// WarningsSeen is true if the safety layer raised any warning in the
 	// scored time.
 	WarningsSeen bool `json:"warnings_seen"`
@@ -53,6 +78,10 @@ type Quality struct {
 // measures against: 15 minutes, so limit cycles, chatter and the kicks of
 // switching sinks count, and the day's slow drift does not.
 const OilTrendS = 900
+
+// TankTargetBandK is how far under its target the tank still counts as at
+// target: the band a hot-water thermostat with a 1 K differential holds.
+const TankTargetBandK = 1
 
 // ReversalBand is the smallest move of an actuator that counts toward a reversal.
 const ReversalBand = 0.05
@@ -98,8 +127,18 @@ type quality struct {
 	heatTicks, onCur float64
 	throttled, sat   float64
 	thrJ, avoidJ     float64
-	warned           bool
-	ticks            float64
+	// The capacity oracle and the figures it gives.
+	cap, capMargins   capacityOracle
+	marginsW          units.Watt
+	reqMarginsJ       float64
+	nextCap           units.Time
+	capW, levelsW     units.Watt
+	levelsN           int
+	reqJ, reqLevelsJ  float64
+	boundOK, boundReq float64
+	warned            bool
+	tankAt            float64
+	ticks             float64
 }
 
 func (q *quality) observe(s *Sim, st *safety.Status) {
@@ -133,26 +172,45 @@ func (q *quality) observe(s *Sim, st *safety.Status) {
 		}
 	}
 	if _, on := s.demand.Fraction(); on {
+		n := pl.P.Modules
+		demandW := units.Watt(n) * pl.P.levelW(s.demand)
+		if pl.Now >= q.nextCap {
+			// The capacity moves with the weather: once a second is plenty.
+			q.nextCap = pl.Now.Add(units.Second)
+			ctl, lq := &s.Cfg.Core.Control, pl.LastQ
+			q.capW = q.cap.capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC, ctl.OilOutMaxC, s.Cfg.Core.Safety.MinOilFlowLPM, demandW)
+			q.levelsW, q.levelsN = pl.P.bestLevels(q.capW, n, s.demand)
+			// The same at control's own declared margins: the oil held
+			// LoadMarginK under the ceiling, its flow at least OilFlowMinLPM.
+			cm := q.capMargins.capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC-units.Celsius(ctl.LoadMarginK), ctl.OilOutMaxC,
+				max(s.Cfg.Core.Safety.MinOilFlowLPM, ctl.OilFlowMinLPM), demandW)
+			q.marginsW, _ = pl.P.bestLevels(cm, n, s.demand)
+		}
+		sec := Tick.Seconds()
+		q.reqJ += float64(max(0, demandW-q.capW)) * sec
+		q.reqLevelsJ += float64(demandW-q.levelsW) * sec
+		q.reqMarginsJ += float64(demandW-q.marginsW) * sec
+		q.boundOK += float64(q.levelsN)
+		q.boundReq += float64(n)
 		below := 0
-		for i := 0; i < pl.P.Modules; i++ {
+		for i := 0; i < n; i++ {
 			if pl.Modules[i].Level() < s.demand {
 				below++
 			}
 		}
 		if below > 0 {
-			f, _ := s.demand.Fraction()
-			demandW := float64(pl.P.Modules) * float64(pl.P.ModuleIdleW()+units.Watt(f)*(pl.P.ModuleFullW()-pl.P.ModuleIdleW()))
 			runW := float64(pl.ComputePower())
-			lq := pl.LastQ
-			capW := float64(pl.DumpCapacity(s.Cfg.Core.Control.OilCeilingC-2) + lq.Tank + lq.Heating + lq.Losses)
-			q.thrJ += max(0, demandW-runW) * Tick.Seconds()
-			q.avoidJ += max(0, min(demandW, capW)-runW) * Tick.Seconds()
-			w := float64(below) / float64(pl.P.Modules)
+			q.thrJ += max(0, float64(demandW)-runW) * sec
+			q.avoidJ += max(0, min(float64(demandW), float64(q.capW))-runW) * sec
+			w := float64(below) / float64(n)
 			q.throttled += w
 			if d >= 0.95 && float64(pl.Fan.Actual()) >= 0.95 && oil >= ceiling-3 {
 				q.sat += w
 			}
 		}
+	}
+	if ps.TankTopC >= s.Cfg.Core.Control.TankTargetC-TankTargetBandK {
+		q.tankAt++
 	}
 	q.warned = q.warned || st.Warnings != 0
 }
@@ -161,7 +219,17 @@ func (q *quality) result() Quality {
 	hours := q.ticks * Tick.Seconds() / 3600
 	r := Quality{OilInIAEKh: q.iae, OilOverCeilingKh: q.over, ReversalsPerHour: map[string]float64{},
 		HeatingHours: q.heatTicks * Tick.Seconds() / 3600, ThrottledHours: q.throttled * Tick.Seconds() / 3600,
-		WarningsSeen: q.warned, ThrottledKWh: q.thrJ / 3.6e6, ThrottledAvoidableKWh: q.avoidJ / 3.6e6}
+		WarningsSeen: q.warned, ThrottledKWh: q.thrJ / 3.6e6, ThrottledAvoidableKWh: q.avoidJ / 3.6e6,
+		ThrottleRequiredKWh: q.reqJ / 3.6e6, ThrottleRequiredLevelsKWh: q.reqLevelsJ / 3.6e6,
+		ThrottleRequiredMarginsKWh: q.reqMarginsJ / 3.6e6,
+		ComputeAvailabilityBound:   1}
+	r.ThrottleExcessKWh = r.ThrottledKWh - r.ThrottleRequiredLevelsKWh
+	if q.ticks > 0 {
+		r.TankAtTargetFraction = q.tankAt / q.ticks
+	}
+	if q.boundReq > 0 {
+		r.ComputeAvailabilityBound = q.boundOK / q.boundReq
+	}
 	for i, n := range actuatorNames {
 		if hours > 0 {
 			r.ReversalsPerHour[n] = float64(q.rev[i].count) / hours

@@ -2,6 +2,8 @@ package hil
 
 import (
 	"fmt"
+	"hearth/core"
+	"hearth/units"
 	"sort"
 	"strings"
 )
@@ -59,20 +61,40 @@ func PerfMarkdown(rows []PerfRow) string {
 	b.WriteString(fmt.Sprintf("  at least %.2f, summed per hour: limit cycling and chatter show here.\n", ReversalBand))
 	b.WriteString("- **flow on curve**: share of the heating time (most primary flow to the radiators, after the first\n")
 	b.WriteString("  hour) with the water flow within 1.5 K of the weather curve.\n")
-	b.WriteString("- **throttled**: module-hours below the demand / modules; **saturated**: the share of that time with\n")
-	b.WriteString("  the dump at its maximum (valve and fan >= 95 %) and the oil within 3 K of its ceiling, i.e. when\n")
-	b.WriteString("  the heat truly could not be rejected.\n")
+	b.WriteString(fmt.Sprintf("- **tank at target**: share of the day with the tank's upper layer at or above its %v C target less\n", DefaultTankTargetC()))
+	b.WriteString(fmt.Sprintf("  %v K.\n", TankTargetBandK))
 	b.WriteString("- **warnings**: whether the safety layer raised any warning (control should never make it act).\n\n")
-	b.WriteString("| day | controller | pass | trips | erf | availability | oil max C | oil IAE K h | over ceiling K h | reversals/h | flow on curve | indoor min-max C | DHW shortfall kWh | immersion kWh | throttled h | saturated | warnings |\n")
+	b.WriteString("| day | controller | pass | trips | erf | availability | oil max C | oil IAE K h | over ceiling K h | reversals/h | flow on curve | indoor min-max C | tank min-max C | tank at target | DHW shortfall kWh | immersion kWh | warnings |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range rows {
 		s := r.Result
 		q := s.Quality
-		fmt.Fprintf(&b, "| %s | %s | %v | %d | %.3f | %.4f | %.1f | %.2f | %.3f | %.1f | %.0f %% | %.1f-%.1f | %.3f | %.2f | %.2f | %.0f %% | %v |\n",
+		fmt.Fprintf(&b, "| %s | %s | %v | %d | %.3f | %.4f | %.1f | %.2f | %.3f | %.1f | %.0f %% | %.1f-%.1f | %.1f-%.1f | %.0f %% | %.3f | %.2f | %v |\n",
 			r.Day, r.Controller, s.Pass, len(s.Trips), s.ERF, s.ComputeAvailability, s.MaxTempC.OilModuleIn,
 			q.OilInIAEKh, q.OilOverCeilingKh, q.ReversalsPerHourTotal, 100*q.FlowOnCurveFraction,
-			s.MinTempC.Indoor, s.MaxTempC.Indoor, s.DHWShortfallKWh, s.EnergyKWh.Immersion, q.ThrottledHours,
-			100*q.ThrottledSaturatedFraction, q.WarningsSeen)
+			s.MinTempC.Indoor, s.MaxTempC.Indoor, s.MinTempC.Tank, s.MaxTempC.Tank, 100*q.TankAtTargetFraction,
+			s.DHWShortfallKWh, s.EnergyKWh.Immersion, q.WarningsSeen)
+	}
+	b.WriteString("\n## Compute throttled against what the physics requires\n\n")
+	b.WriteString("The bench's capacity bound (`hil/capacity.go`, docs/hil.md) is the most compute power whose heat the\n")
+	b.WriteString("plant could reject in steady state at each moment: the true outside air, the dump as it is at full\n")
+	b.WriteString("fan, the oil into the modules at the 48 C ceiling and out of them at 60 C, the best oil and water\n")
+	b.WriteString("flows the pumps allow (the oil at least safety's 10 L/min), the tank and radiators taking what they\n")
+	b.WriteString("took. **required** is the demand above it; **levels** the same with compute in whole module levels,\n")
+	b.WriteString("filled as load management fills them; **at margins** the levels with the oil held at control's own\n")
+	b.WriteString("margins (`load_margin_k` under the ceiling, its flow at least `oil_flow_min_lpm`); **excess** is\n")
+	b.WriteString("throttled less levels. **throttled h** is module-hours below the demand / modules; **saturated** the\n")
+	b.WriteString("share of that time with the dump at its maximum (valve and fan >= 95 %) and the oil within 3 K of\n")
+	b.WriteString("its ceiling.\n\n")
+	b.WriteString("| day | controller | availability | bound | throttled kWh | required kWh | levels kWh | at margins kWh | excess kWh | throttled h | saturated |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range rows {
+		s := r.Result
+		q := s.Quality
+		fmt.Fprintf(&b, "| %s | %s | %.4f | %.4f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f %% |\n",
+			r.Day, r.Controller, s.ComputeAvailability, q.ComputeAvailabilityBound, q.ThrottledKWh,
+			q.ThrottleRequiredKWh, q.ThrottleRequiredLevelsKWh, q.ThrottleRequiredMarginsKWh, q.ThrottleExcessKWh,
+			q.ThrottledHours, 100*q.ThrottledSaturatedFraction)
 	}
 	b.WriteString("\n## Hearth against the thermostat\n\n| day | erf ratio | oil IAE ratio | reversals ratio |\n| --- | --- | --- | --- |\n")
 	byKey := map[string]*ScenarioResult{}
@@ -89,7 +111,21 @@ func PerfMarkdown(rows []PerfRow) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", d, ratio(h.ERF, t.ERF), ratio(h.Quality.OilInIAEKh, t.Quality.OilInIAEKh),
 			ratio(h.Quality.ReversalsPerHourTotal, t.Quality.ReversalsPerHourTotal))
 	}
+	b.WriteString(PerfEnd)
 	return b.String()
+}
+
+// PerfEnd ends the generated part of docs/performance.md; what follows it
+// is written by hand and kept when the figures are regenerated.
+const PerfEnd = "\n<!-- END generated: what follows is kept by hearth hil perf --write -->\n"
+
+// PerfDocument returns docs/performance.md with its generated part
+// replaced by md (PerfMarkdown's) and the hand-written rest of old kept.
+func PerfDocument(old, md string) string {
+	if i := strings.Index(old, PerfEnd); i >= 0 {
+		return md + old[i+len(PerfEnd):]
+	}
+	return md
 }
 
 func ratio(a, b float64) string {
@@ -101,3 +137,7 @@ func ratio(a, b float64) string {
 	}
 	return fmt.Sprintf("%.2f", a/b)
 }
+
+// DefaultTankTargetC is the reference configuration's tank target, for the
+// prose of docs/performance.md.
+func DefaultTankTargetC() units.Celsius { return core.DefaultConfig().Control.TankTargetC }

@@ -412,7 +412,7 @@ func (s *Sim) record(st safety.Status) {
 		OilPump:     float64(pl.Pumps[hal.PumpOil].Command()), WaterPump: float64(pl.Pumps[hal.PumpWater].Command()),
 		ValveDump: float64(pl.Valves[hal.ValveDump].Command()), ValveTank: float64(pl.Valves[hal.ValveTank].Command()),
 		Fan: float64(pl.Fan.Command()), Immersion: pl.Heater.On,
-		ComputeKW: float64(pl.ComputePower()) / 1000, ModulesPowered: powered, SafetyState: st.State.String(),
+		ComputeKW: float64(pl.ComputePower()) / 1000, CapacityKW: float64(s.q.capW) / 1000, ModulesPowered: powered, SafetyState: st.State.String(),
 	})
 }
 

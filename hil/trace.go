@@ -15,8 +15,11 @@ type TracePoint struct {
 	OilPump, WaterPump, ValveDump, ValveTank, Fan float64
 	Immersion                                     bool
 	ComputeKW                                     float64
-	ModulesPowered                                int
-	SafetyState                                   string
+	// CapacityKW is the bench's estimate of the compute power the plant
+	// could reject now (hil/capacity.go), 0 where it was not needed.
+	CapacityKW     float64
+	ModulesPowered int
+	SafetyState    string
 }
 
 // Marker is an event on a run's time line.

@@ -152,13 +152,21 @@ func DefaultLoopSetup(loop Loop, season Season) (LoopSetup, error) {
 		Rule: pid.ZieglerNicholsPI, StepK: 2,
 		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
 		Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
-		ModuleLevel: hal.Level100, OilPump: cc.OilPumpSpeed, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
+		ModuleLevel: hal.Level100, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
 	}
+	// The pumps where control runs them with every module at 100 %: the
+	// oil at its flow for that heat, the water (outside space heating)
+	// matched to it.
+	p := s.Params
+	oilLPM := cc.OilFlowFor(units.Watt(p.Modules) * p.ModuleFullW())
+	s.OilPump = units.Ratio(oilLPM / p.OilPumpMaxLPM)
+	matched := units.Ratio(cc.MatchedWaterFlow(oilLPM) / p.WaterPumpMaxLPM)
 	s.Init.ModuleLevel = s.ModuleLevel
 	switch loop {
 	case LoopOil:
 		s.Params.RadiatorUAWPerK, s.Params.TankCoilUAWPerK = 0, 0
 		s.ValveDump = 1
+		s.WaterPump = matched
 		s.Base = cc.DumpGains
 		s.SetpointC = float64(cc.OilCeilingC - units.Celsius(cc.DumpMarginK))
 		// The fan holds the setpoint near 0.65: ±0.25 keeps the relay in
@@ -174,6 +182,7 @@ func DefaultLoopSetup(loop Loop, season Season) (LoopSetup, error) {
 		s.Params.HouseAirJPerK = huge
 		s.Params.TankL = huge
 		s.Init.TankTopC, s.Init.TankBottomC = 45, 44
+		s.WaterPump = matched
 		s.Base = cc.TankGains
 		s.SetpointC = float64(cc.OilCeilingC - units.Celsius(cc.TankMarginK))
 		s.Amplitude = 0.04

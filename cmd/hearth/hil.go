@@ -265,7 +265,12 @@ func hilPerf(args []string, stdout, stderr io.Writer) int {
 	}
 	md := hil.PerfMarkdown(rows)
 	if *write != "" {
-		if err := os.WriteFile(*write, []byte(md), 0o644); err != nil {
+		old, err := os.ReadFile(*write)
+		if err != nil && !os.IsNotExist(err) {
+			fmt.Fprintln(stderr, "hearth hil perf:", err)
+			return 1
+		}
+		if err := os.WriteFile(*write, []byte(hil.PerfDocument(string(old), md)), 0o644); err != nil {
 			fmt.Fprintln(stderr, "hearth hil perf:", err)
 			return 1
 		}
