@@ -208,3 +208,105 @@ func TestWeeklyExerciseInSummer(t *testing.T) {
 		}
 	}
 }
+
+// The oil pump gives the flow the heat needs: 6 K of rise at the modules'
+// measured power, never under the minimum; a worn pump is driven harder
+// until the meter shows the flow; with the meter dead it runs at a speed
+// that proves the flow on a new pump.
+func TestOilFlowFollowsHeat(t *testing.T) {
+	cfg := DefaultConfig()
+	full := cfg.OilFlowFor(8 * cfg.ModuleFullW)
+	if want := units.LitrePerMin(8 * 448 / (float64(units.OilRate(1)) * 6)); full < want-0.01 || full > want+0.01 {
+		t.Errorf("flow for 3584 W: %.2f L/min, want %.2f", full, want)
+	}
+	if f := cfg.OilFlowFor(500); f != cfg.OilFlowMinLPM {
+		t.Errorf("flow for 500 W: %.2f L/min, want the minimum %.2f", f, cfg.OilFlowMinLPM)
+	}
+	for _, tc := range []struct {
+		name     string
+		delivers float64 // share of the commanded flow the pump gives
+		meter    bool
+		want     func(cmd units.Ratio) bool
+		wantDoc  string
+	}{
+		{"new pump", 1, true, func(c units.Ratio) bool { return c > 0.51 && c < 0.53 }, "the feed-forward, 0.52"},
+		{"pump giving half its flow", 0.5, true, func(c units.Ratio) bool { return c > 0.95 }, "driven to about twice, 1.0"},
+		{"meter dead", 1, false, func(c units.Ratio) bool { return c >= cfg.OilPumpSpeed }, "at least oil_pump_speed"},
+	} {
+		c, _ := New(cfg)
+		var out hal.Outputs
+		now := units.Time(units.Second)
+		for range 1200 { // two minutes at 10 Hz
+			now = now.Add(100 * units.Millisecond)
+			in := inputs(now, 44, 21, 20, 47)
+			for i := range 8 {
+				in.Module[i] = hal.ModuleStatus{Power: cfg.ModuleFullW, Relay: true, Level: hal.Level100, Status: hal.StatusOK, At: now}
+			}
+			if tc.meter {
+				got := units.LitrePerMin(tc.delivers) * units.LitrePerMin(out.Pump[hal.PumpOil]) * cfg.OilPumpMaxLPM
+				in.Flow[hal.FlowOil] = hal.Sample[units.LitrePerMin]{Value: got, At: now, Status: hal.StatusOK}
+			}
+			c.Step(in, allow(), &out)
+			c.Applied(&out)
+		}
+		if !tc.want(out.Pump[hal.PumpOil]) {
+			t.Errorf("%s: oil pump %.3f, want %s", tc.name, out.Pump[hal.PumpOil], tc.wantDoc)
+		}
+	}
+}
+
+// Out of the heating season the tank is held at its target: below it the
+// tank gets a share of the water (only the dump valve moves, the tank valve
+// stays open), above it the dump gets everything. A tank low enough to
+// threaten hot water keeps its share even with the oil near the ceiling;
+// a tank near target gives it up to the dump.
+func TestSummerHoldsTheTankAtTarget(t *testing.T) {
+	run := func(oil, tankBottom units.Celsius, secs int) hal.Outputs {
+		c, _ := New(DefaultConfig())
+		var out hal.Outputs
+		now := units.Time(units.Second)
+		for range secs * 10 {
+			now = now.Add(100 * units.Millisecond)
+			in := inputs(now, oil, 22, 24, tankBottom)
+			in.WeekTime = 48 * units.Hour // Wednesday: no anti-legionella hold
+			c.Step(in, allow(), &out)
+			out.Fan = 1 // the dump's fan at its maximum: only the tank's share can move
+			c.Applied(&out)
+		}
+		return out
+	}
+	if o := run(45, 46, 600); o.Valve[hal.ValveTank] != 1 || o.Valve[hal.ValveDump] > 0.7 {
+		t.Errorf("tank below target: tank valve %.2f, dump valve %.2f; want 1 and the tank given a share", o.Valve[hal.ValveTank], o.Valve[hal.ValveDump])
+	}
+	if o := run(45, 49, 3600); o.Valve[hal.ValveTank] != 1 || o.Valve[hal.ValveDump] < 0.99 {
+		t.Errorf("tank above target: tank valve %.2f, dump valve %.2f; want 1 and all the water to the dump", o.Valve[hal.ValveTank], o.Valve[hal.ValveDump])
+	}
+	if o := run(47.8, 40, 600); o.Valve[hal.ValveDump] > 0.5 {
+		t.Errorf("tank at 40 C, oil 47.8 C: dump valve %.2f; a low tank keeps its share", o.Valve[hal.ValveDump])
+	}
+	if o := run(47.8, 46, 600); o.Valve[hal.ValveDump] < 0.9 {
+		t.Errorf("tank at 46 C, oil 47.8 C: dump valve %.2f; near target the tank gives way to the dump", o.Valve[hal.ValveDump])
+	}
+}
+
+// Load management sheds nothing while the dump has room, however warm the
+// oil: cooling it is the dump's job, not the compute's.
+func TestLoadManagementNeverShedsWithTheDumpToSpare(t *testing.T) {
+	c, _ := New(DefaultConfig())
+	var out hal.Outputs
+	now := units.Time(units.Second)
+	for range 36000 { // an hour
+		now = now.Add(100 * units.Millisecond)
+		c.Step(inputs(now, 47.9, 23, 24, 47), allow(), &out)
+		out.Fan = 0.5 // held there by something else: the dump is not at its maximum
+		c.Applied(&out)
+	}
+	if full := units.Watt(8) * c.cfg.ModuleFullW; c.AllowedW() != full {
+		t.Errorf("allowance %.0f W after an hour with the dump at half, want all %.0f W", c.AllowedW(), full)
+	}
+	for i := range 8 {
+		if out.Module[i] != hal.Level100 {
+			t.Errorf("module %d at %v, want 100 %%", i, out.Module[i])
+		}
+	}
+}
