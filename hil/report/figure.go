@@ -321,11 +321,31 @@ func buildPanels(tr *hil.Trace, simS float64) []*panel {
 	mods.step = true
 	pp := newPlot("kW · modules", false)
 	pp.Add(&grid{xs: gridXs}, kw, &markerLines{marks: marks}, mods)
+	// The bench's capacity bound (hil/capacity.go), where it fell under what
+	// the compute drew at its most: the power the plant could have rejected.
+	var peakKW float64
+	bound := false
+	for i := range pts {
+		peakKW = math.Max(peakKW, pts[i].ComputeKW)
+	}
+	for i := range pts {
+		bound = bound || pts[i].CapacityKW > 0 && pts[i].CapacityKW < peakKW
+	}
+	var capS *series
+	if bound {
+		capS = mk("capacity bound kW", dashed(0x7570b3, 1.2, 3, 2), func(p *hil.TracePoint) float64 {
+			return math.Min(p.CapacityKW, peakKW*1.15)
+		})
+		pp.Add(capS)
+	}
 	pp.Y.Min = 0
 	pp.Y.Max = math.Max(pp.Y.Max*1.08, 1)
 	powLegend := newLegend()
 	powLegend.Add(kw.name, kw)
 	powLegend.Add(mods.name, mods)
+	if capS != nil {
+		powLegend.Add(capS.name, capS)
+	}
 
 	// (4) Safety state, a step line over named levels on shaded spans.
 	states, index := stateLevels(pts)
