@@ -113,20 +113,21 @@ const huge = 1e15
 // holds the oil; winter for water and tank, when the radiators take heat.
 //
 //   - oil: the radiators' and the tank coil's conductances are 0, so the dump
-//     cooler is the only sink, all the water through it at full pump speed,
-//     tank valve closed: control's mode when nobody wants heat, where the
-//     dump loop drives the fan alone.
+//     cooler is the only sink, all the water through it at the flow matched
+//     to the oil's, tank valve closed: control's mode when nobody wants
+//     heat, where the dump loop drives the fan alone.
 //   - water: the radiators take all the heat (dump and tank valve closed)
 //     into a room held at its initial temperature (its heat capacity made
 //     infinite: the house is the slow outer loop's plant, not this one's).
 //   - tank: the tank, held near the top of its charge (bottom 44 °C, its
 //     volume made infinite), shares the water with the radiators (room held
-//     as for water); dump closed, water pump at full speed. Only near the
-//     top of the charge does the tank share set the oil temperature: below
-//     it the tank alone holds the oil under the setpoint.
+//     as for water); dump closed, water pump at the matched flow, as control
+//     charges the tank. Only near the top of the charge does the tank share
+//     set the oil temperature: below it the tank alone holds the oil under
+//     the setpoint.
 //
-// Every loop runs with compute at 100 % and the oil pump at control's speed,
-// and the outside temperature held at the season's mean: a drifting
+// Every loop runs with compute at 100 % and the oil pump at control's flow
+// for it (a 6 K rise: 20.8 L/min), and the outside temperature held at the season's mean: a drifting
 // weather would be a load the experiment cannot tell from its own doing.
 // Each loop's measurement is read as control reads it (the hotter of the
 // two oil-in probes, or the flow probe): DS18B20s, 0.75 s conversions,
