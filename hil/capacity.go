@@ -142,11 +142,14 @@ func (p *Params) levelW(l hal.Level) units.Watt {
 
 // bestLevels maps a power budget onto n modules as load management does
 // (module 0 first; each at the highest level up to demand that fits), and
-// returns the power drawn and how many modules run at the demand.
-func (p *Params) bestLevels(budgetW units.Watt, n int, demand hal.Level) (drawW units.Watt, atDemand int) {
+// returns the levels, the power drawn and how many modules run at the
+// demand.
+func (p *Params) bestLevels(budgetW units.Watt, n int, demand hal.Level) (levels [hal.MaxModules]hal.Level, drawW units.Watt, atDemand int) {
 	for i := 0; i < n; i++ {
+		levels[i] = hal.LevelOff
 		for l := demand; l >= hal.LevelIdle; l-- {
 			if w := p.levelW(l); w <= budgetW {
+				levels[i] = l
 				budgetW -= w
 				drawW += w
 				if l == demand {
@@ -156,5 +159,5 @@ func (p *Params) bestLevels(budgetW units.Watt, n int, demand hal.Level) (drawW 
 			}
 		}
 	}
-	return drawW, atDemand
+	return levels, drawW, atDemand
 }

@@ -35,13 +35,13 @@ func TestCapacityBoundIsThePlants(t *testing.T) {
 			ua := probe.dumpUA()
 			f := probe.bestFlows(ua, tc.outdoorC, 0, ceiling, outMax, minFlow)
 			capW := probe.capacityAt(f, ua, tc.outdoorC, 0, ceiling, outMax)
-			under, _ := p.bestLevels(capW, p.Modules, hal.Level100)
+			_, under, _ := p.bestLevels(capW, p.Modules, hal.Level100)
 			t.Logf("capacity %.0f W at oil %.1f L/min, water %.2f L/min; whole levels %.0f W", capW, f.oilLPM, f.waterLPM, under)
 
 			run := func(budget units.Watt) (in, out units.Celsius, drawW units.Watt) {
 				pl := NewPlant(p, w, SeasonInit(Summer), 1)
 				pl.Fan.Failed = tc.fanFailed
-				levels := levelsFor(&p, budget)
+				levels, _, _ := p.bestLevels(budget, p.Modules, hal.Level100)
 				for i := 0; i < p.Modules; i++ {
 					pl.Modules[i].Start(levels[i])
 				}
@@ -71,7 +71,7 @@ func TestCapacityBoundIsThePlants(t *testing.T) {
 			}
 			// The next level step up: the least the modules can draw above the bound.
 			next := capW
-			for d, _ := p.bestLevels(next, p.Modules, hal.Level100); d <= capW; d, _ = p.bestLevels(next, p.Modules, hal.Level100) {
+			for _, d, _ := p.bestLevels(next, p.Modules, hal.Level100); d <= capW; _, d, _ = p.bestLevels(next, p.Modules, hal.Level100) {
 				next++
 			}
 			inMore, _, drawMore := run(next)
@@ -81,21 +81,6 @@ func TestCapacityBoundIsThePlants(t *testing.T) {
 			}
 		})
 	}
-}
-
-// levelsFor maps budget onto the modules as load management does.
-func levelsFor(p *Params, budget units.Watt) [hal.MaxModules]hal.Level {
-	var l [hal.MaxModules]hal.Level
-	for i := 0; i < p.Modules; i++ {
-		l[i] = hal.LevelOff
-		for lv := hal.Level100; lv >= hal.LevelIdle; lv-- {
-			if w := p.levelW(lv); w <= budget {
-				l[i], budget = lv, budget-w
-				break
-			}
-		}
-	}
-	return l
 }
 
 // A cooler day, a cleaner dump or more oil allowed out of the modules never

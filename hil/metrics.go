@@ -179,12 +179,12 @@ func (q *quality) observe(s *Sim, st *safety.Status) {
 			q.nextCap = pl.Now.Add(units.Second)
 			ctl, lq := &s.Cfg.Core.Control, pl.LastQ
 			q.capW = q.cap.capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC, ctl.OilOutMaxC, s.Cfg.Core.Safety.MinOilFlowLPM, demandW)
-			q.levelsW, q.levelsN = pl.P.bestLevels(q.capW, n, s.demand)
+			_, q.levelsW, q.levelsN = pl.P.bestLevels(q.capW, n, s.demand)
 			// The same at control's own declared margins: the oil held
 			// LoadMarginK under the ceiling, its flow at least OilFlowMinLPM.
 			cm := q.capMargins.capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC-units.Celsius(ctl.LoadMarginK), ctl.OilOutMaxC,
 				max(s.Cfg.Core.Safety.MinOilFlowLPM, ctl.OilFlowMinLPM), demandW)
-			q.marginsW, _ = pl.P.bestLevels(cm, n, s.demand)
+			_, q.marginsW, _ = pl.P.bestLevels(cm, n, s.demand)
 		}
 		sec := Tick.Seconds()
 		q.reqJ += float64(max(0, demandW-q.capW)) * sec

@@ -78,8 +78,11 @@ func PerfMarkdown(rows []PerfRow) string {
 	b.WriteString("\n## Compute throttled against what the physics requires\n\n")
 	b.WriteString("The bench's capacity bound (`hil/capacity.go`, docs/hil.md) is the most compute power whose heat the\n")
 	b.WriteString("plant could reject in steady state at each moment: the true outside air, the dump as it is at full\n")
-	b.WriteString("fan, the oil into the modules at the 48 C ceiling and out of them at 60 C, the best oil and water\n")
-	b.WriteString("flows the pumps allow (the oil at least safety's 10 L/min), the tank and radiators taking what they\n")
+	ref := core.DefaultConfig()
+	fmt.Fprintf(&b, "fan, the oil into the modules at the %v C ceiling and out of them at %v C, the best oil and water\n",
+		ref.Control.OilCeilingC, ref.Control.OilOutMaxC)
+	fmt.Fprintf(&b, "flows the pumps allow (the oil at least safety's %v L/min), the tank and radiators taking what they\n",
+		ref.Safety.MinOilFlowLPM)
 	b.WriteString("took. **required** is the demand above it; **levels** the same with compute in whole module levels,\n")
 	b.WriteString("filled as load management fills them; **at margins** the levels with the oil held at control's own\n")
 	b.WriteString("margins (`load_margin_k` under the ceiling, its flow at least `oil_flow_min_lpm`); **excess** is\n")
