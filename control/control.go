@@ -468,7 +468,8 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 
 // oilPump returns the oil pump's speed: the flow that lets the oil rise
 // OilRiseK across the modules at their measured power, at least
-// OilFlowMinLPM, held on the meter.
+// OilFlowMinLPM, held on the meter; full speed whenever the meter shows
+// less than the minimum.
 func (c *Controller) oilPump(in *hal.Inputs, now units.Time) units.Ratio {
 	cfg := &c.cfg
 	var powerW units.Watt
@@ -487,6 +488,14 @@ func (c *Controller) oilPump(in *hal.Inputs, now units.Time) units.Ratio {
 		// No meter: no trim, and a speed that proves the flow on a new pump.
 		c.oilFlow.Track(max(ff, float64(cfg.OilPumpSpeed)))
 		return max(units.Ratio(ff), cfg.OilPumpSpeed)
+	}
+	if got < cfg.OilFlowMinLPM*0.95 {
+		// Short of the flow the modules need (a pump spinning up, or one
+		// that wore or clogged at once): full speed now, and the trim walks
+		// it back down to the flow. Safety trips on the modules' minimum
+		// within seconds; a PI trim is too slow to save that.
+		c.oilFlow.Reset(1)
+		return 1
 	}
 	return units.Ratio(c.oilFlow.Update(float64(target), float64(got), ff, now))
 }

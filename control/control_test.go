@@ -310,3 +310,44 @@ func TestLoadManagementNeverShedsWithTheDumpToSpare(t *testing.T) {
 		}
 	}
 }
+
+// A pump that suddenly gives half its flow at the modules' minimum: the
+// meter shows less than the minimum, the pump goes to full speed on that
+// tick (safety trips in seconds; a trim is too slow), and then walks down
+// to the speed that gives the flow on the worn pump.
+func TestOilPumpRescuesTheMinimumFlow(t *testing.T) {
+	cfg := DefaultConfig()
+	c, _ := New(cfg)
+	var out hal.Outputs
+	now := units.Time(units.Second)
+	delivers := 1.0
+	step := func() {
+		now = now.Add(100 * units.Millisecond)
+		in := inputs(now, 44, 21, 20, 47)
+		for i := range 8 {
+			in.Module[i] = hal.ModuleStatus{Power: cfg.ModuleIdleW, Relay: true, Level: hal.LevelIdle, Status: hal.StatusOK, At: now}
+		}
+		got := units.LitrePerMin(delivers) * units.LitrePerMin(out.Pump[hal.PumpOil]) * cfg.OilPumpMaxLPM
+		in.Flow[hal.FlowOil] = hal.Sample[units.LitrePerMin]{Value: got, At: now, Status: hal.StatusOK}
+		c.Step(in, allow(), &out)
+		c.Applied(&out)
+	}
+	for range 3000 { // five minutes: settled at the minimum
+		step()
+	}
+	if want := units.Ratio(cfg.OilFlowMinLPM / cfg.OilPumpMaxLPM); out.Pump[hal.PumpOil] < want-0.01 || out.Pump[hal.PumpOil] > want+0.01 {
+		t.Fatalf("settled at %.3f, want %.3f (the minimum flow)", out.Pump[hal.PumpOil], want)
+	}
+	delivers = 0.5
+	step() // the meter shows the worn pump's half
+	step()
+	if out.Pump[hal.PumpOil] != 1 {
+		t.Errorf("two ticks after the flow fell to half: oil pump %.3f, want 1", out.Pump[hal.PumpOil])
+	}
+	for range 3000 {
+		step()
+	}
+	if want := units.Ratio(cfg.OilFlowMinLPM / cfg.OilPumpMaxLPM / 0.5); out.Pump[hal.PumpOil] < want-0.02 || out.Pump[hal.PumpOil] > want+0.02 {
+		t.Errorf("five minutes on: oil pump %.3f, want %.3f (the minimum flow on the worn pump)", out.Pump[hal.PumpOil], want)
+	}
+}
