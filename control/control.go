@@ -68,7 +68,8 @@ type Config struct {
 	CurveFlowBC units.Celsius `toml:"curve_flow_b_c"`
 
 	// Oil pump: flow by heat. The oil is to rise OilRiseK across the
-	// modules at their measured power, never with less than OilFlowMinLPM
+	// modules at their measured power (less where that would take it past
+	// OilOutMaxC), never with less than OilFlowMinLPM
 	// while a module is powered (safety's minimum plus a margin for the
 	// meter and the pump's response). A slow, hot oil flow lets the
 	// counter-flow exchanger hand the water the oil's heat at its highest
@@ -190,10 +191,14 @@ func DefaultConfig() Config {
 }
 
 // OilFlowFor returns the oil flow control asks for with the modules drawing
-// powerW: the flow that lets the oil rise OilRiseK across them, at least
-// OilFlowMinLPM, at most the pump's.
-func (c *Config) OilFlowFor(powerW units.Watt) units.LitrePerMin {
-	f := units.LitrePerMin(float64(powerW) / (float64(units.OilRate(1)) * float64(c.OilRiseK)))
+// powerW and the oil coming into them at oilInC: the flow that lets the oil
+// rise OilRiseK across them, or less where that would take it past
+// OilOutMaxC, at least OilFlowMinLPM, at most the pump's.
+func (c *Config) OilFlowFor(powerW units.Watt, oilInC units.Celsius) units.LitrePerMin {
+	// At least half a kelvin of rise: an oil already at the outlet limit is
+	// for the pump's maximum, not for a division by nothing.
+	rise := max(min(c.OilRiseK, units.Kelvin(c.OilOutMaxC-oilInC)), 0.5)
+	f := units.LitrePerMin(float64(powerW) / (float64(units.OilRate(1)) * float64(rise)))
 	return min(max(f, c.OilFlowMinLPM), c.OilPumpMaxLPM)
 }
 
@@ -476,7 +481,7 @@ func (c *Controller) oilPump(in *hal.Inputs, now units.Time) units.Ratio {
 	for i := 0; i < in.NumModules; i++ {
 		powerW += max(in.Module[i].Power, 0) // the feed meters read even when an agent is silent
 	}
-	target := cfg.OilFlowFor(powerW)
+	target := cfg.OilFlowFor(powerW, c.oilIn)
 	ff := float64(target / cfg.OilPumpMaxLPM)
 	if !c.oilFlowOn {
 		// Starting: from the feed-forward, not from standstill.

@@ -215,12 +215,20 @@ func TestWeeklyExerciseInSummer(t *testing.T) {
 // that proves the flow on a new pump.
 func TestOilFlowFollowsHeat(t *testing.T) {
 	cfg := DefaultConfig()
-	full := cfg.OilFlowFor(8 * cfg.ModuleFullW)
+	full := cfg.OilFlowFor(8*cfg.ModuleFullW, 46)
 	if want := units.LitrePerMin(8 * 448 / (float64(units.OilRate(1)) * 6)); full < want-0.01 || full > want+0.01 {
 		t.Errorf("flow for 3584 W: %.2f L/min, want %.2f", full, want)
 	}
-	if f := cfg.OilFlowFor(500); f != cfg.OilFlowMinLPM {
+	if f := cfg.OilFlowFor(500, 46); f != cfg.OilFlowMinLPM {
 		t.Errorf("flow for 500 W: %.2f L/min, want the minimum %.2f", f, cfg.OilFlowMinLPM)
+	}
+	// Oil coming in at 56 C: 6 K of rise would take it past the 60 C
+	// outlet limit, so the flow is for 4 K, half as much again.
+	if f, want := cfg.OilFlowFor(8*cfg.ModuleFullW, 56), 1.5*full; f < want-0.01 || f > want+0.01 {
+		t.Errorf("flow for 3584 W with the oil in at 56 C: %.2f L/min, want %.2f (out at %v C)", f, want, cfg.OilOutMaxC)
+	}
+	if f := cfg.OilFlowFor(8*cfg.ModuleFullW, 61); f != cfg.OilPumpMaxLPM {
+		t.Errorf("flow with the oil in past the outlet limit: %.2f L/min, want the pump's %.2f", f, cfg.OilPumpMaxLPM)
 	}
 	for _, tc := range []struct {
 		name     string

@@ -159,7 +159,7 @@ func DefaultLoopSetup(loop Loop, season Season) (LoopSetup, error) {
 	// oil at its flow for that heat, the water (outside space heating)
 	// matched to it.
 	p := s.Params
-	oilLPM := cc.OilFlowFor(units.Watt(p.Modules) * p.ModuleFullW())
+	oilLPM := cc.OilFlowFor(units.Watt(p.Modules)*p.ModuleFullW(), cc.OilCeilingC-units.Celsius(cc.DumpMarginK))
 	s.OilPump = units.Ratio(oilLPM / p.OilPumpMaxLPM)
 	matched := units.Ratio(cc.MatchedWaterFlow(oilLPM) / p.WaterPumpMaxLPM)
 	s.Init.ModuleLevel = s.ModuleLevel
