@@ -222,6 +222,9 @@ func (c *Config) WeatherCurve(out units.Celsius) units.Celsius {
 type Advice struct {
 	CoolHarder bool
 	Cap        [hal.MaxModules]hal.Level // per module
+	// Untrusted has a bit per hal.Channel that safety does not believe (a
+	// probe voted out, a stuck meter): control must not use it either.
+	Untrusted uint32
 }
 
 // Controller is the control layer's state.

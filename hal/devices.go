@@ -60,6 +60,7 @@ type Devices struct {
 	Pressure PressureSensor
 	Flow     [NumFlows]FlowMeter
 	Leak     LeakInput
+	OilLow   LeakInput // the oil expansion tank's low-level switch; nil when none is fitted
 	Pump     [NumPumps]Pump
 	Valve    [NumValves]Valve
 	Fan      Fan
@@ -80,6 +81,9 @@ func (d *Devices) Read(in *Inputs) {
 		in.Flow[i] = d.Flow[i].Flow()
 	}
 	in.Leak = d.Leak.Leak()
+	if d.OilLow != nil {
+		in.OilLow = d.OilLow.Leak()
+	}
 	for i := range d.Pump {
 		in.Pump[i] = d.Pump[i].Feedback()
 	}

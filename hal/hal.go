@@ -186,12 +186,16 @@ const MaxModules = 16
 // ModuleStatus is what is known of one module: its relay, what its agent says
 // and what its feed's power meter measures.
 type ModuleStatus struct {
-	Power     units.Watt    // measured electrical draw
+	Power     units.Watt    // electrical draw the agent reports: the module's own word
 	BoardTemp units.Celsius // hottest SoC the agent reports
 	At        units.Time    // when the agent last answered
 	Relay     bool          // power relay closed
 	Level     Level         // level the agent reports it is running at
 	Status    Status        // StatusOK while the agent answers
+	// Feed is the module feed's own power meter (an INA219 on the feed),
+	// independent of the agent: the trusted power witness. StatusMissing
+	// when no meter is fitted.
+	Feed Sample[units.Watt]
 }
 
 // Inputs is one sample of every input, taken at Now.
@@ -201,9 +205,13 @@ type Inputs struct {
 	Pressure Sample[units.Bar] // primary water circuit
 	Flow     [NumFlows]Sample[units.LitrePerMin]
 	Leak     Sample[bool] // oil bund; true = leak (a broken loop reads as a leak)
-	Pump     [NumPumps]PumpFeedback
-	Valve    [NumValves]Sample[units.Ratio]
-	Fan      Sample[units.Ratio]
+	// OilLow is the oil expansion tank's low-level switch, the leak's second
+	// witness: true = the level is low (normally closed: a broken loop reads
+	// as low).
+	OilLow Sample[bool]
+	Pump   [NumPumps]PumpFeedback
+	Valve  [NumValves]Sample[units.Ratio]
+	Fan    Sample[units.Ratio]
 
 	NumModules int
 	Module     [MaxModules]ModuleStatus
@@ -237,6 +245,50 @@ type Outputs struct {
 	Module    [MaxModules]Level
 	Alarm     bool // audible/visible alarm to the homeowner and engineer
 }
+
+// Channel names an input channel that safety judges, so that its verdicts
+// (believed or not) can be shared as bit masks: the temperatures first, in
+// TempID order, then the others.
+type Channel uint8
+
+// Channels beyond the temperatures. Append only: the bits are reported.
+const (
+	ChanPressure Channel = Channel(NumTemps) + iota
+	ChanFlowOil
+	ChanFlowWater
+	ChanLeak
+	ChanOilLow
+	ChanPumpOil
+	ChanPumpWater
+	NumChannels
+)
+
+// NumChannels fits a uint32 mask.
+var _ [32 - NumChannels]struct{}
+
+var chanNames = [...]string{"pressure", "flow_oil", "flow_water", "leak", "oil_low", "pump_oil", "pump_water"}
+
+func (c Channel) String() string {
+	switch {
+	case c < Channel(NumTemps):
+		return TempID(c).String()
+	case c < NumChannels:
+		return chanNames[c-Channel(NumTemps)]
+	}
+	return "channel?"
+}
+
+// TempChannel returns the channel of a temperature point.
+func TempChannel(id TempID) Channel { return Channel(id) }
+
+// FlowChannel returns the channel of a flow meter.
+func FlowChannel(id FlowID) Channel { return ChanFlowOil + Channel(id) }
+
+// PumpChannel returns the channel of a pump's feedback line.
+func PumpChannel(id PumpID) Channel { return ChanPumpOil + Channel(id) }
+
+// Bit returns c's bit in a channel mask.
+func (c Channel) Bit() uint32 { return 1 << c }
 
 // OK reports whether the feedback line was read.
 func (f PumpFeedback) OK() bool { return f.Status == StatusOK }
