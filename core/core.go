@@ -64,7 +64,7 @@ func NewWith(ctl Controller, sc safety.Config) (*Core, error) {
 // next Step.
 func (c *Core) Step(in *hal.Inputs) *hal.Outputs {
 	st := c.Safety.Status()
-	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, Cap: st.Cap}, &c.wish)
+	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, Cap: st.Cap, Untrusted: st.Untrusted}, &c.wish)
 	c.Safety.Step(in, &c.wish, &c.out)
 	c.Control.Applied(&c.out)
 	return &c.out

@@ -42,12 +42,21 @@ type Config struct {
 	Thermostat bool
 }
 
-// newCore builds the controller a run asks for.
+// newCore builds the controller a run asks for. Its safety layer is strict:
+// an assertion after arbitration that fails stops the run (a programming
+// error to replay), where the Pi would latch an internal-fault trip.
 func (c *Config) newCore() (*core.Core, error) {
+	var cc *core.Core
+	var err error
 	if c.Thermostat {
-		return core.NewWith(NewThermostat(), c.Core.Safety)
+		cc, err = core.NewWith(NewThermostat(), c.Core.Safety)
+	} else {
+		cc, err = core.New(c.Core)
 	}
-	return core.New(c.Core)
+	if err == nil {
+		cc.Safety.SetStrict(true)
+	}
+	return cc, err
 }
 
 // SeasonInit returns a warm start that fits the season: the house at its

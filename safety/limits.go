@@ -64,6 +64,14 @@ var bounds = [...]bound{
 		func(c *Config) float64 { return float64(c.Tank.TripC) }},
 	{"safety.tank.hyst_k", 0, 10, whyHyst, func(c *Config) float64 { return float64(c.Tank.HystK) }},
 
+	{"safety.board.warn_c", 70, 85 - overshootK,
+		"above the ~68 C a SoC runs at in normal operation (oil out of the modules at 54 C plus 2 K/W x 7 W)",
+		func(c *Config) float64 { return float64(c.Board.WarnC) }},
+	{"safety.board.trip_c", 70, 85 - overshootK,
+		"the SoC throttles itself at 80 C and its hard limit is 85 C: trip + 2 K stays under it",
+		func(c *Config) float64 { return float64(c.Board.TripC) }},
+	{"safety.board.hyst_k", 0, 10, whyHyst, func(c *Config) float64 { return float64(c.Board.HystK) }},
+
 	{"safety.pressure_warn_low_bar", 0.3, 1.0,
 		"between the low trip bound and the bottom of the 1.0-2.5 bar operating band",
 		func(c *Config) float64 { return float64(c.PressureWarnLowBar) }},
@@ -89,6 +97,28 @@ var bounds = [...]bound{
 		"the longest a powered module runs without proven oil flow; the pump proves flow within seconds " +
 			"(the meter gives 55 Hz at 10 L/min)",
 		func(c *Config) float64 { return c.FlowProofS }},
+	{"safety.flow_meter_accuracy", 0, 0.2,
+		"a hall-effect pulse meter is good to a few % of its reading; the flow proved is min_oil_flow_lpm x (1 + this); " +
+			"over 20 % the margin eats the pump's headroom",
+		func(c *Config) float64 { return c.FlowMeterAccuracy }},
+	{"safety.oil_pump_max_lpm", 10, 200,
+		"the oil pump's flow at full speed when new (reference 40 L/min), at least the modules' 10 L/min; " +
+			"a meter that reads more than the pump at its speed can give is not believed",
+		func(c *Config) float64 { return float64(c.OilPumpMaxLPM) }},
+	{"safety.water_pump_max_lpm", 5, 100,
+		"the water pump's flow at full speed when new (reference 25 L/min), for judging its meter and its running dry",
+		func(c *Config) float64 { return float64(c.WaterPumpMaxLPM) }},
+	{"safety.pump_feedback_full", 0, 0.7,
+		"profile A reports a pump's power on 0-70 % of the feedback duty: at full speed at most 70 %",
+		func(c *Config) float64 { return float64(c.PumpFeedbackFull) }},
+	{"safety.pump_respond_s", 2, 60,
+		"a circulator follows a new speed within seconds (spin-up ~1.5 s), so under 2 s a healthy pump looks stuck; " +
+			"over a minute a seized rotor behind a silent feedback line goes unjudged too long",
+		func(c *Config) float64 { return c.PumpRespondS }},
+	{"safety.meter_stuck_s", 10, 300,
+		"a flow meter counts pulses every second and the pressure ADC reads several times a second, each moving " +
+			"by a count: 10 s of identical readings is already rare; over 5 min a frozen meter is believed too long",
+		func(c *Config) float64 { return c.MeterStuckS }},
 	{"safety.stale_s", 1, 10,
 		"a DS18B20 gives a sample every 0.75 s at 12 bits, so under 1 s every sample is stale; " +
 			"over 10 s a frozen reading passes as live",
@@ -146,12 +176,39 @@ var bounds = [...]bound{
 			"error; over the hub's 3.6 kW the check never runs",
 		func(c *Config) float64 { return float64(c.BalanceMinW) }},
 	{"safety.balance_tolerance", 0, 0.9,
-		"the fraction by which carried heat may miss measured power; at 0.9 or more no lying meter is ever found",
+		"the fraction by which carried heat may miss measured power: two DS18B20s at +/-0.5 K on a 6 K rise and a " +
+			"5 % meter err by up to ~25 %, so under 0.3 a healthy plant may trip; at 0.9 or more no lying meter is ever found",
 		func(c *Config) float64 { return c.BalanceTolerance }},
 	{"safety.balance_s", 300, 3600,
 		"the oil stores 290 kJ/K: a 1 K drift over 300 s is ~1 kW that is not imbalance, so shorter windows " +
 			"mislead; over an hour a lying meter or probe goes unnoticed too long",
 		func(c *Config) float64 { return c.BalanceS }},
+	{"safety.balance_hold_s", 0, 600,
+		"heat carried past the tolerance this long trips; the averages already span balance_s, so a hold over 10 min " +
+			"only delays a trip on lost flow",
+		func(c *Config) float64 { return c.BalanceHoldS }},
+	{"safety.module_oil_l", 10, 1000,
+		"the oil in the modules' tanks (reference 8 x 15 L), whose warming the balance counts as stored heat; " +
+			"too small and the oil warming at start-up reads as heat carried off",
+		func(c *Config) float64 { return c.ModuleOilL }},
+	{"safety.vote_s", 0, 300,
+		"the evidence against one oil-in probe must hold this long before it is voted out; in 5 min oil with no " +
+			"cooling climbs 3.5 K, and the hotter probe governs meanwhile",
+		func(c *Config) float64 { return c.VoteS }},
+	{"safety.flap_count", 2, 10,
+		"faults within flap_window_s that latch a channel degraded: one fault is no pattern; the layer remembers 10",
+		func(c *Config) float64 { return c.FlapCount }},
+	{"safety.flap_window_s", 60, 3600,
+		"a probe that opens every 10 s faults 3 times in 30 s; over an hour, faults days apart add up to a latch",
+		func(c *Config) float64 { return c.FlapWindowS }},
+	{"safety.boot_grace_s", 30, 120,
+		"a real agent needs ~30 s to boot and answer after its relay closes; over 2 min a module nobody vouches " +
+			"for heats unwatched",
+		func(c *Config) float64 { return c.BootGraceS }},
+	{"safety.start_step_s", 0, 30,
+		"staggered start: one level of one module per step, so no step on the home's supply exceeds one module; " +
+			"40 steps bring 8 modules from off to full, 20 min at 30 s",
+		func(c *Config) float64 { return c.StartStepS }},
 	{"safety.self_test_s", 5, 120,
 		"the dump valve takes 90 s end to end: under 5 s it cannot move the 5 % the default test asks; over " +
 			"2 min a failed pump or valve holds the start-up too long",
@@ -273,7 +330,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, &LimitError{Key: key, Value: h, Rule: RuleGap, Bound: g})
 		}
 	}
-	for _, p := range [...]string{"safety.oil_in.", "safety.oil_out.", "safety.water_flow.", "safety.tank."} {
+	for _, p := range [...]string{"safety.oil_in.", "safety.oil_out.", "safety.water_flow.", "safety.tank.", "safety.board."} {
 		rel(p+"warn_c", RuleNotBelow, p+"trip_c")
 		w, okW := val(p + "warn_c")
 		t, okT := val(p + "trip_c")
