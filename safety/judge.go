@@ -137,10 +137,10 @@ func (l *Layer) judgeMeter(m *meter, v float64, at units.Time, status hal.Status
 		m.moving, m.movedAt = true, now
 	}
 	switch {
-	case v != 0 && now.Sub(m.rawAt).Seconds() > cfg.MeterStuckS:
+	case v != 0 && now.Sub(m.rawAt).Seconds() >= cfg.MeterStuckS:
 		m.ok = false // not one count of change: a live meter always moves
 		return
-	case m.moving && now.Sub(m.movedAt).Seconds() > cfg.PumpRespondS:
+	case m.moving && now.Sub(m.movedAt).Seconds() >= cfg.PumpRespondS:
 		m.ok = false // its pump changed speed and the reading did not
 		return
 	}
@@ -178,7 +178,7 @@ func (l *Layer) judgeFeedback(f *feedback, fb hal.PumpFeedback, cmd units.Ratio,
 		f.moving, f.movedAt = true, now
 	}
 	running := fb.Alarm == hal.PumpNormal || fb.Alarm == hal.PumpWarning
-	if running && f.moving && now.Sub(f.movedAt).Seconds() > l.cfg.PumpRespondS {
+	if running && f.moving && now.Sub(f.movedAt).Seconds() >= l.cfg.PumpRespondS {
 		return // its pump changed speed and the reported power did not
 	}
 	f.ok, f.power, f.alarm = true, fb.Power, fb.Alarm
@@ -274,8 +274,7 @@ func (l *Layer) believed(c hal.Channel) bool {
 }
 
 // noteChannels counts every channel's faults, latches the ones that flap,
-// and publishes which are not believed (the voted-out oil-in probe among
-// them).
+// and publishes which are not believed.
 func (l *Layer) noteChannels(now units.Time) {
 	st := &l.st
 	st.Untrusted = 0
@@ -289,8 +288,5 @@ func (l *Layer) noteChannels(now units.Time) {
 			st.Flapping |= c.Bit()
 		}
 		st.FaultCount[c] = l.flaps[c].total
-	}
-	if x := l.oil.excluded; x < hal.NumTemps {
-		st.Untrusted |= hal.TempChannel(x).Bit()
 	}
 }

@@ -160,6 +160,9 @@ func (l *Layer) publish(in *hal.Inputs, f *findings) {
 	st.Warnings, st.Alarms = f.warn, f.alarm
 	st.CoolHarder = f.warn&overTemp != 0 && st.State != StateTripped
 	st.OilInExcluded = l.oil.excluded
+	if x := l.oil.excluded; x < hal.NumTemps {
+		st.Untrusted |= hal.TempChannel(x).Bit() // voted out: believed by nobody
+	}
 }
 
 // remember keeps what the next tick judges against.

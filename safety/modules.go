@@ -24,7 +24,8 @@ type module struct {
 	relayAt units.Time // when the relay last closed (or the layer started with it closed)
 	heard   bool       // its agent has answered since the relay closed
 
-	report bool // the agent's report is believed
+	answering bool // the agent answers, fresh
+	report    bool // the agent's power report is believed
 	board  bool // its board temperature is believed
 	feed   bool // the feed meter's reading is believed
 	power  units.Watt
@@ -52,7 +53,7 @@ func (l *Layer) judgeModules(in *hal.Inputs, now units.Time) {
 		if m.feed && power && math.Abs(float64(ms.Power-f.Value)) > 0.2*float64(f.Value)+20 {
 			power = false // the agent's word against the meter's: the meter is the trusted witness
 		}
-		m.report = answering && power
+		m.answering, m.report = answering, answering && power
 		m.board = answering && ms.BoardTemp >= -20 && ms.BoardTemp <= 125
 		switch {
 		case !ms.Relay:
@@ -87,7 +88,7 @@ func (l *Layer) powered(in *hal.Inputs, i int) bool {
 		return true
 	}
 	_, runs := ms.Level.Fraction()
-	return m.report && runs
+	return m.answering && runs
 }
 
 // anyPowered reports whether any module counts as powered, and the modules'
@@ -110,7 +111,7 @@ func (l *Layer) witnessesDisagree(in *hal.Inputs) bool {
 	for i := 0; i < in.NumModules; i++ {
 		m, ms := &l.mods[i], &in.Module[i]
 		_, runs := ms.Level.Fraction()
-		if ms.Relay && m.feed && ms.Feed.Value < unpoweredW && m.report && runs && ms.Power >= unpoweredW {
+		if ms.Relay && m.feed && ms.Feed.Value < unpoweredW && m.answering && runs {
 			return true
 		}
 	}
