@@ -111,8 +111,8 @@ type meter struct {
 	rawAt   units.Time // when the reading last changed
 	rawCmd  units.Ratio
 	rawSeen bool
-	moving  bool       // the pump's command has moved since the reading last changed
-	movedAt units.Time // since when
+	moving  bool        // the pump's command has moved since the reading last changed
+	movedAt units.Time  // since when
 	cmdMax  units.Ratio // the pump's command, falling from its peak at 10 % a second
 	tooHigh timer       // reading more than its pump can give
 }

@@ -26,10 +26,10 @@ type module struct {
 
 	answering bool // the agent answers, fresh
 	report    bool // the agent's power report is believed
-	board  bool // its board temperature is believed
-	feed   bool // the feed meter's reading is believed
-	power  units.Watt
-	known  bool // power is known: from the feed meter, else a believed report
+	board     bool // its board temperature is believed
+	feed      bool // the feed meter's reading is believed
+	power     units.Watt
+	known     bool // power is known: from the feed meter, else a believed report
 }
 
 // judgeModules judges each module's report and feed meter, and tracks its
