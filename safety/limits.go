@@ -235,6 +235,7 @@ const (
 	RuleNotAbove                    // must be above Other
 	RuleNotAtLeast                  // must be at least Other
 	RuleGap                         // hysteresis not below the warn-trip gap
+	RuleNotWhole                    // a count that is not a whole number
 )
 
 // LimitError is one broken rule of a configuration. Validate joins them.
@@ -270,6 +271,8 @@ func (e *LimitError) Error() string {
 		return v + " must be at least " + e.Other + " = " + b
 	case RuleGap:
 		return v + " must be below the warn-trip gap " + b
+	case RuleNotWhole:
+		return v + " must be a whole number"
 	}
 	return v + " breaks rule " + strconv.Itoa(int(e.Rule))
 }
@@ -304,53 +307,71 @@ func (c *Config) Validate() error {
 		errs = append(errs, &LimitError{Key: b.key, Value: v, Rule: rule, Bound: lim})
 	}
 
-	// Relations, only between values that passed their own bounds.
-	val := func(key string) (float64, bool) {
-		for i := range bounds {
-			if bounds[i].key == key {
-				return bounds[i].get(c), ok[i]
-			}
-		}
-		panic("safety: Validate: no bound for " + key)
-	}
-	rel := func(key string, rule LimitRule, other string) {
-		a, okA := val(key)
-		b, okB := val(other)
-		if !okA || !okB {
-			return
-		}
-		broken := (rule == RuleNotBelow && !(a < b)) || (rule == RuleNotAbove && !(a > b)) ||
-			(rule == RuleNotAtLeast && !(a >= b))
-		if broken {
-			errs = append(errs, &LimitError{Key: key, Value: a, Rule: rule, Bound: b, Other: other})
+	v := validator{c: c, ok: &ok, errs: errs}
+	v.relations()
+	return errors.Join(v.errs...)
+}
+
+// validator checks the relations between values that passed their own
+// bounds.
+type validator struct {
+	c    *Config
+	ok   *[len(bounds)]bool
+	errs []error
+}
+
+func (v *validator) val(key string) (float64, bool) {
+	for i := range bounds {
+		if bounds[i].key == key {
+			return bounds[i].get(v.c), v.ok[i]
 		}
 	}
-	gap := func(key string, g float64) {
-		if h, okH := val(key); okH && g > 0 && !(h < g) {
-			errs = append(errs, &LimitError{Key: key, Value: h, Rule: RuleGap, Bound: g})
-		}
+	panic("safety: Validate: no bound for " + key)
+}
+
+func (v *validator) rel(key string, rule LimitRule, other string) {
+	a, okA := v.val(key)
+	b, okB := v.val(other)
+	if !okA || !okB {
+		return
 	}
+	broken := (rule == RuleNotBelow && !(a < b)) || (rule == RuleNotAbove && !(a > b)) ||
+		(rule == RuleNotAtLeast && !(a >= b))
+	if broken {
+		v.errs = append(v.errs, &LimitError{Key: key, Value: a, Rule: rule, Bound: b, Other: other})
+	}
+}
+
+func (v *validator) gap(key string, g float64) {
+	if h, okH := v.val(key); okH && g > 0 && !(h < g) {
+		v.errs = append(v.errs, &LimitError{Key: key, Value: h, Rule: RuleGap, Bound: g})
+	}
+}
+
+func (v *validator) relations() {
 	for _, p := range [...]string{"safety.oil_in.", "safety.oil_out.", "safety.water_flow.", "safety.tank.", "safety.board."} {
-		rel(p+"warn_c", RuleNotBelow, p+"trip_c")
-		w, okW := val(p + "warn_c")
-		t, okT := val(p + "trip_c")
+		v.rel(p+"warn_c", RuleNotBelow, p+"trip_c")
+		w, okW := v.val(p + "warn_c")
+		t, okT := v.val(p + "trip_c")
 		if okW && okT && w < t {
-			gap(p+"hyst_k", t-w)
+			v.gap(p+"hyst_k", t-w)
 		}
 	}
-	rel("safety.pressure_warn_low_bar", RuleNotAbove, "safety.pressure_trip_low_bar")
-	rel("safety.pressure_warn_high_bar", RuleNotAbove, "safety.pressure_warn_low_bar")
-	rel("safety.pressure_warn_high_bar", RuleNotBelow, "safety.pressure_trip_high_bar")
-	tl, ok1 := val("safety.pressure_trip_low_bar")
-	wl, ok2 := val("safety.pressure_warn_low_bar")
-	wh, ok3 := val("safety.pressure_warn_high_bar")
-	th, ok4 := val("safety.pressure_trip_high_bar")
+	v.rel("safety.pressure_warn_low_bar", RuleNotAbove, "safety.pressure_trip_low_bar")
+	v.rel("safety.pressure_warn_high_bar", RuleNotAbove, "safety.pressure_warn_low_bar")
+	v.rel("safety.pressure_warn_high_bar", RuleNotBelow, "safety.pressure_trip_high_bar")
+	tl, ok1 := v.val("safety.pressure_trip_low_bar")
+	wl, ok2 := v.val("safety.pressure_warn_low_bar")
+	wh, ok3 := v.val("safety.pressure_warn_high_bar")
+	th, ok4 := v.val("safety.pressure_trip_high_bar")
 	if ok1 && ok2 && ok3 && ok4 && tl < wl && wh < th {
-		gap("safety.pressure_hyst_bar", min(wl-tl, th-wh))
+		v.gap("safety.pressure_hyst_bar", min(wl-tl, th-wh))
 	}
-	rel("safety.sensor_loss_s", RuleNotAtLeast, "safety.stale_s")
-	rel("safety.restore_s", RuleNotAtLeast, "safety.shed_step_s")
-	return errors.Join(errs...)
+	v.rel("safety.sensor_loss_s", RuleNotAtLeast, "safety.stale_s")
+	v.rel("safety.restore_s", RuleNotAtLeast, "safety.shed_step_s")
+	if n, ok := v.val("safety.flap_count"); ok && n != math.Trunc(n) {
+		v.errs = append(v.errs, &LimitError{Key: "safety.flap_count", Value: n, Rule: RuleNotWhole})
+	}
 }
 
 // configChecksumSeed is the CRC of the encoding's header: an all-zero
