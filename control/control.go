@@ -141,6 +141,15 @@ type Config struct {
 	RestoreWPerS   float64      `toml:"restore_w_per_s"`
 	LevelHystW     units.Watt   `toml:"level_hyst_w"`
 	DwellS         float64      `toml:"dwell_s"`
+
+	// Bad samples (control/inputs.go; docs/control.md, "Bad samples"): a
+	// sample taken more than StaleS from now is not believed. A temperature
+	// with no good sample keeps its last good value for HoldS, then takes
+	// its fallback; the oil into the modules, with no probe left, is then
+	// taken at the ceiling plus OilUnknownK, so the dump cools hardest.
+	StaleS      float64      `toml:"stale_s"`
+	HoldS       float64      `toml:"hold_s"`
+	OilUnknownK units.Kelvin `toml:"oil_unknown_k"`
 }
 
 // DefaultConfig returns the reference targets of DOMAIN.md and gains for the
@@ -187,6 +196,8 @@ func DefaultConfig() Config {
 		LoadGains:   pid.Config{Kp: 0.08, Ki: 0.00004, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 		LoadMarginK: 0.5, LoadFilterS: 60,
 		ShedMarginK: 0, RestoreMarginK: 2.5, ShedWPerKS: 10, ShedAlwaysK: 1, RestoreWPerS: 0.3, LevelHystW: 40, DwellS: 600,
+
+		StaleS: 5, HoldS: 30, OilUnknownK: 2,
 	}
 }
 
@@ -244,15 +255,22 @@ type Controller struct {
 	houseSets, tankSets bool // the radiators' or the tank's share set the dump valve this tick
 	oilFlowOn           bool // the oil pump's flow loop ran last tick
 
-	// What control believes of its inputs this tick (inputs.go).
-	x     view
-	oilIn units.Celsius // the oil into the modules, last value
+	// What control believes of its inputs (inputs.go).
+	x       view
+	probes  [hal.NumTemps]probe
+	stale   units.Duration            // StaleS
+	applied [hal.MaxModules]hal.Level // the levels last applied, for a silent module's power
+	startAt units.Time                // the first step
+	oilIn   units.Celsius             // the oil into the modules, last value
+	oilAt   units.Time                // when oilIn was last measured
+	oilSeen bool                      // the oil has been measured since start
 
 	// Filtered values.
 	indoor          units.Celsius // the room through a 5-minute filter
 	oilSlow         units.Celsius // the oil through LoadFilterS, for load management
 	oilFast, oilMid units.Celsius // the oil through 20 s and 120 s filters: is it rising?
 	oilLoop         units.Celsius // the oil through OilFilterS, for the dump's loop
+	oilInit         bool          // the oil's filters are started
 	outdoorMean     units.Celsius // slow mean of the outside temperature
 	outdoorSeen     bool
 	indoorSeen      bool
@@ -297,6 +315,15 @@ func New(cfg Config) (*Controller, error) {
 	if !(cfg.OilPumpMaxLPM > 0) || !(cfg.WaterPumpMaxLPM > 0) {
 		return nil, errPumpMax
 	}
+	if !(cfg.StaleS > 0 && cfg.StaleS < 3600) || !(cfg.HoldS >= 0 && cfg.HoldS < 3600) || !(cfg.OilUnknownK >= 0 && cfg.OilUnknownK < 50) {
+		return nil, errBadSamples
+	}
+	c.stale = units.DurationOf(cfg.StaleS)
+	// Until the first good samples: the room at its floor (the radiators
+	// take their share on the weather curve, and the tank cannot starve
+	// the house), and the heating-off season.
+	c.indoor = cfg.IndoorFloorC
+	c.outdoorMean = cfg.HeatingCutoffC
 	c.load.Track(1) // full compute until the heat says otherwise
 	return c, nil
 }
@@ -305,7 +332,10 @@ type configError string
 
 func (e configError) Error() string { return string(e) }
 
-const errPumpMax = configError("control: oil_pump_max_lpm and water_pump_max_lpm must be above 0")
+const (
+	errPumpMax    = configError("control: oil_pump_max_lpm and water_pump_max_lpm must be above 0")
+	errBadSamples = configError("control: stale_s must be in (0, 3600) s, hold_s in [0, 3600) s and oil_unknown_k in [0, 50) K")
+)
 
 // Config returns the controller's configuration.
 func (c *Controller) Config() *Config { return &c.cfg }
@@ -328,6 +358,18 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	c.loadStep(in, adv, l.dump, out)
 }
 
+// hold keeps a loop at its last output while its measurement is lost, and
+// hands it back when the measurement returns: the next update then moves
+// from the held output by one update's worth of control action.
+func hold(p *pid.Controller, lost bool) {
+	switch {
+	case lost && !p.Manual():
+		p.SetManual(p.Output())
+	case !lost && p.Manual():
+		p.SetAuto()
+	}
+}
+
 // houseStep returns the radiators' share and keeps the house's call for
 // heat. The house takes heat continuously: a PI on the indoor air sets the
 // radiators' share of the heat (the rest goes on to the dump), so the house
@@ -335,6 +377,7 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 // heating-off season, decided on the day's mean outside temperature.
 func (c *Controller) houseStep() units.Ratio {
 	cfg, x := &c.cfg, &c.x
+	hold(&c.house, x.indoorLost)
 	houseShare := units.Ratio(c.house.Update(float64(cfg.IndoorMaxC-units.Celsius(cfg.IndoorHystK)), float64(c.indoor), 0, x.now))
 	if c.outdoorMean >= cfg.HeatingCutoffC {
 		houseShare = 0
@@ -360,8 +403,13 @@ func (c *Controller) tankStep(in *hal.Inputs, out *hal.Outputs) (goal units.Cels
 		c.tankWant = x.bottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK)
 	}
 	goal = cfg.TankTargetC
-	if c.legionella(in, x.top, x.bottom, x.dt) {
+	if c.legionella(in, x.dt) {
 		goal = cfg.LegionellaC
+	}
+	if x.tankLost {
+		// Neither layer known: the tank is taken at its goal, so that no
+		// charging is forced and the tank's loop sees no error.
+		x.top, x.bottom = goal, goal
 	}
 	season = c.outdoorMean < cfg.HeatingCutoffC
 	// Is the coil still lifting the tank? Judged while it is fed: charging
@@ -387,15 +435,24 @@ type loops struct {
 // oilLoops runs the loops on the oil into the modules and the tank's loop
 // on the mean of its layers. The oil's loops act on the oil through
 // OilFilterS: the probes' last bit of noise would otherwise reach the fan.
+// At start-up, until the first oil value, they wait at their outputs.
 func (c *Controller) oilLoops(goal units.Celsius) loops {
 	cfg, x := &c.cfg, &c.x
 	var l loops
+	hold(&c.tankTemp, x.tankLost)
 	l.tankTempShare = units.Ratio(c.tankTemp.Update(float64(goal), float64((x.top+x.bottom)/2), 0, x.now))
 	c.tankTempShare = l.tankTempShare
-	c.oilLoop += (x.oil - c.oilLoop) * units.Celsius(min(x.dt/max(cfg.OilFilterS, 1e-3), 1))
-	l.dump = units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(c.oilLoop), 0, x.now))
-	l.tankShare = units.Ratio(c.tank.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(c.oilLoop), 0, x.now))
-	l.tankCut = units.Ratio(c.tankCut.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankCutMarginK)), float64(c.oilLoop), 0, x.now))
+	if x.oilWait {
+		l.dump, l.tankShare, l.tankCut = units.Ratio(c.dump.Output()), units.Ratio(c.tank.Output()), units.Ratio(c.tankCut.Output())
+	} else {
+		if !c.oilInit {
+			c.oilSlow, c.oilFast, c.oilMid, c.oilLoop, c.oilInit = x.oil, x.oil, x.oil, x.oil, true
+		}
+		c.oilLoop += (x.oil - c.oilLoop) * units.Celsius(min(x.dt/max(cfg.OilFilterS, 1e-3), 1))
+		l.dump = units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(c.oilLoop), 0, x.now))
+		l.tankShare = units.Ratio(c.tank.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(c.oilLoop), 0, x.now))
+		l.tankCut = units.Ratio(c.tankCut.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankCutMarginK)), float64(c.oilLoop), 0, x.now))
+	}
 	if x.bottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK) {
 		// Hot water comes first: a tank this low keeps its share, and if
 		// the oil cannot take that, compute gives way (load management).
@@ -408,6 +465,7 @@ func (c *Controller) oilLoops(goal units.Celsius) loops {
 // while it charges, the house next, the dump last.
 func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out *hal.Outputs) {
 	cfg, x := &c.cfg, &c.x
+	hold(&c.water, x.supplyLost)
 	curvePump := units.Ratio(c.water.Update(float64(cfg.WeatherCurve(x.outdoor)), float64(x.supply), 0, x.now))
 	// Charging the tank and out of the heating season, the water follows
 	// the oil's heat-capacity rate: the hottest supply the oil can give.
@@ -451,13 +509,24 @@ func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out
 
 // loadStep sets the modules' levels (load management within safety's caps)
 // and the oil pump, which runs whenever a module is wished powered or the
-// oil is near the dump's setpoint.
+// oil is near the dump's setpoint. At start-up, until the first oil value,
+// the levels are mapped but nothing is wished powered.
 func (c *Controller) loadStep(in *hal.Inputs, adv Advice, dump units.Ratio, out *hal.Outputs) {
 	cfg, x := &c.cfg, &c.x
-	c.manageLoad(x.n, x.oil, x.now, x.dt, dump >= 0.98)
+	top := hal.Level100
+	if x.oilWait {
+		top = hal.LevelOff
+		if !c.levelsSet() {
+			c.want = c.mapLevels(x.n, c.allowedW)
+			c.mappedW, c.mapped = c.allowedW, true
+			c.levels, c.levelsAt = c.want, x.now
+		}
+	} else {
+		c.manageLoad(x.n, x.oil, x.now, x.dt, dump >= 0.98)
+	}
 	anyOn := false
 	for i := 0; i < x.n; i++ {
-		l := min(in.Demand[i], adv.Cap[i], c.levels[i])
+		l := min(in.Demand[i], adv.Cap[i], c.levels[i], top)
 		out.Module[i] = l
 		if _, on := l.Fraction(); on {
 			anyOn = true
@@ -680,9 +749,10 @@ func (c *Controller) levelW(l hal.Level) units.Watt {
 
 // legionella runs the weekly hold and reports whether it is on. Compute heat
 // charges the tank as far as the oil ceiling allows; the immersion heater
-// tops up the rest and holds the temperature.
-func (c *Controller) legionella(in *hal.Inputs, top, bottom units.Celsius, dt float64) bool {
-	cfg := &c.cfg
+// tops up the rest and holds the temperature. It heats only on a known upper
+// layer, and only a known one counts toward the hold.
+func (c *Controller) legionella(in *hal.Inputs, dt float64) bool {
+	cfg, x := &c.cfg, &c.x
 	const week = 7 * 24 * units.Hour
 	wt := in.WeekTime % week
 	if wt < c.lastWeekAt {
@@ -699,14 +769,14 @@ func (c *Controller) legionella(in *hal.Inputs, top, bottom units.Celsius, dt fl
 	// Compute heat first: the immersion heater starts once the coil has
 	// been seen to lift the tank no further toward the hold (chargeTank),
 	// or the lower layer has reached it.
-	coilDone := c.coilDone(cfg.LegionellaC) || bottom >= cfg.LegionellaC
+	coilDone := c.coilDone(cfg.LegionellaC) || x.bottomKnown && x.bottom >= cfg.LegionellaC
 	switch {
-	case top >= cfg.LegionellaC+0.5:
+	case !x.topKnown, x.top >= cfg.LegionellaC+0.5:
 		c.immersion = false
-	case top < cfg.LegionellaC-0.5 && coilDone:
+	case x.top < cfg.LegionellaC-0.5 && coilDone:
 		c.immersion = true
 	}
-	if top >= cfg.LegionellaC-0.5 {
+	if x.topKnown && x.top >= cfg.LegionellaC-0.5 {
 		c.legioHeld += dt
 	}
 	if c.legioHeld >= cfg.LegionellaHoldS {
@@ -726,13 +796,18 @@ func dtTick(now, last units.Time) float64 {
 // Applied tells control what safety let through, so each loop tracks the
 // output really applied and resumes without a bump when an override ends.
 func (c *Controller) Applied(out *hal.Outputs) {
+	c.applied = out.Module
 	c.water.Track(float64(out.Pump[hal.PumpWater]))
 	c.waterFlow.Track(float64(out.Pump[hal.PumpWater]))
 	if c.oilFlowOn {
 		c.oilFlow.Track(float64(out.Pump[hal.PumpOil]))
 	}
-	c.dump.Track(float64(out.Fan)) // the dump loop drives the fan in every mode, the valve in some
-	c.tank.Track(float64(out.Valve[hal.ValveTank]))
+	if c.oilInit {
+		// Once started: a loop waiting for the oil's first value starts
+		// from nothing, as a loop does.
+		c.dump.Track(float64(out.Fan)) // the dump loop drives the fan in every mode, the valve in some
+		c.tank.Track(float64(out.Valve[hal.ValveTank]))
+	}
 	if c.tankSets && out.Valve[hal.ValveTank] == 1 {
 		// The tank's share actually given: the tank's loop does not wind
 		// up while the cut, or safety, holds it. The cut is a limiter and
