@@ -141,6 +141,15 @@ type Config struct {
 	RestoreWPerS   float64      `toml:"restore_w_per_s"`
 	LevelHystW     units.Watt   `toml:"level_hyst_w"`
 	DwellS         float64      `toml:"dwell_s"`
+
+	// Bad samples (control/inputs.go; docs/control.md, "Bad samples"): a
+	// sample taken more than StaleS from now is not believed. A temperature
+	// with no good sample keeps its last good value for HoldS, then takes
+	// its fallback; the oil into the modules, with no probe left, is then
+	// taken at the ceiling plus OilUnknownK, so the dump cools hardest.
+	StaleS      float64      `toml:"stale_s"`
+	HoldS       float64      `toml:"hold_s"`
+	OilUnknownK units.Kelvin `toml:"oil_unknown_k"`
 }
 
 // DefaultConfig returns the reference targets of DOMAIN.md and gains for the
@@ -187,6 +196,8 @@ func DefaultConfig() Config {
 		LoadGains:   pid.Config{Kp: 0.08, Ki: 0.00004, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 		LoadMarginK: 0.5, LoadFilterS: 60,
 		ShedMarginK: 0, RestoreMarginK: 2.5, ShedWPerKS: 10, ShedAlwaysK: 1, RestoreWPerS: 0.3, LevelHystW: 40, DwellS: 600,
+
+		StaleS: 5, HoldS: 30, OilUnknownK: 2,
 	}
 }
 
@@ -243,15 +254,28 @@ type Controller struct {
 	heatWant, tankWant  bool
 	houseSets, tankSets bool // the radiators' or the tank's share set the dump valve this tick
 	oilFlowOn           bool // the oil pump's flow loop ran last tick
-	oilIn, indoor       units.Celsius
-	oilSlow             units.Celsius // the oil through LoadFilterS, for load management
-	oilFast, oilMid     units.Celsius // the oil through 20 s and 120 s filters: is it rising?
-	oilLoop             units.Celsius // the oil through OilFilterS, for the dump's loop
-	outdoorMean         units.Celsius // slow mean of the outside temperature
-	outdoorSeen         bool
-	indoorSeen          bool
-	last                units.Time
-	init                bool
+
+	// What control believes of its inputs (inputs.go).
+	x       view
+	probes  [hal.NumTemps]probe
+	stale   units.Duration            // StaleS
+	applied [hal.MaxModules]hal.Level // the levels last applied, for a silent module's power
+	startAt units.Time                // the first step
+	oilIn   units.Celsius             // the oil into the modules, last value
+	oilAt   units.Time                // when oilIn was last measured
+	oilSeen bool                      // the oil has been measured since start
+
+	// Filtered values.
+	indoor          units.Celsius // the room through a 5-minute filter
+	oilSlow         units.Celsius // the oil through LoadFilterS, for load management
+	oilFast, oilMid units.Celsius // the oil through 20 s and 120 s filters: is it rising?
+	oilLoop         units.Celsius // the oil through OilFilterS, for the dump's loop
+	oilInit         bool          // the oil's filters are started
+	outdoorMean     units.Celsius // slow mean of the outside temperature
+	outdoorSeen     bool
+	indoorSeen      bool
+	last            units.Time
+	init            bool
 
 	// Tank charging.
 	coilSince     units.Time    // since when the fed tank has been within the coil's approach of the supply
@@ -291,6 +315,15 @@ func New(cfg Config) (*Controller, error) {
 	if !(cfg.OilPumpMaxLPM > 0) || !(cfg.WaterPumpMaxLPM > 0) {
 		return nil, errPumpMax
 	}
+	if !(cfg.StaleS > 0 && cfg.StaleS < 3600) || !(cfg.HoldS >= 0 && cfg.HoldS < 3600) || !(cfg.OilUnknownK >= 0 && cfg.OilUnknownK < 50) {
+		return nil, errBadSamples
+	}
+	c.stale = units.DurationOf(cfg.StaleS)
+	// Until the first good samples: the room at its floor (the radiators
+	// take their share on the weather curve, and the tank cannot starve
+	// the house), and the heating-off season.
+	c.indoor = cfg.IndoorFloorC
+	c.outdoorMean = cfg.HeatingCutoffC
 	c.load.Track(1) // full compute until the heat says otherwise
 	return c, nil
 }
@@ -299,7 +332,10 @@ type configError string
 
 func (e configError) Error() string { return string(e) }
 
-const errPumpMax = configError("control: oil_pump_max_lpm and water_pump_max_lpm must be above 0")
+const (
+	errPumpMax    = configError("control: oil_pump_max_lpm and water_pump_max_lpm must be above 0")
+	errBadSamples = configError("control: stale_s must be in (0, 3600) s, hold_s in [0, 3600) s and oil_unknown_k in [0, 50) K")
+)
 
 // Config returns the controller's configuration.
 func (c *Controller) Config() *Config { return &c.cfg }
@@ -307,74 +343,42 @@ func (c *Controller) Config() *Config { return &c.cfg }
 // AllowedW returns the compute power load management allows now.
 func (c *Controller) AllowedW() units.Watt { return c.allowedW }
 
-// temp returns the sample's value when the driver vouches for it, else prev.
-func temp(s hal.Sample[units.Celsius], prev units.Celsius) units.Celsius {
-	if s.OK() && s.Value != 85 {
-		return s.Value
-	}
-	return prev
-}
-
-// flow returns a flow meter's reading and whether it is fresh.
-func flow(s hal.Sample[units.LitrePerMin], now units.Time) (units.LitrePerMin, bool) {
-	const staleS = 5
-	ok := s.OK() && s.Value == s.Value && now.Sub(s.At).Seconds() <= staleS
-	return s.Value, ok
-}
-
-// Step computes control's wish for every output.
+// Step computes control's wish for every output. It is a router over the
+// named steps, in order: read the inputs (judged, with their fallbacks),
+// the season and the house, the tank, the oil's loops, the valves and the
+// water pump, the weekly exercise, and load management with the oil pump.
 func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
-	cfg, now := &c.cfg, in.Now
 	*out = hal.Outputs{}
+	c.readInputs(in, adv)
+	houseShare := c.houseStep()
+	goal, season := c.tankStep(in, out)
+	l := c.oilLoops(goal)
+	c.routeHeat(houseShare, season, l, out)
+	c.exercise(in, out)
+	c.loadStep(in, adv, l.dump, out)
+}
 
-	// The hotter of the two oil-in probes: the ceiling is about the worst.
-	a, b := in.Temp[hal.TempOilInA], in.Temp[hal.TempOilInB]
-	oil := c.oilIn
+// hold keeps a loop at its last output while its measurement is lost, and
+// hands it back when the measurement returns: the next update then moves
+// from the held output by one update's worth of control action.
+func hold(p *pid.Controller, lost bool) {
 	switch {
-	case a.OK() && b.OK() && a.Value != 85 && b.Value != 85:
-		oil = max(a.Value, b.Value)
-	default:
-		oil = temp(b, temp(a, oil))
+	case lost && !p.Manual():
+		p.SetManual(p.Output())
+	case !lost && p.Manual():
+		p.SetAuto()
 	}
-	c.oilIn = oil
-	// Rooms move over minutes: decide on a filtered reading, so that a probe's
-	// last bit of noise cannot flip a valve (a 5-minute first-order filter).
-	if room := in.Temp[hal.TempIndoor]; room.OK() && room.Value != 85 {
-		if !c.indoorSeen {
-			c.indoor, c.indoorSeen = room.Value, true
-		}
-		c.indoor += (room.Value - c.indoor) * units.Celsius(min(dtTick(now, c.last)/300, 1))
-	}
-	outdoor := temp(in.Temp[hal.TempOutdoor], c.outdoorMean)
-	outdoorKnown := in.Temp[hal.TempOutdoor].OK() && in.Temp[hal.TempOutdoor].Value != 85
-	tankBottom := temp(in.Temp[hal.TempTankBottom], cfg.TankTargetC)
-	tankTop := temp(in.Temp[hal.TempTankTop], tankBottom)
-	flowC := temp(in.Temp[hal.TempWaterFlow], oil)
-	dt := now.Sub(c.last).Seconds()
-	if !c.init {
-		c.init, dt = true, 0
-		c.outdoorMean = cfg.HeatingCutoffC // until the first reading
-		c.tankWant = tankBottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK)
-		c.allowedW = units.Watt(in.NumModules) * cfg.ModuleFullW
-		c.legioWeek = -1
-		c.oilSlow, c.oilFast, c.oilMid, c.oilLoop = oil, oil, oil, oil
-		c.tankGoal, c.coilReach = cfg.TankTargetC, cfg.TankTargetC
-	}
-	c.last = now
-	// A day's mean of the outside temperature decides the heating season.
-	const meanS = 12 * 3600
-	switch {
-	case outdoorKnown && !c.outdoorSeen:
-		c.outdoorMean, c.outdoorSeen = outdoor, true
-	case outdoorKnown:
-		c.outdoorMean += (outdoor - c.outdoorMean) * units.Celsius(min(dt/meanS, 1))
-	}
+}
 
-	// The house takes heat continuously: a PI on the indoor air sets the
-	// radiators' share of the heat (the rest goes on to the dump), so the
-	// house never short-cycles between all and nothing. No space heating in
-	// the heating-off season.
-	houseShare := units.Ratio(c.house.Update(float64(cfg.IndoorMaxC-units.Celsius(cfg.IndoorHystK)), float64(c.indoor), 0, now))
+// houseStep returns the radiators' share and keeps the house's call for
+// heat. The house takes heat continuously: a PI on the indoor air sets the
+// radiators' share of the heat (the rest goes on to the dump), so the house
+// never short-cycles between all and nothing. No space heating in the
+// heating-off season, decided on the day's mean outside temperature.
+func (c *Controller) houseStep() units.Ratio {
+	cfg, x := &c.cfg, &c.x
+	hold(&c.house, x.indoorLost)
+	houseShare := units.Ratio(c.house.Update(float64(cfg.IndoorMaxC-units.Celsius(cfg.IndoorHystK)), float64(c.indoor), 0, x.now))
 	if c.outdoorMean >= cfg.HeatingCutoffC {
 		houseShare = 0
 	}
@@ -387,40 +391,85 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	case houseShare < 0.01:
 		c.heatWant = false
 	}
-	tankGoal := cfg.TankTargetC
-	if c.legionella(in, tankTop, tankBottom, dt) {
-		tankGoal = cfg.LegionellaC
+	return houseShare
+}
+
+// tankStep returns the tank's goal (the weekly anti-legionella hold's, or
+// its target) and whether it is the heating season; in the heating season
+// it decides whether the tank charges. It sets the immersion heater.
+func (c *Controller) tankStep(in *hal.Inputs, out *hal.Outputs) (goal units.Celsius, season bool) {
+	cfg, x := &c.cfg, &c.x
+	if x.first {
+		c.tankWant = x.bottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK)
 	}
-	season := c.outdoorMean < cfg.HeatingCutoffC
+	goal = cfg.TankTargetC
+	if c.legionella(in, x.dt) {
+		goal = cfg.LegionellaC
+	}
+	if x.tankLost {
+		// Neither layer known: the tank is taken at its goal, so that no
+		// charging is forced and the tank's loop sees no error.
+		x.top, x.bottom = goal, goal
+	}
+	season = c.outdoorMean < cfg.HeatingCutoffC
 	// Is the coil still lifting the tank? Judged while it is fed: charging
 	// in the heating season, asking for half the water or more out of it.
-	c.coilCheck(tankGoal, tankBottom, flowC, season && c.tankWant || !season && c.tankTempShare >= 0.5, now)
+	c.coilCheck(goal, x.bottom, x.supply, season && c.tankWant || !season && c.tankTempShare >= 0.5, x.now)
 	if season {
-		c.chargeTank(tankGoal, tankBottom, flowC)
+		c.chargeTank(goal, x.bottom, x.supply)
 	} else {
 		c.tankWant = false
 	}
 	out.Immersion = c.immersion
+	return goal, season
+}
 
-	// The dump takes what the home cannot, to hold oil under its ceiling.
-	// The oil's loops act on the oil through OilFilterS: the probes' last
-	// bit of noise would otherwise reach the fan.
-	c.oilLoop += (oil - c.oilLoop) * units.Celsius(min(dt/max(cfg.OilFilterS, 1e-3), 1))
-	dump := units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(c.oilLoop), 0, now))
-	tankShare := units.Ratio(c.tank.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(c.oilLoop), 0, now))
-	tankTempShare := units.Ratio(c.tankTemp.Update(float64(tankGoal), float64((tankTop+tankBottom)/2), 0, now))
-	c.tankTempShare = tankTempShare
-	tankCut := units.Ratio(c.tankCut.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankCutMarginK)), float64(c.oilLoop), 0, now))
-	if tankBottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK) {
+// loops are the outputs of the loops on the oil and on the tank this tick.
+type loops struct {
+	dump          units.Ratio // the dump's fan (and valve where nothing else sets it)
+	tankShare     units.Ratio // the tank's share, heating season, on the oil
+	tankTempShare units.Ratio // the tank's share out of the heating season, on its temperature
+	tankCut       units.Ratio // the limit on that share, on the oil
+}
+
+// oilLoops runs the loops on the oil into the modules and the tank's loop
+// on the mean of its layers. The oil's loops act on the oil through
+// OilFilterS: the probes' last bit of noise would otherwise reach the fan.
+// At start-up, until the first oil value, they wait at their outputs.
+func (c *Controller) oilLoops(goal units.Celsius) loops {
+	cfg, x := &c.cfg, &c.x
+	var l loops
+	hold(&c.tankTemp, x.tankLost)
+	l.tankTempShare = units.Ratio(c.tankTemp.Update(float64(goal), float64((x.top+x.bottom)/2), 0, x.now))
+	c.tankTempShare = l.tankTempShare
+	if x.oilWait {
+		l.dump, l.tankShare, l.tankCut = units.Ratio(c.dump.Output()), units.Ratio(c.tank.Output()), units.Ratio(c.tankCut.Output())
+	} else {
+		if !c.oilInit {
+			c.oilSlow, c.oilFast, c.oilMid, c.oilLoop, c.oilInit = x.oil, x.oil, x.oil, x.oil, true
+		}
+		c.oilLoop += (x.oil - c.oilLoop) * units.Celsius(min(x.dt/max(cfg.OilFilterS, 1e-3), 1))
+		l.dump = units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(c.oilLoop), 0, x.now))
+		l.tankShare = units.Ratio(c.tank.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(c.oilLoop), 0, x.now))
+		l.tankCut = units.Ratio(c.tankCut.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankCutMarginK)), float64(c.oilLoop), 0, x.now))
+	}
+	if x.bottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK) {
 		// Hot water comes first: a tank this low keeps its share, and if
 		// the oil cannot take that, compute gives way (load management).
-		tankCut = 1
+		l.tankCut = 1
 	}
-	flowTarget := cfg.WeatherCurve(outdoor)
-	curvePump := units.Ratio(c.water.Update(float64(flowTarget), float64(flowC), 0, now))
+	return l
+}
+
+// routeHeat sets the valves, the fan and the water pump: the tank first
+// while it charges, the house next, the dump last.
+func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out *hal.Outputs) {
+	cfg, x := &c.cfg, &c.x
+	hold(&c.water, x.supplyLost)
+	curvePump := units.Ratio(c.water.Update(float64(cfg.WeatherCurve(x.outdoor)), float64(x.supply), 0, x.now))
 	// Charging the tank and out of the heating season, the water follows
 	// the oil's heat-capacity rate: the hottest supply the oil can give.
-	pump := c.matchedWaterPump(in, now)
+	pump := c.matchedWaterPump()
 
 	c.houseSets, c.tankSets = false, false
 	switch {
@@ -431,18 +480,18 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 		// tank's share is cut when the oil nears the ceiling, unless the
 		// tank is low.
 		out.Valve[hal.ValveTank] = 1
-		out.Valve[hal.ValveDump] = 1 - min(tankTempShare, tankCut)
+		out.Valve[hal.ValveDump] = 1 - min(l.tankTempShare, l.tankCut)
 		c.tankSets = true
 	case c.tankWant && c.heatWant:
 		// Tank first, but never at the price of a cold house: below
 		// IndoorFloorC + IndoorFloorBandK the radiators get a growing share.
 		floor := units.Ratio((c.indoor - cfg.IndoorFloorC) / units.Celsius(max(cfg.IndoorFloorBandK, 0.01)))
-		out.Valve[hal.ValveTank] = min(tankShare, max(floor, 0.25))
-		out.Valve[hal.ValveDump] = dump
+		out.Valve[hal.ValveTank] = min(l.tankShare, max(floor, 0.25))
+		out.Valve[hal.ValveDump] = l.dump
 	case c.tankWant:
 		// The tank takes what the dump does not need to hold the oil.
 		out.Valve[hal.ValveTank] = 1
-		out.Valve[hal.ValveDump] = dump
+		out.Valve[hal.ValveDump] = l.dump
 	default:
 		// The house's PI sets the radiators' share; what the house does
 		// not take goes through the dump, whose fan holds the oil. With the
@@ -450,25 +499,41 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 		// through the dump: one law either way, so the valve does not jump
 		// when the house's call for heat comes and goes.
 		out.Valve[hal.ValveTank] = 0
-		out.Valve[hal.ValveDump] = max(dump, 1-houseShare)
+		out.Valve[hal.ValveDump] = max(l.dump, 1-houseShare)
 		pump = curvePump
 		c.houseSets = true
 	}
-	out.Fan = dump
+	out.Fan = l.dump
 	out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
+}
 
-	c.exercise(in, out)
-	c.manageLoad(in, oil, now, dt, dump >= 0.98)
+// loadStep sets the modules' levels (load management within safety's caps)
+// and the oil pump, which runs whenever a module is wished powered or the
+// oil is near the dump's setpoint. At start-up, until the first oil value,
+// the levels are mapped but nothing is wished powered.
+func (c *Controller) loadStep(in *hal.Inputs, adv Advice, dump units.Ratio, out *hal.Outputs) {
+	cfg, x := &c.cfg, &c.x
+	top := hal.Level100
+	if x.oilWait {
+		top = hal.LevelOff
+		if !c.levelsSet() {
+			c.want = c.mapLevels(x.n, c.allowedW)
+			c.mappedW, c.mapped = c.allowedW, true
+			c.levels, c.levelsAt = c.want, x.now
+		}
+	} else {
+		c.manageLoad(x.n, x.oil, x.now, x.dt, dump >= 0.98)
+	}
 	anyOn := false
-	for i := 0; i < in.NumModules; i++ {
-		l := min(in.Demand[i], adv.Cap[i], c.levels[i])
+	for i := 0; i < x.n; i++ {
+		l := min(in.Demand[i], adv.Cap[i], c.levels[i], top)
 		out.Module[i] = l
 		if _, on := l.Fraction(); on {
 			anyOn = true
 		}
 	}
-	if anyOn || oil > cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK) {
-		out.Pump[hal.PumpOil] = max(out.Pump[hal.PumpOil], c.oilPump(in, now))
+	if anyOn || x.oil > cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK) {
+		out.Pump[hal.PumpOil] = max(out.Pump[hal.PumpOil], c.oilPump())
 	} else {
 		c.oilFlowOn = false
 	}
@@ -478,26 +543,21 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 // OilRiseK across the modules at their measured power, at least
 // OilFlowMinLPM, held on the meter; full speed whenever the meter shows
 // less than the minimum.
-func (c *Controller) oilPump(in *hal.Inputs, now units.Time) units.Ratio {
-	cfg := &c.cfg
-	var powerW units.Watt
-	for i := 0; i < in.NumModules; i++ {
-		powerW += max(in.Module[i].Power, 0) // the feed meters read even when an agent is silent
-	}
-	target := cfg.OilFlowFor(powerW, c.oilIn)
+func (c *Controller) oilPump() units.Ratio {
+	cfg, x := &c.cfg, &c.x
+	target := cfg.OilFlowFor(x.powerW, x.oil)
 	ff := float64(target / cfg.OilPumpMaxLPM)
 	if !c.oilFlowOn {
 		// Starting: from the feed-forward, not from standstill.
 		c.oilFlow.Reset(ff)
 		c.oilFlowOn = true
 	}
-	got, ok := flow(in.Flow[hal.FlowOil], now)
-	if !ok {
+	if !x.oilLPMOK {
 		// No meter: no trim, and a speed that proves the flow on a new pump.
 		c.oilFlow.Track(max(ff, float64(cfg.OilPumpSpeed)))
 		return max(units.Ratio(ff), cfg.OilPumpSpeed)
 	}
-	if got < cfg.OilFlowMinLPM*0.95 {
+	if x.oilLPM < cfg.OilFlowMinLPM*0.95 {
 		// Short of the flow the modules need (a pump spinning up, or one
 		// that wore or clogged at once): full speed now, and the trim walks
 		// it back down to the flow. Safety trips on the modules' minimum
@@ -505,25 +565,25 @@ func (c *Controller) oilPump(in *hal.Inputs, now units.Time) units.Ratio {
 		c.oilFlow.Reset(1)
 		return 1
 	}
-	return units.Ratio(c.oilFlow.Update(float64(target), float64(got), ff, now))
+	return units.Ratio(c.oilFlow.Update(float64(target), float64(x.oilLPM), ff, x.now))
 }
 
 // matchedWaterPump returns the water pump's speed for a water flow whose
-// heat-capacity rate is WaterMatch times the oil's.
-func (c *Controller) matchedWaterPump(in *hal.Inputs, now units.Time) units.Ratio {
-	cfg := &c.cfg
-	oilLPM, ok := flow(in.Flow[hal.FlowOil], now)
-	if !ok {
+// heat-capacity rate is WaterMatch times the oil's: the oil's metered flow,
+// or with its meter unknown the minimum.
+func (c *Controller) matchedWaterPump() units.Ratio {
+	cfg, x := &c.cfg, &c.x
+	oilLPM := x.oilLPM
+	if !x.oilLPMOK {
 		oilLPM = cfg.OilFlowMinLPM
 	}
 	target := cfg.MatchedWaterFlow(oilLPM)
 	ff := float64(target / cfg.WaterPumpMaxLPM)
-	got, ok := flow(in.Flow[hal.FlowWater], now)
-	if !ok {
+	if !x.waterLPMOK {
 		c.waterFlow.Track(ff)
 		return units.Ratio(ff)
 	}
-	return units.Ratio(c.waterFlow.Update(float64(target), float64(got), ff, now))
+	return units.Ratio(c.waterFlow.Update(float64(target), float64(x.waterLPM), ff, x.now))
 }
 
 // coilCheck watches how far the coil can lift the tank toward goal: while
@@ -600,9 +660,9 @@ func (c *Controller) Exercising(in *hal.Inputs) bool {
 // manageLoad throttles compute when the heat cannot be rejected, and
 // restores it as capacity returns. saturated says the dump is at its
 // maximum: only then is the oil's heat the compute's to give up.
-func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Time, dt float64, saturated bool) {
+func (c *Controller) manageLoad(n int, oil units.Celsius, now units.Time, dt float64, saturated bool) {
 	cfg := &c.cfg
-	maxW := units.Watt(in.NumModules) * cfg.ModuleFullW
+	maxW := units.Watt(n) * cfg.ModuleFullW
 	c.oilSlow += (oil - c.oilSlow) * units.Celsius(min(dt/max(cfg.LoadFilterS, 1e-3), 1))
 	// Rising: a 20-second filter of the oil above a 2-minute one (their gap
 	// is 100 s times the oil's rate of rise, and the probes' noise through
@@ -637,11 +697,11 @@ func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Tim
 	}
 
 	if c.allowedW != c.mappedW || !c.mapped {
-		c.want = c.mapLevels(in.NumModules, c.allowedW)
+		c.want = c.mapLevels(n, c.allowedW)
 		c.mappedW, c.mapped = c.allowedW, true
 	}
 	var wantW, haveW units.Watt
-	for i := 0; i < in.NumModules; i++ {
+	for i := 0; i < n; i++ {
 		wantW += c.levelW(c.want[i])
 		haveW += c.levelW(c.levels[i])
 	}
@@ -651,7 +711,7 @@ func (c *Controller) manageLoad(in *hal.Inputs, oil units.Celsius, now units.Tim
 	case wantW < haveW:
 		// Down at once, but not for an allowance within LevelHystW of
 		// what runs: a probe's noise must not drop a level for a dwell.
-		if hi := c.mapLevels(in.NumModules, c.allowedW+cfg.LevelHystW); hi != c.levels {
+		if hi := c.mapLevels(n, c.allowedW+cfg.LevelHystW); hi != c.levels {
 			c.levels, c.levelsAt = c.want, now
 		}
 	case wantW > haveW && now.Sub(c.levelsAt).Seconds() >= cfg.DwellS:
@@ -689,9 +749,10 @@ func (c *Controller) levelW(l hal.Level) units.Watt {
 
 // legionella runs the weekly hold and reports whether it is on. Compute heat
 // charges the tank as far as the oil ceiling allows; the immersion heater
-// tops up the rest and holds the temperature.
-func (c *Controller) legionella(in *hal.Inputs, top, bottom units.Celsius, dt float64) bool {
-	cfg := &c.cfg
+// tops up the rest and holds the temperature. It heats only on a known upper
+// layer, and only a known one counts toward the hold.
+func (c *Controller) legionella(in *hal.Inputs, dt float64) bool {
+	cfg, x := &c.cfg, &c.x
 	const week = 7 * 24 * units.Hour
 	wt := in.WeekTime % week
 	if wt < c.lastWeekAt {
@@ -708,14 +769,14 @@ func (c *Controller) legionella(in *hal.Inputs, top, bottom units.Celsius, dt fl
 	// Compute heat first: the immersion heater starts once the coil has
 	// been seen to lift the tank no further toward the hold (chargeTank),
 	// or the lower layer has reached it.
-	coilDone := c.coilDone(cfg.LegionellaC) || bottom >= cfg.LegionellaC
+	coilDone := c.coilDone(cfg.LegionellaC) || x.bottomKnown && x.bottom >= cfg.LegionellaC
 	switch {
-	case top >= cfg.LegionellaC+0.5:
+	case !x.topKnown, x.top >= cfg.LegionellaC+0.5:
 		c.immersion = false
-	case top < cfg.LegionellaC-0.5 && coilDone:
+	case x.top < cfg.LegionellaC-0.5 && coilDone:
 		c.immersion = true
 	}
-	if top >= cfg.LegionellaC-0.5 {
+	if x.topKnown && x.top >= cfg.LegionellaC-0.5 {
 		c.legioHeld += dt
 	}
 	if c.legioHeld >= cfg.LegionellaHoldS {
@@ -735,13 +796,18 @@ func dtTick(now, last units.Time) float64 {
 // Applied tells control what safety let through, so each loop tracks the
 // output really applied and resumes without a bump when an override ends.
 func (c *Controller) Applied(out *hal.Outputs) {
+	c.applied = out.Module
 	c.water.Track(float64(out.Pump[hal.PumpWater]))
 	c.waterFlow.Track(float64(out.Pump[hal.PumpWater]))
 	if c.oilFlowOn {
 		c.oilFlow.Track(float64(out.Pump[hal.PumpOil]))
 	}
-	c.dump.Track(float64(out.Fan)) // the dump loop drives the fan in every mode, the valve in some
-	c.tank.Track(float64(out.Valve[hal.ValveTank]))
+	if c.oilInit {
+		// Once started: a loop waiting for the oil's first value starts
+		// from nothing, as a loop does.
+		c.dump.Track(float64(out.Fan)) // the dump loop drives the fan in every mode, the valve in some
+		c.tank.Track(float64(out.Valve[hal.ValveTank]))
+	}
 	if c.tankSets && out.Valve[hal.ValveTank] == 1 {
 		// The tank's share actually given: the tank's loop does not wind
 		// up while the cut, or safety, holds it. The cut is a limiter and
