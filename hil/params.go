@@ -22,6 +22,9 @@ type Params struct {
 	ThrottleDelayS  float64    `toml:"throttle_delay_s"`
 	ShutdownS       float64    `toml:"shutdown_s"`
 	BootS           float64    `toml:"boot_s"`
+	// OffDeadlineS is how long after an Off command a module's relay opens
+	// (modules.HubConfig.OffDeadline): the graceful shutdown's time.
+	OffDeadlineS float64 `toml:"off_deadline_s"`
 
 	// Oil loop.
 	ModuleOilL       float64             `toml:"module_oil_l"` // oil in each module's tank
@@ -76,7 +79,7 @@ type Params struct {
 func DefaultParams() Params {
 	return Params{
 		Modules: 8, BoardsPerModule: 64, BoardIdleW: 3, BoardFullW: 7, SoCKPerW: 2,
-		ThrottleDelayS: 2, ShutdownS: 20, BootS: 30,
+		ThrottleDelayS: 2, ShutdownS: 20, BootS: 30, OffDeadlineS: 25,
 
 		ModuleOilL: 15, ColdOilL: 50, // 8 x 15 + 50 = 170 L, ~290 kJ/K
 		OilPumpMaxLPM: 40, OilPumpW: 60, OilLossWPerK: 4, PlantRoomC: 15,
@@ -140,6 +143,9 @@ func (p *Params) Validate() error {
 		if !(c.v > 0) {
 			return fmt.Errorf("%s = %g, want > 0", c.name, c.v)
 		}
+	}
+	if !(p.OffDeadlineS >= 0) {
+		return fmt.Errorf("off_deadline_s = %g, want >= 0", p.OffDeadlineS)
 	}
 	return nil
 }

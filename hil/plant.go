@@ -185,7 +185,8 @@ func (pl *Plant) wireDevices(init Init) {
 	for i := range p.Modules {
 		pl.Modules[i] = sim.Module{Now: now, IdleW: p.ModuleIdleW(), FullW: p.ModuleFullW(),
 			ThrottleDelay: units.DurationOf(p.ThrottleDelayS), ShutdownTime: units.DurationOf(p.ShutdownS),
-			BootTime: units.DurationOf(p.BootS), Lease: units.DurationOf(p.LeaseS), LeaseGrace: units.DurationOf(p.LeaseGraceS)}
+			BootTime: units.DurationOf(p.BootS), OffDeadline: units.DurationOf(p.OffDeadlineS),
+			Lease: units.DurationOf(p.LeaseS), LeaseGrace: units.DurationOf(p.LeaseGraceS)}
 		pl.Modules[i].Start(init.ModuleLevel)
 	}
 }
