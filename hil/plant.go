@@ -169,9 +169,9 @@ func (pl *Plant) wireDevices(init Init) {
 		Period: 250 * units.Millisecond, Quantum: 0.002, Noise: 0.003}
 	flowSrc := [hal.NumFlows]*units.LitrePerMin{hal.FlowOil: &s.OilFlowLPM, hal.FlowWater: &s.WaterLPM}
 	for i := range pl.Flows {
-		// Hall meters at ~5.5 Hz per L/min, counted over one second.
+		// Hall meters at ~5.5 Hz per L/min, their pulses counted over one second.
 		pl.Flows[i].Sensor = sim.Sensor[units.LitrePerMin]{Src: flowSrc[i], Now: now, Rng: pl.rng,
-			Period: units.Second, Quantum: 1 / 5.5}
+			Period: units.Second, Counted: FlowMeterHzPerLPM}
 	}
 	pl.LeakIn.Now = now
 	pl.Pumps[hal.PumpOil] = sim.Pump{Now: now, MaxLPM: p.OilPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
@@ -425,6 +425,9 @@ func (pl *Plant) stepHouse(h float64, qRad units.Watt) {
 	s.IndoorC += units.Celsius(air * h / float64(p.HouseAirJPerK))
 	s.FabricC += units.Celsius(fab * h / float64(p.HouseFabricJPerK))
 }
+
+// FlowMeterHzPerLPM is the hall flow meters' pulse rate per L/min.
+const FlowMeterHzPerLPM = 5.5
 
 // Deenergise is what the hardware does when the controller is gone (its
 // watchdog fired or its supply failed): module relays open (energise-to-run),
