@@ -97,11 +97,12 @@ func (m *Module) refresh() {
 	m.publish()
 }
 
-// stamp moves the times Start stamped to now: the run's first contact.
+// stamp moves the times Start stamped to now: the run's first contact. The
+// lease is left as Start set it: the first command renews it.
 func (m *Module) stamp() {
 	if m.restamp {
 		m.restamp = false
-		m.cmdAt, m.lastReply, m.leaseTill = *m.Now, *m.Now, m.Now.Add(m.Lease)
+		m.cmdAt, m.lastReply = *m.Now, *m.Now
 	}
 }
 
