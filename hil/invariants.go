@@ -228,27 +228,22 @@ func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 	if v.hold(invTank, !(ps.TankTopC <= tankMaxC), now, -1) {
 		v.begin(s, invTank, "tank "+ftoa(float64(ps.TankTopC))+" C")
 	}
-	powered, hotOil, hotSoC, iOil, iSoC := 0, units.Celsius(-273), units.Celsius(-273), 0, 0
-	oilOK, socOK := true, true
+	// The hottest module's oil and SoC: max propagates a NaN.
+	powered, hotOil, hotSoC := 0, units.Celsius(-273), units.Celsius(-273)
 	for i := 0; i < pl.P.Modules; i++ {
 		m := &pl.Modules[i]
 		if m.Powered() {
 			powered++
 		}
-		if t := ps.ModuleOilC[i]; !(t <= hotOil) {
-			hotOil, iOil = t, i
-		}
-		if t := m.SoCC; !(t <= hotSoC) {
-			hotSoC, iSoC = t, i
-		}
-		oilOK = oilOK && ps.ModuleOilC[i] <= ref.OilOut.TripC+overshootK
-		socOK = socOK && m.SoCC <= socMaxC
+		hotOil, hotSoC = max(hotOil, ps.ModuleOilC[i]), max(hotSoC, m.SoCC)
 	}
-	if v.hold(invModuleOil, !oilOK, now, -1) {
-		v.begin(s, invModuleOil, "module "+strconv.Itoa(iOil)+" oil "+ftoa(float64(hotOil))+" C")
+	if v.hold(invModuleOil, !(hotOil <= ref.OilOut.TripC+overshootK), now, -1) {
+		v.begin(s, invModuleOil, "module "+strconv.Itoa(pl.hottest(func(i int) units.Celsius { return ps.ModuleOilC[i] }))+
+			" oil "+ftoa(float64(hotOil))+" C")
 	}
-	if v.hold(invSoC, !socOK, now, -1) {
-		v.begin(s, invSoC, "module "+strconv.Itoa(iSoC)+" SoC "+ftoa(float64(hotSoC))+" C")
+	if v.hold(invSoC, !(hotSoC <= socMaxC), now, -1) {
+		v.begin(s, invSoC, "module "+strconv.Itoa(pl.hottest(func(i int) units.Celsius { return pl.Modules[i].SoCC }))+
+			" SoC "+ftoa(float64(hotSoC))+" C")
 	}
 	noFlowS := ref.FlowProofS + 2
 	if v.hold(invNoFlow, powered > 0 && !(ps.OilFlowLPM >= ref.MinOilFlowLPM), now, noFlowS) {
@@ -281,6 +276,17 @@ func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 		}
 		v.trippedTicks = 0
 	}
+}
+
+// hottest returns the module whose t is highest (a NaN first).
+func (pl *Plant) hottest(t func(i int) units.Celsius) int {
+	best := 0
+	for i := 1; i < pl.P.Modules; i++ {
+		if tb := t(best); tb == tb && !(t(i) <= tb) {
+			best = i
+		}
+	}
+	return best
 }
 
 // causeCleared judges on the true plant, against the reference limits,
