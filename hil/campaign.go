@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -39,6 +40,7 @@ func RandomScenario(r uint64) *Scenario {
 		case "controller_restart":
 			ev.Arg = float64(1 + rng.IntN(120))
 		default:
+			ev.Arg, ev.Duty = randomArg(rng, spec.Kind, ev.Target)
 			if rng.IntN(2) == 0 {
 				ev.For = Dur(int64(time.Minute) + rng.Int64N(int64(45*time.Minute)))
 			}
@@ -53,6 +55,50 @@ func RandomScenario(r uint64) *Scenario {
 		sc.Events = append(sc.Events, Event{At: Dur(rng.Int64N(horizon)), Demand: levels[rng.IntN(len(levels))]})
 	}
 	return sc
+}
+
+// plausible is the range a channel reads in service.
+var plausible = map[string][2]float64{
+	"oil_in_a": {20, 60}, "oil_in_b": {20, 60}, "oil_out": {20, 70},
+	"water_flow": {20, 80}, "water_return": {15, 70}, "tank_top": {20, 75}, "tank_bottom": {10, 70},
+	"indoor": {12, 28}, "outdoor": {-15, 35}, "pressure": {0.5, 2.5}, "flow_oil": {0, 40}, "flow_water": {0, 25},
+}
+
+// randomArg draws a fault's argument (0: its default) and, for
+// sensor_intermittent, its duty: a stuck value mostly in the channel's
+// plausible range and sometimes outside it, intermittent periods of 5-60 s
+// open 10-50 % of the time, false power among the figures a broken agent
+// gives (0, NaN, -1, a board's 3 or 7 W, twice the module's full draw),
+// pressure floors from 0.05 to 0.9 bar, any alarm on a lying feedback line.
+func randomArg(rng *rand.Rand, k FaultKind, target string) (arg, duty float64) {
+	switch k {
+	case "sensor_stuck_at":
+		if target == "leak" || target == "oil_low" {
+			if rng.IntN(3) == 0 {
+				return 1, 0 // wet or low: a nuisance
+			}
+			return 0, 0 // dry or normal: hides the hazard
+		}
+		r := plausible[target]
+		span := r[1] - r[0]
+		switch rng.IntN(4) {
+		case 0:
+			return r[0] - span*(0.1+0.9*rng.Float64()), 0
+		case 1:
+			return r[1] + span*(0.1+0.9*rng.Float64()), 0
+		}
+		return r[0] + span*rng.Float64(), 0
+	case "sensor_intermittent":
+		return 5 + 55*rng.Float64(), 0.1 + 0.4*rng.Float64()
+	case "module_false_power":
+		ref := DefaultParams()
+		return [...]float64{0, math.NaN(), -1, 3, 7, 2 * float64(ref.ModuleFullW())}[rng.IntN(6)], 0
+	case "pump_feedback_lies":
+		return float64(1 + rng.IntN(4)), 0
+	case "pressure_to_floor":
+		return 0.05 + 0.85*rng.Float64(), 0
+	}
+	return 0, 0
 }
 
 // Replay returns the command that replays a random scenario.

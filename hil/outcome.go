@@ -7,11 +7,15 @@ type Outcome struct {
 	Detail      string `json:"detail"` // the measured figure behind the verdict
 }
 
-// Violation is a broken invariant: a property that must hold at every tick
-// of every run, whatever the scenario says.
+// Violation is one episode of a broken invariant: a property that must hold
+// at every tick of every run, whatever the scenario says. It starts at AtS
+// and ends at EndS, when the condition cleared or the run ended; Detail
+// describes its start.
 type Violation struct {
 	Invariant string  `json:"invariant"`
 	AtS       float64 `json:"at_s"`
+	EndS      float64 `json:"end_s"`
+	LengthS   float64 `json:"length_s"`
 	Detail    string  `json:"detail"`
 }
 

@@ -22,6 +22,9 @@ type Params struct {
 	ThrottleDelayS  float64    `toml:"throttle_delay_s"`
 	ShutdownS       float64    `toml:"shutdown_s"`
 	BootS           float64    `toml:"boot_s"`
+	// OffDeadlineS is how long after an Off command a module's relay opens
+	// (modules.HubConfig.OffDeadline): the graceful shutdown's time.
+	OffDeadlineS float64 `toml:"off_deadline_s"`
 
 	// Oil loop.
 	ModuleOilL       float64             `toml:"module_oil_l"` // oil in each module's tank
@@ -33,6 +36,16 @@ type Params struct {
 	ExchangerUAWPerK units.WattPerKelvin `toml:"exchanger_ua_w_per_k"`
 	PumpSpinUpS      float64             `toml:"pump_spin_up_s"` // first-order time constant
 
+	// Oil leak into the bund: oil is lost at OilLeakPumpedLPM while the oil
+	// pump turns and at OilLeakStillLPM otherwise; the expansion tank's
+	// level switch reads low once OilLowL is lost; with more than OilAirL
+	// lost the pump draws air and its flow falls linearly to nothing at
+	// twice OilAirL.
+	OilLeakPumpedLPM units.LitrePerMin `toml:"oil_leak_pumped_lpm"`
+	OilLeakStillLPM  units.LitrePerMin `toml:"oil_leak_still_lpm"`
+	OilLowL          float64           `toml:"oil_low_l"`
+	OilAirL          float64           `toml:"oil_air_l"`
+
 	// Primary water.
 	SupplyWaterL    float64           `toml:"supply_water_l"`
 	ReturnWaterL    float64           `toml:"return_water_l"`
@@ -40,6 +53,9 @@ type Params struct {
 	WaterPumpW      units.Watt        `toml:"water_pump_w"`
 	ValveTravelS    float64           `toml:"valve_travel_s"`
 	PressureBar     units.Bar         `toml:"pressure_bar"`
+	// CavitationBar: below this true pressure the water pump cavitates; its
+	// flow and its power fall linearly to 10 % at 0 bar.
+	CavitationBar units.Bar `toml:"cavitation_bar"`
 
 	// Layers 4 and 5: a module agent whose lease is not renewed drops to idle
 	// when it expires and shuts down after LeaseGraceS; the hardware
@@ -76,14 +92,15 @@ type Params struct {
 func DefaultParams() Params {
 	return Params{
 		Modules: 8, BoardsPerModule: 64, BoardIdleW: 3, BoardFullW: 7, SoCKPerW: 2,
-		ThrottleDelayS: 2, ShutdownS: 20, BootS: 30,
+		ThrottleDelayS: 2, ShutdownS: 20, BootS: 30, OffDeadlineS: 25,
 
 		ModuleOilL: 15, ColdOilL: 50, // 8 x 15 + 50 = 170 L, ~290 kJ/K
 		OilPumpMaxLPM: 40, OilPumpW: 60, OilLossWPerK: 4, PlantRoomC: 15,
 		ExchangerUAWPerK: 1000, PumpSpinUpS: 1.5,
+		OilLeakPumpedLPM: 2, OilLeakStillLPM: 0.2, OilLowL: 1, OilAirL: 10,
 
 		SupplyWaterL: 10, ReturnWaterL: 10, WaterPumpMaxLPM: 25, WaterPumpW: 45,
-		ValveTravelS: 90, PressureBar: 1.5,
+		ValveTravelS: 90, PressureBar: 1.5, CavitationBar: 0.3,
 		LeaseS: 3, LeaseGraceS: 60, WatchdogS: 10,
 
 		DumpUAFanOffWPerK: 20, DumpUAFanMaxWPerK: 200, DumpDerate: 1, FanW: 150,
@@ -136,9 +153,19 @@ func (p *Params) Validate() error {
 	}{{"module_oil_l", p.ModuleOilL}, {"cold_oil_l", p.ColdOilL}, {"supply_water_l", p.SupplyWaterL},
 		{"return_water_l", p.ReturnWaterL}, {"tank_l", p.TankL}, {"valve_travel_s", p.ValveTravelS},
 		{"house_air_j_per_k", float64(p.HouseAirJPerK)}, {"house_fabric_j_per_k", float64(p.HouseFabricJPerK)},
-		{"oil_pump_max_lpm", float64(p.OilPumpMaxLPM)}, {"water_pump_max_lpm", float64(p.WaterPumpMaxLPM)}} {
+		{"oil_pump_max_lpm", float64(p.OilPumpMaxLPM)}, {"water_pump_max_lpm", float64(p.WaterPumpMaxLPM)},
+		{"oil_air_l", p.OilAirL}, {"cavitation_bar", float64(p.CavitationBar)}} {
 		if !(c.v > 0) {
 			return fmt.Errorf("%s = %g, want > 0", c.name, c.v)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"off_deadline_s", p.OffDeadlineS}, {"oil_leak_pumped_lpm", float64(p.OilLeakPumpedLPM)},
+		{"oil_leak_still_lpm", float64(p.OilLeakStillLPM)}, {"oil_low_l", p.OilLowL}} {
+		if !(c.v >= 0) {
+			return fmt.Errorf("%s = %g, want >= 0", c.name, c.v)
 		}
 	}
 	return nil

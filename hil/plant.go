@@ -31,6 +31,7 @@ type State struct {
 	PressureBar units.Bar
 	OilFlowLPM  units.LitrePerMin
 	WaterLPM    units.LitrePerMin
+	OilLostL    float64 // oil lost to the bund (0 with the circuit full)
 }
 
 // Energy accumulates the hub's energy flows in joules. The hub's boundary is
@@ -74,6 +75,7 @@ type Plant struct {
 	Pressure sim.PressureSensor
 	Flows    [hal.NumFlows]sim.FlowMeter
 	LeakIn   sim.LeakInput
+	OilLowIn sim.LeakInput // the expansion tank's low-level switch
 	Pumps    [hal.NumPumps]sim.Pump
 	Valves   [hal.NumValves]sim.Valve
 	Fan      sim.Fan
@@ -93,8 +95,12 @@ type Plant struct {
 	// LastQ holds the heat flows of the last step.
 	LastQ HeatFlows
 
-	PressureLossBarPerS float64 // injected leak of the water circuit
-	OilLeak             bool    // injected oil leak into the bund
+	PressureLossBarPerS float64 // injected leak of the water circuit (down to 0 bar)
+	// PressureFloorBar, when PressureToFloor is set, is where an injected
+	// slow loss of the water circuit (PressureToFloorBarPerS) stops.
+	PressureToFloor  bool
+	PressureFloorBar units.Bar
+	OilLeak          bool // injected oil leak into the bund
 
 	// Effectiveness caches: flows and valve positions settle, and exp is
 	// the plant's most expensive operation.
@@ -169,11 +175,11 @@ func (pl *Plant) wireDevices(init Init) {
 		Period: 250 * units.Millisecond, Quantum: 0.002, Noise: 0.003}
 	flowSrc := [hal.NumFlows]*units.LitrePerMin{hal.FlowOil: &s.OilFlowLPM, hal.FlowWater: &s.WaterLPM}
 	for i := range pl.Flows {
-		// Hall meters at ~5.5 Hz per L/min, counted over one second.
+		// Hall meters at ~5.5 Hz per L/min, their pulses counted over one second.
 		pl.Flows[i].Sensor = sim.Sensor[units.LitrePerMin]{Src: flowSrc[i], Now: now, Rng: pl.rng,
-			Period: units.Second, Quantum: 1 / 5.5}
+			Period: units.Second, Counted: FlowMeterHzPerLPM}
 	}
-	pl.LeakIn.Now = now
+	pl.LeakIn.Now, pl.OilLowIn.Now = now, now
 	pl.Pumps[hal.PumpOil] = sim.Pump{Now: now, MaxLPM: p.OilPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
 	pl.Pumps[hal.PumpWater] = sim.Pump{Now: now, MaxLPM: p.WaterPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
 	for i := range pl.Valves {
@@ -185,7 +191,8 @@ func (pl *Plant) wireDevices(init Init) {
 	for i := range p.Modules {
 		pl.Modules[i] = sim.Module{Now: now, IdleW: p.ModuleIdleW(), FullW: p.ModuleFullW(),
 			ThrottleDelay: units.DurationOf(p.ThrottleDelayS), ShutdownTime: units.DurationOf(p.ShutdownS),
-			BootTime: units.DurationOf(p.BootS), Lease: units.DurationOf(p.LeaseS), LeaseGrace: units.DurationOf(p.LeaseGraceS)}
+			BootTime: units.DurationOf(p.BootS), OffDeadline: units.DurationOf(p.OffDeadlineS),
+			Lease: units.DurationOf(p.LeaseS), LeaseGrace: units.DurationOf(p.LeaseGraceS)}
 		pl.Modules[i].Start(init.ModuleLevel)
 	}
 }
@@ -200,7 +207,7 @@ func (pl *Plant) Devices() hal.Devices {
 	for i := range pl.Flows {
 		d.Flow[i] = &pl.Flows[i]
 	}
-	d.Leak = &pl.LeakIn
+	d.Leak, d.OilLow = &pl.LeakIn, &pl.OilLowIn
 	for i := range pl.Pumps {
 		d.Pump[i] = &pl.Pumps[i]
 	}
@@ -276,7 +283,8 @@ func (pl *Plant) Step(dt units.Duration) {
 		pl.Valves[i].Advance(dt)
 	}
 	pl.Fan.Advance(dt)
-	s.OilFlowLPM = pl.Pumps[hal.PumpOil].Flow()
+	pl.Pumps[hal.PumpWater].Loading = pl.cavitation()
+	s.OilFlowLPM = pl.Pumps[hal.PumpOil].Flow() * units.LitrePerMin(pl.oilPrime())
 	s.WaterLPM = pl.Pumps[hal.PumpWater].Flow()
 	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
 	e.Parasitic += hJ * units.Joule(pl.Pumps[hal.PumpOil].ElectricPower(p.OilPumpW)+
@@ -346,7 +354,18 @@ func (pl *Plant) Step(dt units.Duration) {
 	if pl.PressureLossBarPerS > 0 {
 		s.PressureBar = units.Bar(math.Max(0, float64(s.PressureBar)-pl.PressureLossBarPerS*h))
 	}
+	if pl.PressureToFloor && s.PressureBar > pl.PressureFloorBar {
+		s.PressureBar = max(pl.PressureFloorBar, s.PressureBar-units.Bar(PressureToFloorBarPerS*h))
+	}
+	if pl.OilLeak {
+		rate := p.OilLeakStillLPM
+		if pl.Pumps[hal.PumpOil].Actual() > PumpRunning {
+			rate = p.OilLeakPumpedLPM
+		}
+		s.OilLostL += float64(rate) * h / 60
+	}
 	pl.LeakIn.Wet = pl.OilLeak
+	pl.OilLowIn.Wet = s.OilLostL >= p.OilLowL
 
 	pl.Now = pl.Now.Add(dt)
 	if pl.Now >= pl.nextWeather {
@@ -423,6 +442,38 @@ func (pl *Plant) stepHouse(h float64, qRad units.Watt) {
 	fab := af - float64(p.HouseFabricLossWPerK)*float64(s.FabricC-s.OutdoorC)
 	s.IndoorC += units.Celsius(air * h / float64(p.HouseAirJPerK))
 	s.FabricC += units.Celsius(fab * h / float64(p.HouseFabricJPerK))
+}
+
+// FlowMeterHzPerLPM is the hall flow meters' pulse rate per L/min.
+const FlowMeterHzPerLPM = 5.5
+
+// PressureToFloorBarPerS is how fast pressure_to_floor empties the circuit.
+const PressureToFloorBarPerS = 0.01
+
+// PumpRunning is the rotor speed (a fraction of maximum) above which a pump
+// counts as running: it moves the liquid.
+const PumpRunning = 0.05
+
+// cavitation returns the share of its normal flow (and power) the water
+// pump delivers at the circuit's true pressure: 1 at or above
+// CavitationBar, falling linearly to 10 % at 0 bar.
+func (pl *Plant) cavitation() float64 {
+	p, c := float64(pl.S.PressureBar), float64(pl.P.CavitationBar)
+	if p >= c {
+		return 1
+	}
+	return 0.1 + 0.9*max(p, 0)/c
+}
+
+// oilPrime returns the share of its flow the oil pump delivers with the oil
+// lost so far: 1 until OilAirL is lost, falling linearly to 0 at twice that
+// (the pump draws air).
+func (pl *Plant) oilPrime() float64 {
+	lost, air := pl.S.OilLostL, pl.P.OilAirL
+	if lost <= air {
+		return 1
+	}
+	return max(0, 2-lost/air)
 }
 
 // Deenergise is what the hardware does when the controller is gone (its

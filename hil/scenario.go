@@ -46,6 +46,7 @@ type Event struct {
 	Clear   string  `toml:"clear"`   // clear this fault kind
 	Target  string  `toml:"target"`  // what the fault applies to (see 'hearth hil faults')
 	Arg     float64 `toml:"arg"`     // the fault's argument (0: its default)
+	Duty    float64 `toml:"duty"`    // sensor_intermittent: the open share of each period (0: 0.2)
 	For     Dur     `toml:"for"`     // clear the fault again after this long (0: it stays)
 	Command string  `toml:"command"` // operator command: reset
 	Demand  string  `toml:"demand"`  // the workload's demand from now on: off, idle, 25%, 50%, 75%, 100%

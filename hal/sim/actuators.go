@@ -18,6 +18,20 @@ type Pump struct {
 	Degrade       float64 // fraction of the flow curve still delivered (1 = new); 0 is taken as 1
 	FeedbackAlarm bool    // the pump reports an electrical alarm (it still runs)
 
+	// SeizedSilent blocks the rotor (no flow) while the feedback line keeps
+	// reporting normal with the power it showed when it seized.
+	SeizedSilent bool
+	silentPower  units.Ratio
+	// FeedbackLies makes the feedback line report LieAlarm whatever the
+	// pump does (the pump itself runs normally).
+	FeedbackLies bool
+	LieAlarm     hal.PumpAlarm
+
+	// Loading is the share of its normal hydraulic load the pump carries:
+	// the plant sets it below 1 when the pump cavitates (a dry pump
+	// delivers less and draws less). 0 is taken as 1.
+	Loading float64
+
 	cmd   units.Ratio
 	speed units.Ratio // actual rotor speed
 
@@ -31,10 +45,39 @@ func (p *Pump) SetSpeed(r units.Ratio) error { p.cmd = r.Clamp(); return nil }
 // Command returns the last speed command.
 func (p *Pump) Command() units.Ratio { return p.cmd }
 
+// SetSeizedSilent blocks (or frees) the rotor without a word on the
+// feedback line, which keeps the power it reports now.
+func (p *Pump) SetSeizedSilent(on bool) {
+	if on && !p.SeizedSilent {
+		p.silentPower = p.Feedback().Power
+	}
+	p.SeizedSilent = on
+}
+
+// blocked reports whether the rotor cannot turn.
+func (p *Pump) blocked() bool { return p.Seized || p.SeizedSilent }
+
+func (p *Pump) loading() float64 {
+	if p.Loading == 0 {
+		return 1
+	}
+	return p.Loading
+}
+
+// Actual returns the rotor's true speed.
+func (p *Pump) Actual() units.Ratio { return p.speed }
+
 // Feedback implements hal.Pump.
 func (p *Pump) Feedback() hal.PumpFeedback {
-	fb := hal.PumpFeedback{Power: 0.7 * p.speed * p.speed, At: *p.Now, Status: hal.StatusOK}
+	fb := hal.PumpFeedback{Power: 0.7 * p.speed * p.speed * units.Ratio(p.loading()), At: *p.Now, Status: hal.StatusOK}
 	switch {
+	case p.FeedbackLies:
+		fb.Alarm = p.LieAlarm
+		if fb.Alarm == hal.PumpBlocked || fb.Alarm == hal.PumpStandby {
+			fb.Power = 0 // the line carries the alarm code, not a power
+		}
+	case p.SeizedSilent:
+		fb.Alarm, fb.Power = hal.PumpNormal, p.silentPower
 	case p.Seized:
 		fb.Alarm, fb.Power = hal.PumpBlocked, 0
 	case p.FeedbackAlarm:
@@ -48,7 +91,7 @@ func (p *Pump) Feedback() hal.PumpFeedback {
 // Advance moves the rotor toward its command over dt.
 func (p *Pump) Advance(dt units.Duration) {
 	target := p.cmd
-	if p.Seized {
+	if p.blocked() {
 		target = 0
 	}
 	if dt != p.lagDt {
@@ -62,22 +105,22 @@ func (p *Pump) Advance(dt units.Duration) {
 
 // Flow returns the flow the pump delivers now.
 func (p *Pump) Flow() units.LitrePerMin {
-	if p.Seized {
+	if p.blocked() {
 		return 0
 	}
 	d := p.Degrade
 	if d == 0 {
 		d = 1
 	}
-	return units.LitrePerMin(float64(p.speed)*d) * p.MaxLPM
+	return units.LitrePerMin(float64(p.speed)*d*p.loading()) * p.MaxLPM
 }
 
 // ElectricPower returns the pump's draw at rated power ratedW.
 func (p *Pump) ElectricPower(ratedW units.Watt) units.Watt {
-	if p.Seized && p.cmd > 0 {
+	if p.blocked() && p.cmd > 0 {
 		return ratedW * 0.3 // stalled motor still draws
 	}
-	return ratedW * units.Watt(p.speed*p.speed*p.speed)
+	return ratedW * units.Watt(float64(p.speed*p.speed*p.speed)*p.loading())
 }
 
 // Valve is a motorised valve with a fixed end-to-end travel time and a

@@ -17,12 +17,22 @@ const (
 // Module is a compute module seen from its power feed: a relay, a power meter
 // on the feed, and an agent that applies levels after a throttle delay, shuts
 // down gracefully, and boots again when asked for a powered level.
+//
+// The relay follows modules.Power: LevelCut opens it at once; idle and above
+// close it; LevelOff leaves it as it is (closed for the graceful shutdown,
+// or open) and opens it OffDeadline after the Off command. The feed meter
+// reads the true draw at every step. The agent answers only while its
+// boards run or shut down: not while the relay is open, not while it boots
+// (BootTime from the moment it starts), not once it has halted.
 type Module struct {
 	Now           *units.Time
 	IdleW, FullW  units.Watt
 	ThrottleDelay units.Duration
 	ShutdownTime  units.Duration
 	BootTime      units.Duration
+	// OffDeadline is how long after an Off command the relay opens, as the
+	// hub does once the graceful shutdown has had its time.
+	OffDeadline units.Duration
 	// Lease is how long a command holds: an agent that hears nothing for
 	// longer drops to idle at once, and shuts down after LeaseGrace more
 	// (layer 4 of protection). 0 disables the lease.
@@ -33,6 +43,10 @@ type Module struct {
 	IgnoreThrottle bool // the agent never lowers its level
 	IgnoreShutdown bool // the agent never shuts down
 	Silent         bool // the agent neither answers nor obeys; the feed meter still reads
+	// FalsePower makes the agent report FalsePowerW (NaN, negative, a
+	// per-board figure...) as its draw; the feed meter reads the truth.
+	FalsePower  bool
+	FalsePowerW units.Watt
 
 	// SoCC is the hottest board's temperature, written by the plant.
 	SoCC units.Celsius
@@ -45,6 +59,7 @@ type Module struct {
 	stateAt   units.Time
 	lastReply units.Time
 	replied   bool // the agent answered at its last step
+	restamp   bool // Start's times are to be stamped again at the first contact
 	leaseTill units.Time
 	status    hal.ModuleStatus
 	power     units.Watt // cached draw, refreshed when the state changes
@@ -53,10 +68,16 @@ type Module struct {
 // Start puts the module in a steady state at level (a warm start).
 func (m *Module) Start(l hal.Level) {
 	m.cmd, m.cmdAt = l, *m.Now
+	// The plant may be built at a time other than the one its run starts
+	// at: the times stamped here are stamped again at the first contact.
+	m.restamp = true
+	m.replied = true
+	m.lastReply = *m.Now
 	if _, on := l.Fraction(); on {
 		m.relay, m.state, m.level = true, moduleRunning, l
 	} else {
-		m.relay, m.state, m.level = l != hal.LevelCut, moduleOff, hal.LevelOff
+		// Off or cut: the relay open, the agent silent.
+		m.relay, m.state, m.level, m.replied = false, moduleOff, hal.LevelOff, false
 	}
 	m.leaseTill = m.Now.Add(m.Lease)
 	m.refresh()
@@ -76,20 +97,38 @@ func (m *Module) refresh() {
 	m.publish()
 }
 
+// stamp moves the times Start stamped to now: the run's first contact. The
+// lease is left as Start set it: the first command renews it.
+func (m *Module) stamp() {
+	if m.restamp {
+		m.restamp = false
+		m.cmdAt, m.lastReply = *m.Now, *m.Now
+	}
+}
+
 // SetLevel implements hal.ModulePower.
 func (m *Module) SetLevel(l hal.Level) error {
-	if l == hal.LevelCut {
+	m.stamp()
+	switch {
+	case l == hal.LevelCut:
 		// The relay is hardware: it opens whatever the agent does.
-		m.relay, m.state, m.level = false, moduleOff, hal.LevelOff
-		m.refresh()
-	} else {
+		m.open()
+	case l >= hal.LevelIdle:
 		m.relay = true
-	}
+	} // LevelOff keeps the relay as it is; Advance opens it at the deadline.
 	if l != m.cmd {
 		m.cmd, m.cmdAt = l, *m.Now
 	}
 	m.leaseTill = m.Now.Add(m.Lease)
 	return nil
+}
+
+// open opens the relay: the boards lose power and the agent falls silent.
+func (m *Module) open() {
+	if m.relay || m.state != moduleOff {
+		m.relay, m.state, m.level, m.replied = false, moduleOff, hal.LevelOff, false
+		m.refresh()
+	}
 }
 
 // wanted is the level the agent works toward: the command, or what its
@@ -109,9 +148,13 @@ func (m *Module) Command() hal.Level { return m.cmd }
 
 // Advance runs the agent and the boards over one step.
 func (m *Module) Advance() {
+	m.stamp()
 	now := *m.Now
+	if m.relay && m.cmd == hal.LevelOff && now.Sub(m.cmdAt) >= m.OffDeadline {
+		m.open() // the graceful shutdown has had its time
+	}
 	if !m.relay {
-		m.state, m.level, m.power = moduleOff, hal.LevelOff, 0
+		m.state, m.level, m.power, m.replied = moduleOff, hal.LevelOff, 0, false
 		m.publish()
 		return
 	}
@@ -125,6 +168,8 @@ func (m *Module) Advance() {
 	_, wantOn := want.Fraction()
 	switch m.state {
 	case moduleOff:
+		// Boards that halted with the relay still closed start again when
+		// a powered level is asked for; so do boards just powered.
 		if wantOn {
 			m.state, m.stateAt = moduleBooting, now
 		}
@@ -150,7 +195,12 @@ func (m *Module) Advance() {
 			m.state, m.level = moduleOff, hal.LevelOff
 		}
 	}
-	m.replied, m.lastReply = true, now
+	// The agent answers while its boards run or shut down; booting or
+	// halted, nobody is there to answer.
+	m.replied = m.state == moduleRunning || m.state == moduleShutting
+	if m.replied {
+		m.lastReply = now
+	}
 	m.refresh()
 }
 
@@ -174,19 +224,20 @@ func (m *Module) Powered() bool { return m.state != moduleOff }
 func (m *Module) Status() hal.ModuleStatus { return m.status }
 
 // publish assembles what the controller can see of the module now: the feed
-// meter always reads; the agent answers unless it hangs.
+// meter always reads the true draw; the agent's word (power, board
+// temperature, level) is what it said when it last answered.
 func (m *Module) publish() {
 	now := *m.Now
 	st := &m.status
-	st.Relay, st.Power, st.BoardTemp = m.relay, m.power, m.SoCC
-	st.Level = m.Level()
-	switch {
-	case !m.relay:
-		// Nothing can answer without power; the feed meter reads zero.
-		st.Status, st.At = hal.StatusOK, now
-	case m.replied:
-		st.Status, st.At = hal.StatusOK, m.lastReply
-	default:
+	st.Relay = m.relay
+	st.Feed = hal.Sample[units.Watt]{Value: m.power, At: now, Status: hal.StatusOK}
+	if !m.replied {
 		st.Status, st.At = hal.StatusMissing, m.lastReply
+		return
 	}
+	st.Power, st.BoardTemp, st.Level = m.power, m.SoCC, m.Level()
+	if m.FalsePower {
+		st.Power = m.FalsePowerW
+	}
+	st.Status, st.At = hal.StatusOK, m.lastReply
 }

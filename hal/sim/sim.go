@@ -24,18 +24,30 @@ type Fault uint8
 
 // Sensor faults.
 const (
-	FaultNone     Fault = iota
-	FaultOpen           // open circuit: the driver reports StatusOpen
-	FaultShort          // short circuit: StatusShort
-	FaultStuck          // the value stops changing, still reported fresh and OK
-	FaultDrift          // the value drifts by Arg units per hour
-	FaultNoisy          // extra Gaussian noise of Arg units (1 sigma)
-	FaultFrozen85       // a DS18B20 that lost power reads 85.0 C, fresh and OK
-	FaultStale          // no new sample: At stops advancing
-	FaultCRC            // every conversion fails its CRC
-	FaultOffset         // a constant offset of Arg units (a lying sensor)
-	FaultDead           // the transducer gives nothing: reads 0, fresh and OK (a pulse meter without pulses)
+	FaultNone         Fault = iota
+	FaultOpen               // open circuit: the driver reports StatusOpen
+	FaultShort              // short circuit: StatusShort
+	FaultStuck              // the value stops changing, still reported fresh and OK
+	FaultDrift              // the value drifts by Arg units per hour
+	FaultNoisy              // extra Gaussian noise of Arg units (1 sigma)
+	FaultFrozen85           // a DS18B20 that lost power reads 85.0 C, fresh and OK
+	FaultStale              // no new sample: At stops advancing
+	FaultCRC                // every conversion fails its CRC
+	FaultOffset             // a constant offset of Arg units (a lying sensor)
+	FaultDead               // the transducer gives nothing: reads 0, fresh and OK (a pulse meter without pulses)
+	FaultStuckAt            // reads Arg (in its units), fresh and OK, whatever the truth
+	FaultIntermittent       // fails open for Duty x Arg seconds at the start of every Arg seconds
 )
+
+// intermittentOpen reports whether a channel with an intermittent fault
+// injected at from, of period periodS and duty duty, is open at t.
+func intermittentOpen(t, from units.Time, periodS, duty float64) bool {
+	if !(periodS > 0) {
+		return true
+	}
+	phase := math.Mod(t.Sub(from).Seconds(), periodS)
+	return phase < duty*periodS
+}
 
 // Sensor is one simulated measuring chain for a quantity of type T.
 type Sensor[T ~float64] struct {
@@ -50,8 +62,16 @@ type Sensor[T ~float64] struct {
 	PowerOn    T
 	HasPowerOn bool
 
+	// Counted, when set, makes the chain a pulse counter of so many pulses
+	// per second per unit, counted over Period: the reading is the whole
+	// pulses seen (the phase of the first pulse uniform in [0, 1)) over
+	// Period, so a steady flow flickers between adjacent counts as a real
+	// meter does. Quantum is then ignored.
+	Counted float64
+
 	Fault   Fault
 	Arg     float64
+	Duty    float64 // FaultIntermittent's open share of each period
 	faultAt units.Time
 
 	last    hal.Sample[T]
@@ -60,8 +80,12 @@ type Sensor[T ~float64] struct {
 }
 
 // SetFault injects (or with FaultNone clears) a fault from now on.
-func (s *Sensor[T]) SetFault(f Fault, arg float64) {
-	s.Fault, s.Arg, s.faultAt = f, arg, *s.Now
+func (s *Sensor[T]) SetFault(f Fault, arg float64) { s.SetFaultDuty(f, arg, 0) }
+
+// SetFaultDuty injects a fault with its argument and, for
+// FaultIntermittent, the open share of each period.
+func (s *Sensor[T]) SetFaultDuty(f Fault, arg, duty float64) {
+	s.Fault, s.Arg, s.Duty, s.faultAt = f, arg, duty, *s.Now
 }
 
 // Read returns the latest finished conversion.
@@ -111,9 +135,23 @@ func (s *Sensor[T]) convert(at units.Time) {
 		v += s.Arg
 	case FaultDead:
 		v = 0
+	case FaultStuckAt:
+		v = s.Arg
+	case FaultIntermittent:
+		if intermittentOpen(at, s.faultAt, s.Arg, s.Duty) {
+			st = hal.StatusOpen
+		}
 	}
-	if s.Quantum > 0 && s.Fault != FaultStuck && s.Fault != FaultFrozen85 && s.Fault != FaultDead {
-		v = math.Round(v/s.Quantum) * s.Quantum
+	switch s.Fault {
+	case FaultStuck, FaultFrozen85, FaultDead, FaultStuckAt:
+		// What the chain reads is fixed: nothing is counted or rounded.
+	default:
+		if s.Counted > 0 {
+			n := s.Counted * s.Period.Seconds()
+			v = math.Floor(v*n+s.Rng.Float64()) / n
+		} else if s.Quantum > 0 {
+			v = math.Round(v/s.Quantum) * s.Quantum
+		}
 	}
 	if st != hal.StatusOK {
 		s.last.Status, s.last.At = st, at
@@ -146,14 +184,48 @@ func (f *FlowMeter) Flow() hal.Sample[units.LitrePerMin] {
 	return s
 }
 
-// LeakInput is a normally-closed leak loop.
+// LeakInput is a normally-closed switch loop read as a digital input: the
+// bund's leak detector, or the oil expansion tank's low-level switch. True
+// means the condition (wet, low); a cut loop reads true. It is read afresh
+// at every call, with the faults of the catalogue that fit a bool input:
+// open, stale, stuck at a value, intermittent.
 type LeakInput struct {
 	Now    *units.Time
-	Wet    bool // the plant has a leak in the bund
-	Broken bool // the loop's wire is cut: reads as a leak
+	Wet    bool // the plant has the condition (a leak in the bund, the oil low)
+	Broken bool // the loop's wire is cut: reads as the condition
+
+	Fault   Fault
+	Arg     float64 // FaultStuckAt: >= 0.5 reads true, below reads false
+	Duty    float64 // FaultIntermittent's open share of each Arg seconds
+	faultAt units.Time
+	last    hal.Sample[bool]
+}
+
+// SetFaultDuty injects (or with FaultNone clears) a fault from now on.
+// FaultOpen, FaultStale, FaultStuckAt and FaultIntermittent apply to a
+// bool input; any other fault is ignored.
+func (l *LeakInput) SetFaultDuty(f Fault, arg, duty float64) {
+	if f == FaultStale && l.Fault != FaultStale {
+		l.last = l.Leak() // the sample it stays at
+	}
+	l.Fault, l.Arg, l.Duty, l.faultAt = f, arg, duty, *l.Now
 }
 
 // Leak implements hal.LeakInput.
 func (l *LeakInput) Leak() hal.Sample[bool] {
-	return hal.Sample[bool]{Value: l.Wet || l.Broken, At: *l.Now, Status: hal.StatusOK}
+	now := *l.Now
+	s := hal.Sample[bool]{Value: l.Wet || l.Broken, At: now, Status: hal.StatusOK}
+	switch l.Fault {
+	case FaultOpen:
+		s.Status = hal.StatusOpen
+	case FaultStale:
+		return l.last
+	case FaultStuckAt:
+		s.Value = l.Arg >= 0.5
+	case FaultIntermittent:
+		if intermittentOpen(now, l.faultAt, l.Arg, l.Duty) {
+			s.Status = hal.StatusOpen
+		}
+	}
+	return s
 }
