@@ -199,7 +199,7 @@ func TestOilLeakPhysics(t *testing.T) {
 }
 
 // The circuit emptied to a floor stays there; below 0.3 bar the water pump
-// cavitates: flow and power fall linearly to 10 % at 0 bar.
+// cavitates: flow and power fall to 10 % within 0.02 bar.
 func TestPressureFloorAndCavitation(t *testing.T) {
 	pl := newTestPlant(t)
 	flow, power := pl.S.WaterLPM, pl.Pumps[hal.PumpWater].Feedback().Power
@@ -212,7 +212,7 @@ func TestPressureFloorAndCavitation(t *testing.T) {
 	if pl.S.PressureBar != 0.15 {
 		t.Errorf("the circuit is at %.3f bar, want its 0.15 bar floor", pl.S.PressureBar)
 	}
-	share := 0.1 + 0.9*0.15/0.3
+	share := 0.1 // below the cavitation band: a pump running dry
 	if got := float64(pl.S.WaterLPM / flow); math.Abs(got-share) > 1e-6 {
 		t.Errorf("water flow at 0.15 bar is %.4f of normal, want %.4f", got, share)
 	}

@@ -54,8 +54,13 @@ type Params struct {
 	ValveTravelS    float64           `toml:"valve_travel_s"`
 	PressureBar     units.Bar         `toml:"pressure_bar"`
 	// CavitationBar: below this true pressure the water pump cavitates; its
-	// flow and its power fall linearly to 10 % at 0 bar.
-	CavitationBar units.Bar `toml:"cavitation_bar"`
+	// flow and its power fall linearly to 10 % over CavitationBandBar (a
+	// cavitating pump's head collapses) and stay there.
+	CavitationBar     units.Bar `toml:"cavitation_bar"`
+	CavitationBandBar units.Bar `toml:"cavitation_band_bar"`
+	// LeakInterlock: the bund's leak detector is wired in series with the
+	// oil pump's supply (layer 5): its contact opening stops the pump.
+	LeakInterlock bool `toml:"leak_interlock"`
 
 	// Layers 4 and 5: a module agent whose lease is not renewed drops to idle
 	// when it expires and shuts down after LeaseGraceS; the hardware
@@ -100,7 +105,7 @@ func DefaultParams() Params {
 		OilLeakPumpedLPM: 2, OilLeakStillLPM: 0.2, OilLowL: 1, OilAirL: 10,
 
 		SupplyWaterL: 10, ReturnWaterL: 10, WaterPumpMaxLPM: 25, WaterPumpW: 45,
-		ValveTravelS: 90, PressureBar: 1.5, CavitationBar: 0.3,
+		ValveTravelS: 90, PressureBar: 1.5, CavitationBar: 0.3, CavitationBandBar: 0.02, LeakInterlock: true,
 		LeaseS: 3, LeaseGraceS: 60, WatchdogS: 10,
 
 		DumpUAFanOffWPerK: 20, DumpUAFanMaxWPerK: 200, DumpDerate: 1, FanW: 150,
@@ -154,7 +159,8 @@ func (p *Params) Validate() error {
 		{"return_water_l", p.ReturnWaterL}, {"tank_l", p.TankL}, {"valve_travel_s", p.ValveTravelS},
 		{"house_air_j_per_k", float64(p.HouseAirJPerK)}, {"house_fabric_j_per_k", float64(p.HouseFabricJPerK)},
 		{"oil_pump_max_lpm", float64(p.OilPumpMaxLPM)}, {"water_pump_max_lpm", float64(p.WaterPumpMaxLPM)},
-		{"oil_air_l", p.OilAirL}, {"cavitation_bar", float64(p.CavitationBar)}} {
+		{"oil_air_l", p.OilAirL}, {"cavitation_bar", float64(p.CavitationBar)},
+		{"cavitation_band_bar", float64(p.CavitationBandBar)}} {
 		if !(c.v > 0) {
 			return fmt.Errorf("%s = %g, want > 0", c.name, c.v)
 		}

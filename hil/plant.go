@@ -175,9 +175,11 @@ func (pl *Plant) wireDevices(init Init) {
 		Period: 250 * units.Millisecond, Quantum: 0.002, Noise: 0.003}
 	flowSrc := [hal.NumFlows]*units.LitrePerMin{hal.FlowOil: &s.OilFlowLPM, hal.FlowWater: &s.WaterLPM}
 	for i := range pl.Flows {
-		// Hall meters at ~5.5 Hz per L/min, their pulses counted over one second.
+		// Hall meters at ~5.5 Hz per L/min, their pulses counted over one
+		// second; the flow through them is turbulent by 1 % (a pump's flow
+		// is never steady to the pulse).
 		pl.Flows[i].Sensor = sim.Sensor[units.LitrePerMin]{Src: flowSrc[i], Now: now, Rng: pl.rng,
-			Period: units.Second, Counted: FlowMeterHzPerLPM}
+			Period: units.Second, Counted: FlowMeterHzPerLPM, NoiseRel: 0.01}
 	}
 	pl.LeakIn.Now, pl.OilLowIn.Now = now, now
 	pl.Pumps[hal.PumpOil] = sim.Pump{Now: now, MaxLPM: p.OilPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
@@ -284,6 +286,10 @@ func (pl *Plant) Step(dt units.Duration) {
 	}
 	pl.Fan.Advance(dt)
 	pl.Pumps[hal.PumpWater].Loading = pl.cavitation()
+	// Layer 5: the bund's leak detector is wired in series with the oil
+	// pump's supply, so a leak stops the pump whatever software does (a
+	// controller that hangs leaves the profile-A pumps at full speed).
+	pl.Pumps[hal.PumpOil].Unpowered = p.LeakInterlock && pl.LeakIn.Contact()
 	s.OilFlowLPM = pl.Pumps[hal.PumpOil].Flow() * units.LitrePerMin(pl.oilPrime())
 	s.WaterLPM = pl.Pumps[hal.PumpWater].Flow()
 	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
@@ -456,13 +462,15 @@ const PumpRunning = 0.05
 
 // cavitation returns the share of its normal flow (and power) the water
 // pump delivers at the circuit's true pressure: 1 at or above
-// CavitationBar, falling linearly to 10 % at 0 bar.
+// CavitationBar; once the pressure at its inlet no longer holds the water
+// liquid the pump's head collapses, so the share falls linearly to 10 %
+// over CavitationBandBar below it, and stays there (a pump running dry).
 func (pl *Plant) cavitation() float64 {
-	p, c := float64(pl.S.PressureBar), float64(pl.P.CavitationBar)
+	p, c, band := float64(pl.S.PressureBar), float64(pl.P.CavitationBar), float64(pl.P.CavitationBandBar)
 	if p >= c {
 		return 1
 	}
-	return 0.1 + 0.9*max(p, 0)/c
+	return 0.1 + 0.9*max(p-(c-band), 0)/band
 }
 
 // oilPrime returns the share of its flow the oil pump delivers with the oil

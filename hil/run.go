@@ -385,7 +385,7 @@ func (s *Sim) apply(e Event) {
 		// They end by themselves; clearing brings the controller back now.
 		s.ctlDownTill = now
 	case e.Fault != "":
-		if err := s.Plant.Apply(FaultKind(e.Fault), e.Target, e.Arg, true); err != nil {
+		if err := s.Plant.ApplyDuty(FaultKind(e.Fault), e.Target, e.Arg, e.Duty, true); err != nil {
 			s.errs = append(s.errs, err)
 		}
 		s.mark("fault", e.Fault+" "+e.Target)

@@ -11,7 +11,9 @@ import (
 // x delta-T) plus the heat their oil stores as it warms must be the modules'
 // power. Each term is averaged over BalanceS (a first-order time constant)
 // once every input has been judgeable for BalanceS on end, so the oil
-// warming at start-up is stored heat, not imbalance.
+// warming at start-up is stored heat, not imbalance. The averages start from
+// nothing when the inputs become judgeable, and the figure is scaled by
+// their total weight.
 //
 //	imbalance = (carried + stored - power) / max(power, BalanceMinW)
 //
@@ -28,6 +30,7 @@ const rateS = 60
 
 type balance struct {
 	p, q, s     float64       // averages of power, heat carried, heat stored, W
+	w           float64       // the averages' total weight (the average of 1)
 	outPrev     units.Celsius // oil out on the last judgeable tick
 	outSlow     units.Celsius // oil out through a rateS filter
 	rateOK      bool
@@ -86,20 +89,25 @@ func (l *Layer) checkBalance(f *findings, now units.Time) {
 	p := float64(b.power)
 	q := float64(units.OilRate(units.LitrePerMin(fl.value))) * float64(out-l.oil.value)
 	if b.warm == 0 {
-		b.p, b.q, b.s = p, q, 0
+		// Every average starts from nothing, so that each term carries the
+		// same weights: the heat stored is then counted from the same start
+		// as the heat given and carried, and the identity holds term by term.
+		b.p, b.q, b.s, b.w = 0, 0, 0, 0
 	} else {
 		a := min(l.dtS/cfg.BalanceS, 1)
 		b.p += (p - b.p) * a
 		b.q += (q - b.q) * a
 		b.s += l.storeJPerK()*float64(out-b.outPrev)/cfg.BalanceS - b.s*a
+		b.w += (1 - b.w) * a
 	}
 	b.outPrev = out
 	b.warm += l.dtS
-	if b.warm < cfg.BalanceS || max(b.p, b.q) < float64(cfg.BalanceMinW) {
+	minW := float64(cfg.BalanceMinW) * b.w
+	if b.warm < cfg.BalanceS || max(b.p, b.q) < minW {
 		b.over.on, b.under.on = false, false
 		return
 	}
-	imb := (b.q + b.s - b.p) / max(b.p, float64(cfg.BalanceMinW))
+	imb := (b.q + b.s - b.p) / max(b.p, minW)
 	l.st.Imbalance = imb
 	if b.over.held(imb > cfg.BalanceTolerance, now, cfg.BalanceHoldS) {
 		f.trip(CauseNoOilFlow, WitnessEnergyBalance)

@@ -56,10 +56,12 @@ type Config struct {
 	WaterPumpMaxLPM  units.LitrePerMin `toml:"water_pump_max_lpm"`
 	PumpFeedbackFull units.Ratio       `toml:"pump_feedback_full"`
 	PumpRespondS     float64           `toml:"pump_respond_s"`
-	// MeterStuckS: a flow or pressure reading that stays identical to the
-	// bit this long, while it is not zero, is stuck (a live meter always
-	// moves by a count).
-	MeterStuckS float64 `toml:"meter_stuck_s"`
+	// PressureStuckS: a pressure reading that stays identical to the bit
+	// this long is stuck (the transducer's ADC always moves by a count). A
+	// flow meter is judged against its physics instead: a low, steady flow
+	// may count the same pulses for minutes, but a reading that does not
+	// move when its pump's speed or the oil's rise does is stuck.
+	PressureStuckS float64 `toml:"pressure_stuck_s"`
 
 	// A sample older than StaleS is stale. A measurement a trip hangs on may
 	// be unknown for SensorLossS before the trip.
@@ -148,7 +150,7 @@ func DefaultConfig() Config {
 		PressureWarnHighBar: 2.7, PressureTripHighBar: 2.9, PressureHystBar: 0.1,
 
 		MinOilFlowLPM: 10, FlowProofS: 10, FlowMeterAccuracy: 0.05,
-		OilPumpMaxLPM: 40, WaterPumpMaxLPM: 25, PumpFeedbackFull: 0.7, PumpRespondS: 10, MeterStuckS: 30,
+		OilPumpMaxLPM: 40, WaterPumpMaxLPM: 25, PumpFeedbackFull: 0.7, PumpRespondS: 10, PressureStuckS: 30,
 		StaleS: 5, SensorLossS: 10, DebounceS: 2,
 		StuckS: 600, MaxRateKPerS: 2, DisagreeK: 3, DisagreeS: 60,
 		ShedStepS: 10, RestoreS: 120,

@@ -104,24 +104,30 @@ func (l *Layer) stuckAfter(id hal.TempID, now units.Time) (units.Duration, units
 // meter is the plausibility record of an analogue reading: a flow meter or
 // the pressure transducer.
 type meter struct {
-	value   float64 // last believed value
-	ok      bool    // the current sample is believed
-	lastAt  units.Time
-	raw     float64
-	rawAt   units.Time // when the reading last changed
-	rawCmd  units.Ratio
-	rawSeen bool
-	moving  bool        // the pump's command has moved since the reading last changed
-	movedAt units.Time  // since when
-	cmdMax  units.Ratio // the pump's command, falling from its peak at 10 % a second
-	tooHigh timer       // reading more than its pump can give
+	value    float64 // last believed value
+	ok       bool    // the current sample is believed
+	lastAt   units.Time
+	raw      float64
+	rawAt    units.Time // when the reading last changed
+	rawCmd   units.Ratio
+	rawSeen  bool
+	rawRise  float64 // the oil's rise when the reading last changed
+	riseSeen bool
+	moving   bool        // the pump's command or the oil's rise has moved since the reading last changed
+	movedAt  units.Time  // since when
+	cmdMax   units.Ratio // the pump's command, falling from its peak at 10 % a second
+	tooHigh  timer       // reading more than its pump can give
 }
 
 // judgeMeter decides whether the sample (v, at, status) is believed: OK,
-// fresh, finite, within [lo, hi], not stuck, and (for a flow meter, with
-// pumpMax > 0) not more than its pump at command cmd can give.
+// fresh, finite, within [lo, hi], and not stuck. A pressure reading (pumpMax
+// 0) identical to the bit for PressureStuckS is stuck. A flow meter (pumpMax
+// > 0) is stuck when its reading has not moved PumpRespondS after its pump's
+// command moved by 0.1, or after the oil's rise across the modules (rise,
+// when riseOK) moved by a kelvin; and it is not believed while it reads more
+// than its pump at command cmd can give.
 func (l *Layer) judgeMeter(m *meter, v float64, at units.Time, status hal.Status, now units.Time,
-	lo, hi float64, cmd units.Ratio, pumpMax float64) {
+	lo, hi float64, cmd units.Ratio, pumpMax float64, rise float64, riseOK bool) {
 	cfg := &l.cfg
 	fresh := at != m.lastAt || !m.rawSeen
 	m.lastAt = at
@@ -132,16 +138,18 @@ func (l *Layer) judgeMeter(m *meter, v float64, at units.Time, status hal.Status
 	}
 	if fresh && (!m.rawSeen || v != m.raw) {
 		m.raw, m.rawAt, m.rawCmd, m.rawSeen, m.moving = v, now, cmd, true, false
+		m.rawRise, m.riseSeen = rise, riseOK
 	}
-	if pumpMax > 0 && !m.moving && math.Abs(float64(cmd-m.rawCmd)) >= 0.1 {
+	if pumpMax > 0 && !m.moving && (math.Abs(float64(cmd-m.rawCmd)) >= 0.1 ||
+		riseOK && m.riseSeen && math.Abs(rise-m.rawRise) >= 1) {
 		m.moving, m.movedAt = true, now
 	}
 	switch {
-	case v != 0 && now.Sub(m.rawAt).Seconds() >= cfg.MeterStuckS:
-		m.ok = false // not one count of change: a live meter always moves
+	case pumpMax == 0 && v != 0 && now.Sub(m.rawAt).Seconds() >= cfg.PressureStuckS:
+		m.ok = false // not one count of change: a live transducer always moves
 		return
 	case m.moving && now.Sub(m.movedAt).Seconds() >= cfg.PumpRespondS:
-		m.ok = false // its pump changed speed and the reading did not
+		m.ok = false // its pump or the oil moved and the reading did not
 		return
 	}
 	if pumpMax > 0 && m.tooHigh.held(v > float64(m.cmdMax)*pumpMax*1.1+1, now, cfg.PumpRespondS) {
@@ -241,11 +249,13 @@ func (l *Layer) judge(in *hal.Inputs, now units.Time) {
 		l.judgeProbe(&l.probes[id], in.Temp[id], now, stuck, twin)
 	}
 	pr := in.Pressure
-	l.judgeMeter(&l.press, float64(pr.Value), pr.At, pr.Status, now, -0.1, 4.1, 0, 0)
+	l.judgeMeter(&l.press, float64(pr.Value), pr.At, pr.Status, now, -0.1, 4.1, 0, 0, 0, false)
 	pumpMax := [hal.NumFlows]float64{float64(cfg.OilPumpMaxLPM), float64(cfg.WaterPumpMaxLPM)}
 	for i := range in.Flow {
 		f := &in.Flow[i]
-		l.judgeMeter(&l.flows[i], float64(f.Value), f.At, f.Status, now, 0, pumpMax[i]*1.5+2, l.prevOut.Pump[i], pumpMax[i])
+		oil := hal.FlowID(i) == hal.FlowOil
+		l.judgeMeter(&l.flows[i], float64(f.Value), f.At, f.Status, now, 0, pumpMax[i]*1.5+2, l.prevOut.Pump[i], pumpMax[i],
+			float64(l.rise), l.riseOK && oil)
 	}
 	for i := range in.Pump {
 		l.judgeFeedback(&l.pumps[i], in.Pump[i], l.prevOut.Pump[i], now)

@@ -37,7 +37,9 @@ type Layer struct {
 	resetHeld bool // the reset request of the last tick
 	resetEdge bool // a new reset request this tick
 	heatOnAt  units.Time
-	prevOut   hal.Outputs // the final outputs of the last tick
+	prevOut   hal.Outputs  // the final outputs of the last tick
+	rise      units.Kelvin // the oil's rise across the modules last tick, when riseOK
+	riseOK    bool
 
 	leak, level, pressLow, pressHigh, dry, flowLow, pumpStopped, pumpIdle timer
 	disagree, waterPump, pumpAlarm, waterMeter                            timer
@@ -171,5 +173,7 @@ func (l *Layer) remember(out *hal.Outputs, now units.Time) {
 		l.heatOnAt = now
 	}
 	l.prevOut = *out
+	l.rise = units.Kelvin(l.probes[hal.TempOilOut].value - l.oil.value)
+	l.riseOK = l.oil.known && l.known(hal.TempOilOut, now)
 	l.started, l.lastNow = true, now
 }

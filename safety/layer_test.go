@@ -1045,8 +1045,8 @@ func TestEnergyBalance(t *testing.T) {
 		for i := 1; i < rigMods; i++ {
 			r.wish.Module[i] = hal.LevelOff // one module at full: 450 W
 		}
-		r.steps(ticks(gracefulS) + 2)
-		r.oilFlowTrue = 0.5 // 900 W carried: under balance_min_w too
+		r.steps(ticks(6 * r.cfg.BalanceS)) // the averages forget the full hub (e^-6)
+		r.oilFlowTrue = 0.5                // 900 W carried: under balance_min_w too
 		if k := r.until(func() bool { return r.st().State != StateRunning }, 2*ticks(r.cfg.BalanceS)); k >= 0 {
 			t.Errorf("%s at %v of compute, below balance_min_w", r.st().State, r.in.Module[0].Power)
 		}

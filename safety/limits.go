@@ -115,10 +115,10 @@ var bounds = [...]bound{
 		"a circulator follows a new speed within seconds (spin-up ~1.5 s), so under 2 s a healthy pump looks stuck; " +
 			"over a minute a seized rotor behind a silent feedback line goes unjudged too long",
 		func(c *Config) float64 { return c.PumpRespondS }},
-	{"safety.meter_stuck_s", 10, 300,
-		"a flow meter counts pulses every second and the pressure ADC reads several times a second, each moving " +
-			"by a count: 10 s of identical readings is already rare; over 5 min a frozen meter is believed too long",
-		func(c *Config) float64 { return c.MeterStuckS }},
+	{"safety.pressure_stuck_s", 10, 300,
+		"the pressure ADC reads several times a second and its noise moves it by counts: 10 s of identical " +
+			"readings is already rare; over 5 min a frozen transducer is believed too long",
+		func(c *Config) float64 { return c.PressureStuckS }},
 	{"safety.stale_s", 1, 10,
 		"a DS18B20 gives a sample every 0.75 s at 12 bits, so under 1 s every sample is stale; " +
 			"over 10 s a frozen reading passes as live",

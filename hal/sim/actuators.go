@@ -15,6 +15,7 @@ type Pump struct {
 	SpinUpS float64
 
 	Seized        bool    // blocked rotor: no flow, feedback "blocked"
+	Unpowered     bool    // its supply is cut (a hardware interlock): no flow, no feedback
 	Degrade       float64 // fraction of the flow curve still delivered (1 = new); 0 is taken as 1
 	FeedbackAlarm bool    // the pump reports an electrical alarm (it still runs)
 
@@ -55,7 +56,7 @@ func (p *Pump) SetSeizedSilent(on bool) {
 }
 
 // blocked reports whether the rotor cannot turn.
-func (p *Pump) blocked() bool { return p.Seized || p.SeizedSilent }
+func (p *Pump) blocked() bool { return p.Seized || p.SeizedSilent || p.Unpowered }
 
 func (p *Pump) loading() float64 {
 	if p.Loading == 0 {
@@ -71,6 +72,8 @@ func (p *Pump) Actual() units.Ratio { return p.speed }
 func (p *Pump) Feedback() hal.PumpFeedback {
 	fb := hal.PumpFeedback{Power: 0.7 * p.speed * p.speed * units.Ratio(p.loading()), At: *p.Now, Status: hal.StatusOK}
 	switch {
+	case p.Unpowered:
+		fb.Power, fb.Status = 0, hal.StatusMissing // the line's electronics have no supply either
 	case p.FeedbackLies:
 		fb.Alarm = p.LieAlarm
 		if fb.Alarm == hal.PumpBlocked || fb.Alarm == hal.PumpStandby {

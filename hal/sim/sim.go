@@ -68,6 +68,9 @@ type Sensor[T ~float64] struct {
 	// Period, so a steady flow flickers between adjacent counts as a real
 	// meter does. Quantum is then ignored.
 	Counted float64
+	// NoiseRel is 1-sigma noise as a fraction of the value (a flow's
+	// turbulence: none at standstill).
+	NoiseRel float64
 
 	Fault   Fault
 	Arg     float64
@@ -112,6 +115,9 @@ func (s *Sensor[T]) convert(at units.Time) {
 	v := float64(*s.Src)
 	if s.Noise > 0 {
 		v += s.Rng.NormFloat64() * s.Noise
+	}
+	if s.NoiseRel > 0 {
+		v += s.Rng.NormFloat64() * s.NoiseRel * v
 	}
 	st := hal.StatusOK
 	switch s.Fault {
@@ -209,6 +215,24 @@ func (l *LeakInput) SetFaultDuty(f Fault, arg, duty float64) {
 		l.last = l.Leak() // the sample it stays at
 	}
 	l.Fault, l.Arg, l.Duty, l.faultAt = f, arg, duty, *l.Now
+}
+
+// Contact reports whether the input's loop is open now, as hardware wired
+// in series with it sees it: the condition, a cut wire, an open circuit in
+// the loop; a sensor stuck reads what it is stuck at; a driver that stopped
+// sampling (stale) does not change the loop.
+func (l *LeakInput) Contact() bool {
+	switch l.Fault {
+	case FaultOpen:
+		return true
+	case FaultStuckAt:
+		return l.Arg >= 0.5
+	case FaultIntermittent:
+		if intermittentOpen(*l.Now, l.faultAt, l.Arg, l.Duty) {
+			return true
+		}
+	}
+	return l.Wet || l.Broken
 }
 
 // Leak implements hal.LeakInput.
