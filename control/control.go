@@ -528,7 +528,9 @@ func (c *Controller) loadStep(in *hal.Inputs, adv Advice, dump units.Ratio, out 
 	for i := 0; i < x.n; i++ {
 		l := min(in.Demand[i], adv.Cap[i], c.levels[i], top)
 		out.Module[i] = l
-		if _, on := l.Fraction(); on {
+		// A module with its relay closed may be running, whatever it was
+		// told: it needs oil flow (safety counts it as powered too).
+		if _, on := l.Fraction(); on || in.Module[i].Relay {
 			anyOn = true
 		}
 	}

@@ -67,9 +67,13 @@ func TestBuiltinsPass(t *testing.T) {
 				t.Errorf("%s: invariant %s broken at %.1f s: %s (replay: %s)", r.Name, v.Invariant, v.AtS, v.Detail, r.Replay)
 			}
 		}
-		// Safety acting is a failure of control, except under faults.
+		// Safety acting is a failure of control, except under faults; and
+		// a fault-free plant gives an engineer nothing to look at.
 		if len(r.Faults) == 0 && r.Quality.WarningsSeen {
 			t.Errorf("%s: fault-free, yet control let a measurement past a warn limit", r.Name)
+		}
+		if len(r.Faults) == 0 && r.Quality.AlarmsSeen {
+			t.Errorf("%s: fault-free, yet the safety layer raised an alarm", r.Name)
 		}
 		if e := r.EnergyKWh; math.Abs(r.EnergyImbalance) > 0.01*math.Max(e.Compute, 1) {
 			t.Errorf("%s: energy identity off by %.4f kWh of %.2f kWh compute", r.Name, r.EnergyImbalance, e.Compute)

@@ -72,14 +72,21 @@ func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, 
 	if ex.NoTrip {
 		add("no_trip", len(r.Trips) == 0, tripsText(r.Trips))
 	}
+	if ex.NoAlarm {
+		add("no_alarm", !r.Quality.AlarmsSeen, "alarms seen: "+strconv.FormatBool(r.Quality.AlarmsSeen))
+	}
 	for _, te := range ex.Trips {
 		ok := false
 		for _, t := range r.Trips {
-			if t.Cause == te.Cause && t.AtS <= units.Duration(te.By).Seconds() {
+			if t.Cause == te.Cause && t.AtS <= units.Duration(te.By).Seconds() && (te.Witness == "" || t.Witness == te.Witness) {
 				ok = true
 			}
 		}
-		add("trip "+te.Cause+" by "+time.Duration(te.By).String(), ok, tripsText(r.Trips))
+		name := "trip " + te.Cause + " by " + time.Duration(te.By).String()
+		if te.Witness != "" {
+			name += " on " + te.Witness
+		}
+		add(name, ok, tripsText(r.Trips))
 	}
 	if offProbe >= 0 {
 		p := s.probes[offProbe]
@@ -157,7 +164,7 @@ func tripsText(ts []Trip) string {
 	}
 	parts := make([]string, len(ts))
 	for i, t := range ts {
-		parts[i] = t.Cause + " at " + strconv.FormatFloat(t.AtS, 'f', 1, 64) + " s"
+		parts[i] = t.Cause + " (" + t.Witness + ") at " + strconv.FormatFloat(t.AtS, 'f', 1, 64) + " s"
 	}
 	return strings.Join(parts, ", ")
 }

@@ -82,6 +82,7 @@ const (
 	invWaterDry
 	invLeakPump
 	invFireErrors
+	invSupplyStep
 	numInvariants
 )
 
@@ -107,7 +108,15 @@ var Invariants = []Invariant{
 	invLeakPump: {"no_oil_pump_on_leak", "the oil pump never runs (rotor above 5 % of its speed) while oil leaks into the bund " +
 		"for more than " + g(leakPumpS) + " s (the slowest witness, the level switch at 1 L lost at 2 L/min = 30 s, plus debounce and margin)"},
 	invFireErrors: {"safety_fire_errors", "safety never refuses a state transition (Status.FireErrors > 0 is a programming error)"},
+	invSupplyStep: {"supply_step_within_one_module", "the modules' draw on the home's supply never rises by more than one " +
+		"module's full draw within " + g(supplyStepS) + " s (modules come on one at a time: after boot, a reset, a watchdog's restart)"},
 }
+
+// supplyStepS is the window the supply step is judged over.
+const supplyStepS = 1
+
+// supplyTicks is the window in ticks.
+const supplyTicks = int(supplyStepS * units.Second / Tick)
 
 // maxViolations bounds the episodes one run keeps: the first few tell the
 // story. Past it a last entry, violationsDropped, counts the rest.
@@ -126,6 +135,8 @@ type episode struct {
 }
 
 type invariants struct {
+	draw         [supplyTicks]units.Watt // the modules' draw over the last supplyStepS, a ring
+	drawN        int
 	violations   []Violation
 	ep           [numInvariants]episode
 	trippedTicks int
@@ -259,6 +270,14 @@ func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 	if v.hold(invLeakPump, pl.OilLeak && !(oil <= PumpRunning), now, leakPumpS) {
 		v.begin(s, invLeakPump, "oil pump at "+ftoa(float64(oil))+" of its speed, "+
 			ftoa(ps.OilLostL)+" L lost, for "+ftoa(now.Sub(v.ep[invLeakPump].since).Seconds())+" s of the leak")
+	}
+	drawW := pl.ComputePower()
+	past := v.draw[v.drawN%supplyTicks]
+	v.draw[v.drawN%supplyTicks] = drawW
+	v.drawN++
+	if v.hold(invSupplyStep, v.drawN > supplyTicks && !(drawW-past <= pl.P.ModuleFullW()), now, -1) {
+		v.begin(s, invSupplyStep, "the modules' draw rose "+ftoa(float64(drawW-past))+" W within "+g(supplyStepS)+" s, to "+
+			ftoa(float64(drawW))+" W")
 	}
 	if v.hold(invFireErrors, st.FireErrors > 0, now, -1) {
 		v.begin(s, invFireErrors, strconv.Itoa(st.FireErrors)+" refused transitions, in state "+st.State.String())

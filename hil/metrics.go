@@ -70,8 +70,10 @@ type Quality struct {
 	// less TankTargetBandK.
 	TankAtTargetFraction float64 `json:"tank_at_target_fraction"`
 	// WarningsSeen is true if the safety layer raised any warning in the
-	// scored time.
+	// scored time; AlarmsSeen if it raised any alarm (a degradation an
+	// engineer should see).
 	WarningsSeen bool `json:"warnings_seen"`
+	AlarmsSeen   bool `json:"alarms_seen"`
 }
 
 // OilTrendS is the time constant of the oil's running mean that OilInIAEKh
@@ -136,7 +138,7 @@ type quality struct {
 	levelsN           int
 	reqJ, reqLevelsJ  float64
 	boundOK, boundReq float64
-	warned            bool
+	warned, alarmed   bool
 	tankAt            float64
 	ticks             float64
 }
@@ -213,13 +215,14 @@ func (q *quality) observe(s *Sim, st *safety.Status) {
 		q.tankAt++
 	}
 	q.warned = q.warned || st.Warnings != 0
+	q.alarmed = q.alarmed || st.Alarms != 0
 }
 
 func (q *quality) result() Quality {
 	hours := q.ticks * Tick.Seconds() / 3600
 	r := Quality{OilInIAEKh: q.iae, OilOverCeilingKh: q.over, ReversalsPerHour: map[string]float64{},
 		HeatingHours: q.heatTicks * Tick.Seconds() / 3600, ThrottledHours: q.throttled * Tick.Seconds() / 3600,
-		WarningsSeen: q.warned, ThrottledKWh: q.thrJ / 3.6e6, ThrottledAvoidableKWh: q.avoidJ / 3.6e6,
+		WarningsSeen: q.warned, AlarmsSeen: q.alarmed, ThrottledKWh: q.thrJ / 3.6e6, ThrottledAvoidableKWh: q.avoidJ / 3.6e6,
 		ThrottleRequiredKWh: q.reqJ / 3.6e6, ThrottleRequiredLevelsKWh: q.reqLevelsJ / 3.6e6,
 		ThrottleRequiredMarginsKWh: q.reqMarginsJ / 3.6e6,
 		ComputeAvailabilityBound:   1}

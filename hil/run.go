@@ -83,8 +83,9 @@ func DefaultConfig(s Season, seed uint64) (Config, error) {
 
 // Trip is one latched trip seen during a run.
 type Trip struct {
-	AtS   float64 `json:"at_s"`
-	Cause string  `json:"cause"`
+	AtS     float64 `json:"at_s"`
+	Cause   string  `json:"cause"`
+	Witness string  `json:"witness"` // the evidence it was taken on
 }
 
 // Temps are the extremes of the plant's true temperatures over a run.
@@ -149,6 +150,7 @@ type Sim struct {
 	sched       []timed
 	next        int
 	resetNext   bool
+	resetTill   units.Time // a reset button held down until then
 	ctlDown     bool       // the controller takes no step
 	ctlDownTill units.Time // when it comes back
 	ctlRestart  bool       // it comes back as a fresh process
@@ -272,7 +274,8 @@ func (s *Sim) Step() {
 		for i := 0; i < in.NumModules; i++ {
 			in.Demand[i] = s.demand
 		}
-		in.ResetRequest, resetAsked = s.resetNext, s.resetNext
+		held := s.resetNext || now < s.resetTill
+		in.ResetRequest, resetAsked = held, held
 		in.Watchdog = true
 		s.resetNext = false
 		out := s.Core.Step(in)
@@ -290,7 +293,7 @@ func (s *Sim) Step() {
 		s.persist(&st)
 	}
 	if st.State == safety.StateTripped && s.lastState != safety.StateTripped {
-		s.trips = append(s.trips, Trip{AtS: now.Seconds(), Cause: st.Cause.String()})
+		s.trips = append(s.trips, Trip{AtS: now.Seconds(), Cause: st.Cause.String(), Witness: st.Witness.String()})
 		s.mark("trip", st.Cause.String())
 	}
 
@@ -364,7 +367,10 @@ func (s *Sim) apply(e Event) {
 	now := s.Plant.Now
 	switch {
 	case e.Command == "reset":
+		// An engineer's reset: one press, or (with for) a button held down
+		// that long; the layer acts on a new press only.
 		s.resetNext = true
+		s.resetTill = now.Add(e.For.D())
 		s.mark("command", "reset")
 	case e.Demand != "":
 		s.demand, _ = ParseLevel(e.Demand, s.demand)

@@ -61,10 +61,12 @@ type TempBound struct {
 	ReachC *float64 `toml:"reach_c"`
 }
 
-// TripExpect expects a trip with a cause by a deadline.
+// TripExpect expects a trip with a cause by a deadline, and, when set, on
+// the evidence of a given witness.
 type TripExpect struct {
-	Cause string `toml:"cause"`
-	By    Dur    `toml:"by"`
+	Cause   string `toml:"cause"`
+	By      Dur    `toml:"by"`
+	Witness string `toml:"witness"`
 }
 
 // StateAt expects the safety state at a time.
@@ -89,6 +91,7 @@ type OutputsAt struct {
 // Expect is what a scenario requires of the run.
 type Expect struct {
 	NoTrip                 bool         `toml:"no_trip"`
+	NoAlarm                bool         `toml:"no_alarm"` // the safety layer raises no alarm in the scored time
 	Trips                  []TripExpect `toml:"trip"`
 	ModulesOffBy           *Dur         `toml:"modules_off_by"` // every module unpowered at this time
 	States                 []StateAt    `toml:"state"`
@@ -219,6 +222,14 @@ func (s *Scenario) check() error {
 	for _, t := range s.Expect.Temps {
 		if _, ok := tempOf(&Temps{}, t.Sensor); !ok {
 			return fmt.Errorf("expect.temp: unknown sensor %q (want oil_module_in, oil_module_out, water_flow, tank, indoor)", t.Sensor)
+		}
+	}
+	for _, te := range s.Expect.Trips {
+		if !causeNamed(te.Cause) {
+			return fmt.Errorf("expect.trip: unknown cause %q", te.Cause)
+		}
+		if te.Witness != "" && !witnessNamed(te.Witness) {
+			return fmt.Errorf("expect.trip: unknown witness %q", te.Witness)
 		}
 	}
 	for _, st := range s.Expect.States {
@@ -399,4 +410,22 @@ func stateByName(name string) (safety.State, bool) {
 		}
 	}
 	return 0, false
+}
+
+func causeNamed(name string) bool {
+	for c := safety.Cause(1); c < safety.NumCauses; c++ {
+		if c.String() == name {
+			return true
+		}
+	}
+	return false
+}
+
+func witnessNamed(name string) bool {
+	for w := safety.Witness(1); w < safety.NumWitnesses; w++ {
+		if w.String() == name {
+			return true
+		}
+	}
+	return false
 }

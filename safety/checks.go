@@ -36,7 +36,9 @@ func (l *Layer) checkLeak(f *findings, now units.Time) {
 		f.trip(CauseLeak, WitnessLeakInput)
 	}
 	if !l.oilLow.seen {
-		f.alarm |= CauseSensor.Bit()
+		if l.settled(now) {
+			f.alarm |= CauseSensor.Bit()
+		}
 		return
 	}
 	if l.level.held(!l.oilLow.ok || l.oilLow.value, now, cfg.DebounceS) {
@@ -72,14 +74,14 @@ func (l *Layer) checkPressure(f *findings, now units.Time) {
 	}
 }
 
-// runningDry reports the water pump running with its meter showing under
-// 30 % of the water its speed should give and its feedback under half the
-// power: a circulator that has lost its water is unloaded. Either alone
-// (a worn pump, a dead meter) is no evidence of it.
+// runningDry reports the water pump running (at 8 % or more, its slowest)
+// with its meter showing under 30 % of the water its speed should give and
+// its feedback under half the power: a circulator that has lost its water is
+// unloaded. Either alone (a worn pump, a dead meter) is no evidence of it.
 func (l *Layer) runningDry() bool {
 	cmd := l.prevOut.Pump[hal.PumpWater]
 	m, fb := &l.flows[hal.FlowWater], &l.pumps[hal.PumpWater]
-	if cmd < 0.2 || !m.ok || !fb.ok || !(fb.alarm == hal.PumpNormal || fb.alarm == hal.PumpWarning) {
+	if cmd < 0.08 || !m.ok || !fb.ok || !(fb.alarm == hal.PumpNormal || fb.alarm == hal.PumpWarning) {
 		return false
 	}
 	return m.value < 0.3*float64(cmd)*float64(l.cfg.WaterPumpMaxLPM) &&
@@ -118,7 +120,7 @@ func (l *Layer) checkOilInSensors(f *findings, now units.Time) {
 		f.trip(CauseOilInSensor, WitnessProbe)
 	}
 	ka, kb := l.known(hal.TempOilInA, now), l.known(hal.TempOilInB, now)
-	if !ka || !kb {
+	if (!ka || !kb) && l.settled(now) {
 		f.alarm |= CauseSensor.Bit()
 	}
 	d := abs(l.probes[hal.TempOilInA].value - l.probes[hal.TempOilInB].value)
@@ -143,7 +145,7 @@ func (l *Layer) checkTemps(in *hal.Inputs, f *findings, now units.Time) {
 		{hal.TempTankTop, &cfg.Tank, CauseTankHigh}, {hal.TempTankBottom, &cfg.Tank, CauseTankHigh}} {
 		known := l.known(c.id, now)
 		l.limit(f, known, l.probes[c.id].value, c.lim, c.cause)
-		if !known && c.id != hal.TempTankBottom {
+		if !known && c.id != hal.TempTankBottom && l.settled(now) {
 			f.alarm |= CauseSensor.Bit()
 		}
 	}
@@ -154,6 +156,13 @@ func (l *Layer) checkTemps(in *hal.Inputs, f *findings, now units.Time) {
 		}
 	}
 	l.limit(f, any, board, &cfg.Board, CauseBoardHigh)
+}
+
+// settled reports whether the layer has run for SensorLossS: before, a probe
+// not yet believed (a DS18B20 reads its power-on 85 C until its first
+// conversion) is not yet known, not lost.
+func (l *Layer) settled(now units.Time) bool {
+	return now.Sub(l.startAt).Seconds() > l.cfg.SensorLossS
 }
 
 // limit compares a believed value with its warn and trip limits.
@@ -197,14 +206,21 @@ func (l *Layer) checkRunaway(f *findings, now units.Time) {
 }
 
 // checkPumps: a blocked water pump means heat cannot leave (a graceful
-// shutdown, not a trip: the oil temperatures are its second witness); a
-// pump reporting trouble is an alarm; a water meter that shows nothing
-// while its pump runs loaded is lying (an alarm).
+// shutdown, not a trip: the oil temperatures are its second witness), unless
+// its believed meter shows the water it moves: then the feedback line lies
+// (an alarm). A pump reporting trouble is an alarm; a water meter that shows
+// nothing while its pump runs loaded is lying (an alarm).
 func (l *Layer) checkPumps(f *findings, wish *hal.Outputs, now units.Time) {
 	cfg := &l.cfg
-	wp := &l.pumps[hal.PumpWater]
-	if l.waterPump.held(wp.ok && wp.alarm == hal.PumpBlocked && wish.Pump[hal.PumpWater] > 0, now, cfg.DebounceS) {
+	wp, wf := &l.pumps[hal.PumpWater], &l.flows[hal.FlowWater]
+	cmd := l.prevOut.Pump[hal.PumpWater]
+	blocked := wp.ok && wp.alarm == hal.PumpBlocked && wish.Pump[hal.PumpWater] > 0
+	moving := wf.ok && cmd >= 0.08 && wf.value >= 0.3*float64(cmd)*float64(cfg.WaterPumpMaxLPM)
+	if l.waterPump.held(blocked && !moving, now, cfg.DebounceS) {
 		f.shutdown = CauseWaterPump
+	}
+	if l.waterLies.held(blocked && moving, now, cfg.DebounceS) {
+		f.alarm |= CauseWitness.Bit()
 	}
 	trouble := false
 	for i := range l.pumps {
@@ -214,7 +230,6 @@ func (l *Layer) checkPumps(f *findings, wish *hal.Outputs, now units.Time) {
 	if l.pumpAlarm.held(trouble, now, cfg.DebounceS) {
 		f.alarm |= CausePumpAlarm.Bit()
 	}
-	wf := &l.flows[hal.FlowWater]
 	loaded := wp.ok && wp.alarm == hal.PumpNormal && wp.power >= 0.5*cfg.PumpFeedbackFull*l.prevOut.Pump[hal.PumpWater]*l.prevOut.Pump[hal.PumpWater]
 	noWater := loaded && l.prevOut.Pump[hal.PumpWater] >= 0.08 && (!wf.ok || wf.value < 0.5)
 	if l.waterMeter.held(noWater, now, cfg.SensorLossS*3) {

@@ -29,6 +29,7 @@ type Layer struct {
 	bal    balance
 
 	started   bool
+	startAt   units.Time // the first tick
 	now       units.Time
 	lastNow   units.Time
 	dtS       float64 // seconds since the last tick, at most 1
@@ -42,7 +43,7 @@ type Layer struct {
 	riseOK    bool
 
 	leak, level, pressLow, pressHigh, dry, flowLow, pumpStopped, pumpIdle timer
-	disagree, waterPump, pumpAlarm, waterMeter                            timer
+	disagree, waterPump, waterLies, pumpAlarm, waterMeter                 timer
 
 	shedAt, clearAt units.Time
 	warnOn          bool
@@ -139,7 +140,7 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 // begin starts a tick: the clock, and the reset request's edge.
 func (l *Layer) begin(in *hal.Inputs, now units.Time) {
 	if !l.started {
-		l.stateAt, l.shedAt, l.clearAt = now, now, now
+		l.startAt, l.stateAt, l.shedAt, l.clearAt = now, now, now, now
 	} else if now > l.lastNow {
 		l.dtS = min(now.Sub(l.lastNow).Seconds(), 1)
 	} else {
