@@ -83,6 +83,7 @@ const (
 	invLeakPump
 	invFireErrors
 	invSupplyStep
+	invSafeState
 	numInvariants
 )
 
@@ -110,7 +111,14 @@ var Invariants = []Invariant{
 	invFireErrors: {"safety_fire_errors", "safety never refuses a state transition (Status.FireErrors > 0 is a programming error)"},
 	invSupplyStep: {"supply_step_within_one_module", "the modules' draw on the home's supply never rises by more than one " +
 		"module's full draw within " + g(supplyStepS) + " s (modules come on one at a time: after boot, a reset, a watchdog's restart)"},
+	invSafeState: {"tripped_safe_state", safeStateDoc},
 }
+
+// safeStateDoc says what tripped_safe_state checks.
+const safeStateDoc = "while tripped and the controller runs, the commands the plant's devices hold are the combined safe " +
+	"state of every cause latched: every module cut, the oil pump stopped if a leak is among them (else at full speed), " +
+	"the water pump stopped on low pressure (else at full speed), all water to the dump, the fan at full speed, " +
+	"no electric heat, the alarm on"
 
 // supplyStepS is the window the supply step is judged over.
 const supplyStepS = 1
@@ -279,6 +287,9 @@ func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 		v.begin(s, invSupplyStep, "the modules' draw rose "+ftoa(float64(drawW-past))+" W within "+g(supplyStepS)+" s, to "+
 			ftoa(float64(drawW))+" W")
 	}
+	if what := s.unsafeTrip(st); v.hold(invSafeState, what != "", now, -1) {
+		v.begin(s, invSafeState, what+" while tripped on "+st.Cause.String())
+	}
 	if v.hold(invFireErrors, st.FireErrors > 0, now, -1) {
 		v.begin(s, invFireErrors, strconv.Itoa(st.FireErrors)+" refused transitions, in state "+st.State.String())
 	}
@@ -315,4 +326,41 @@ func (s *Sim) causeCleared() bool {
 	below := func(t units.Celsius, l safety.TempLimit) bool { return t < l.WarnC }
 	return below(ps.OilInC, ref.OilIn) && below(ps.OilOutC, ref.OilOut) && below(ps.WaterFlowC, ref.WaterFlow) &&
 		below(ps.TankTopC, ref.Tank) && !s.Plant.OilLeak && ps.PressureBar > ref.PressureTripLowBar
+}
+
+// unsafeTrip returns what of the plant's commands is not the combined safe
+// state of the causes latched, or "" (also when not tripped, or when the
+// controller is down and the hardware has de-energised everything).
+func (s *Sim) unsafeTrip(st *safety.Status) string {
+	pl := s.Plant
+	if st.State != safety.StateTripped || s.ctlDown {
+		return ""
+	}
+	oil, water := units.Ratio(1), units.Ratio(1)
+	if st.TripCauses&safety.CauseLeak.Bit() != 0 {
+		oil = 0
+	}
+	if st.TripCauses&safety.CausePressureLow.Bit() != 0 {
+		water = 0
+	}
+	for i := 0; i < pl.P.Modules; i++ {
+		if pl.Modules[i].Command() != hal.LevelCut {
+			return "module " + strconv.Itoa(i) + " not cut"
+		}
+	}
+	switch {
+	case pl.Pumps[hal.PumpOil].Command() != oil:
+		return "oil pump at " + ftoa(float64(pl.Pumps[hal.PumpOil].Command()))
+	case pl.Pumps[hal.PumpWater].Command() != water:
+		return "water pump at " + ftoa(float64(pl.Pumps[hal.PumpWater].Command()))
+	case pl.Valves[hal.ValveDump].Command() != 1 || pl.Valves[hal.ValveTank].Command() != 0:
+		return "water not all to the dump"
+	case pl.Fan.Command() != 1:
+		return "fan at " + ftoa(float64(pl.Fan.Command()))
+	case pl.Heater.On:
+		return "immersion heater on"
+	case !pl.Alarm.On:
+		return "no alarm"
+	}
+	return ""
 }

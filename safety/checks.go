@@ -145,7 +145,7 @@ func (l *Layer) checkTemps(in *hal.Inputs, f *findings, now units.Time) {
 		{hal.TempTankTop, &cfg.Tank, CauseTankHigh}, {hal.TempTankBottom, &cfg.Tank, CauseTankHigh}} {
 		known := l.known(c.id, now)
 		l.limit(f, known, l.probes[c.id].value, c.lim, c.cause)
-		if !known && c.id != hal.TempTankBottom && l.settled(now) {
+		if !known && l.settled(now) {
 			f.alarm |= CauseSensor.Bit()
 		}
 	}
