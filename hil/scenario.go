@@ -291,6 +291,7 @@ func Builtins() ([]*Scenario, error) {
 		}
 		out = append(out, s.Expand()...)
 	}
+	out = append(out, Matrix()...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
