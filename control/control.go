@@ -567,7 +567,12 @@ func (c *Controller) oilPump() units.Ratio {
 		c.oilFlow.Reset(1)
 		return 1
 	}
-	return units.Ratio(c.oilFlow.Update(float64(target), float64(x.oilLPM), ff, x.now))
+	// Never below the speed that gives the minimum flow on a new pump's
+	// curve: a meter that sticks must not let the trim wind the pump down
+	// under the modules' need (a worn pump at that speed shows on a live
+	// meter, and the trim raises it).
+	floor := units.Ratio(cfg.OilFlowMinLPM / cfg.OilPumpMaxLPM)
+	return max(units.Ratio(c.oilFlow.Update(float64(target), float64(x.oilLPM), ff, x.now)), floor)
 }
 
 // matchedWaterPump returns the water pump's speed for a water flow whose

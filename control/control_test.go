@@ -359,3 +359,31 @@ func TestOilPumpRescuesTheMinimumFlow(t *testing.T) {
 		t.Errorf("five minutes on: oil pump %.3f, want %.3f (the minimum flow on the worn pump)", out.Pump[hal.PumpOil], want)
 	}
 }
+
+// A meter stuck high cannot make the trim wind the oil pump under the speed
+// that gives the minimum flow on a new pump's curve: the pump stays at or
+// above OilFlowMinLPM / OilPumpMaxLPM however long the meter lies.
+func TestStuckMeterCannotWindTheOilPumpDown(t *testing.T) {
+	cfg := DefaultConfig()
+	c, _ := New(cfg)
+	var out hal.Outputs
+	now := units.Time(units.Second)
+	floor := units.Ratio(cfg.OilFlowMinLPM / cfg.OilPumpMaxLPM)
+	for k := range 36000 { // an hour
+		now = now.Add(100 * units.Millisecond)
+		in := inputs(now, 44, 21, 20, 47)
+		for i := range 8 {
+			in.Module[i] = hal.ModuleStatus{Power: cfg.ModuleIdleW, Relay: true, Level: hal.LevelIdle, Status: hal.StatusOK, At: now}
+		}
+		// Stuck at 15 L/min, the pulses still counted: it flickers, fresh and OK.
+		in.Flow[hal.FlowOil] = hal.Sample[units.LitrePerMin]{Value: 15 + units.LitrePerMin(k%2)/5.5, At: now, Status: hal.StatusOK}
+		c.Step(in, allow(), &out)
+		c.Applied(&out)
+		if k > 100 && out.Pump[hal.PumpOil] < floor {
+			t.Fatalf("after %.0f s on a meter stuck at 15 L/min: oil pump %.4f, under %.4f", float64(k)/10, out.Pump[hal.PumpOil], floor)
+		}
+	}
+	if d := out.Pump[hal.PumpOil] - floor; d > 0.001 || d < 0 {
+		t.Errorf("an hour on: oil pump %.4f, want the floor %.4f (the trim wound down to it)", out.Pump[hal.PumpOil], floor)
+	}
+}

@@ -199,30 +199,36 @@ func TestOilLeakPhysics(t *testing.T) {
 }
 
 // The circuit emptied to a floor stays there; below 0.3 bar the water pump
-// cavitates: flow and power fall to 10 % within 0.02 bar.
+// cavitates: flow and power fall to 10 % within 0.02 bar. Below the
+// minimum-pressure limiter (0.25 bar) the pump has no power at all.
 func TestPressureFloorAndCavitation(t *testing.T) {
 	pl := newTestPlant(t)
 	flow, power := pl.S.WaterLPM, pl.Pumps[hal.PumpWater].Feedback().Power
-	mustApply(t, pl, "pressure_to_floor", "", 0.15, true)
+	mustApply(t, pl, "pressure_to_floor", "", 0.26, true)
 	pl.steps(t, 60*units.Second)
 	if got := float64(pl.S.PressureBar); math.Abs(got-(1.5-0.6)) > 0.01 {
 		t.Errorf("after 60 s at 0.01 bar/s the circuit is at %.3f bar, want 0.9", got)
 	}
 	pl.steps(t, 5*60*units.Second)
-	if pl.S.PressureBar != 0.15 {
-		t.Errorf("the circuit is at %.3f bar, want its 0.15 bar floor", pl.S.PressureBar)
+	if pl.S.PressureBar != 0.26 {
+		t.Errorf("the circuit is at %.3f bar, want its 0.26 bar floor", pl.S.PressureBar)
 	}
 	share := 0.1 // below the cavitation band: a pump running dry
 	if got := float64(pl.S.WaterLPM / flow); math.Abs(got-share) > 1e-6 {
-		t.Errorf("water flow at 0.15 bar is %.4f of normal, want %.4f", got, share)
+		t.Errorf("water flow at 0.26 bar is %.4f of normal, want %.4f", got, share)
 	}
 	if got := float64(pl.Pumps[hal.PumpWater].Feedback().Power / power); math.Abs(got-share) > 1e-6 {
-		t.Errorf("water pump's power at 0.15 bar is %.4f of normal, want %.4f", got, share)
+		t.Errorf("water pump's power at 0.26 bar is %.4f of normal, want %.4f", got, share)
 	}
-	mustApply(t, pl, "pressure_to_floor", "", 0.15, false)
-	pl.steps(t, units.Second)
-	if pl.S.PressureBar != pl.P.PressureBar || math.Abs(float64(pl.S.WaterLPM-flow)) > 1e-6 {
+	mustApply(t, pl, "pressure_to_floor", "", 0.26, false)
+	pl.steps(t, 10*units.Second)
+	if pl.S.PressureBar != pl.P.PressureBar || math.Abs(float64(pl.S.WaterLPM-flow)) > 1e-3 {
 		t.Errorf("refilled: %.3f bar, water flow %.3f of %.3f", pl.S.PressureBar, pl.S.WaterLPM, flow)
+	}
+	mustApply(t, pl, "pressure_to_floor", "", 0.2, true)
+	pl.steps(t, 5*60*units.Second)
+	if fb := pl.Pumps[hal.PumpWater].Feedback(); pl.S.WaterLPM != 0 || fb.Status != hal.StatusMissing {
+		t.Errorf("below the pressure switch: water flow %.3f, feedback %+v; want no flow and no feedback", pl.S.WaterLPM, fb)
 	}
 }
 

@@ -61,6 +61,12 @@ type Params struct {
 	// LeakInterlock: the bund's leak detector is wired in series with the
 	// oil pump's supply (layer 5): its contact opening stops the pump.
 	LeakInterlock bool `toml:"leak_interlock"`
+	// PressureSwitchBar: a mechanical minimum-pressure limiter in series
+	// with the water pump's supply (layer 5, EN 12828 practice): below it
+	// the pump has no power, whatever software or a hung controller's
+	// profile-A default would have it do. Set under the cavitation band, so
+	// that software's witnesses act first. 0: none fitted.
+	PressureSwitchBar units.Bar `toml:"pressure_switch_bar"`
 
 	// Layers 4 and 5: a module agent whose lease is not renewed drops to idle
 	// when it expires and shuts down after LeaseGraceS; the hardware
@@ -105,7 +111,7 @@ func DefaultParams() Params {
 		OilLeakPumpedLPM: 2, OilLeakStillLPM: 0.2, OilLowL: 1, OilAirL: 10,
 
 		SupplyWaterL: 10, ReturnWaterL: 10, WaterPumpMaxLPM: 25, WaterPumpW: 45,
-		ValveTravelS: 90, PressureBar: 1.5, CavitationBar: 0.3, CavitationBandBar: 0.02, LeakInterlock: true,
+		ValveTravelS: 90, PressureBar: 1.5, CavitationBar: 0.3, CavitationBandBar: 0.02, LeakInterlock: true, PressureSwitchBar: 0.25,
 		LeaseS: 3, LeaseGraceS: 60, WatchdogS: 10,
 
 		DumpUAFanOffWPerK: 20, DumpUAFanMaxWPerK: 200, DumpDerate: 1, FanW: 150,

@@ -290,6 +290,7 @@ func (pl *Plant) Step(dt units.Duration) {
 	// pump's supply, so a leak stops the pump whatever software does (a
 	// controller that hangs leaves the profile-A pumps at full speed).
 	pl.Pumps[hal.PumpOil].Unpowered = p.LeakInterlock && pl.LeakIn.Contact()
+	pl.Pumps[hal.PumpWater].Unpowered = s.PressureBar < p.PressureSwitchBar
 	s.OilFlowLPM = pl.Pumps[hal.PumpOil].Flow() * units.LitrePerMin(pl.oilPrime())
 	s.WaterLPM = pl.Pumps[hal.PumpWater].Flow()
 	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)

@@ -123,9 +123,11 @@ type meter struct {
 // fresh, finite, within [lo, hi], and not stuck. A pressure reading (pumpMax
 // 0) identical to the bit for PressureStuckS is stuck. A flow meter (pumpMax
 // > 0) is stuck when its reading has not moved PumpRespondS after its pump's
-// command moved by 0.1, or after the oil's rise across the modules (rise,
-// when riseOK) moved by a kelvin; and it is not believed while it reads more
-// than its pump at command cmd can give.
+// command moved by 2 % of full speed plus 5 % of itself (a change of flow of
+// a few pulses a second; a live meter moves with far less), or after the
+// oil's rise across the modules (rise, when riseOK) moved by a kelvin; and
+// it is not believed while it reads more than its pump at command cmd can
+// give.
 func (l *Layer) judgeMeter(m *meter, v float64, at units.Time, status hal.Status, now units.Time,
 	lo, hi float64, cmd units.Ratio, pumpMax float64, rise float64, riseOK bool) {
 	cfg := &l.cfg
@@ -140,7 +142,7 @@ func (l *Layer) judgeMeter(m *meter, v float64, at units.Time, status hal.Status
 		m.raw, m.rawAt, m.rawCmd, m.rawSeen, m.moving = v, now, cmd, true, false
 		m.rawRise, m.riseSeen = rise, riseOK
 	}
-	if pumpMax > 0 && !m.moving && (math.Abs(float64(cmd-m.rawCmd)) >= 0.1 ||
+	if pumpMax > 0 && !m.moving && (math.Abs(float64(cmd-m.rawCmd)) >= 0.02+0.05*float64(max(cmd, m.rawCmd)) ||
 		riseOK && m.riseSeen && math.Abs(rise-m.rawRise) >= 1) {
 		m.moving, m.movedAt = true, now
 	}
