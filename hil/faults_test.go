@@ -46,9 +46,13 @@ func mustApply(t *testing.T, pl *Plant, k FaultKind, target string, arg float64,
 }
 
 // A hall meter counted over 1 s flickers between the two counts either side
-// of the true flow, and averages to it; a stuck one does not move.
+// of the true flow, and averages to it; a stuck one does not move. (The
+// counting is judged on a laminar flow; the plant's 1 % turbulence is
+// judged after.)
 func TestFlowMeterCountsPulses(t *testing.T) {
 	pl := newTestPlant(t)
+	turbulence := pl.Flows[hal.FlowOil].NoiseRel
+	pl.Flows[hal.FlowOil].NoiseRel = 0
 	truth := float64(pl.S.OilFlowLPM)
 	seen := map[float64]int{}
 	var sum float64
@@ -70,6 +74,19 @@ func TestFlowMeterCountsPulses(t *testing.T) {
 	}
 	if mean := sum / n; math.Abs(mean-truth) > 0.05 {
 		t.Errorf("mean reading %.4f L/min, true %.4f", mean, truth)
+	}
+	// With the plant's turbulence the readings spread over more counts, the
+	// mean unchanged: 1 % of 18.8 L/min is about one count (1/5.5 L/min).
+	pl.Flows[hal.FlowOil].NoiseRel = turbulence
+	sum, seen = 0, map[float64]int{}
+	for range n {
+		pl.steps(t, units.Second)
+		v := float64(pl.Flows[hal.FlowOil].Flow().Value)
+		seen[v]++
+		sum += v
+	}
+	if mean := sum / n; len(seen) < 4 || math.Abs(mean-truth) > 0.05 {
+		t.Errorf("turbulent: %d distinct readings, mean %.4f L/min of %.4f; want at least 4 and the mean", len(seen), mean, truth)
 	}
 	mustApply(t, pl, "sensor_stuck", "flow_oil", 0, true)
 	first := pl.Flows[hal.FlowOil].Flow().Value
@@ -156,9 +173,12 @@ func TestBoolInputFaults(t *testing.T) {
 }
 
 // An oil leak: 2 L/min while the pump turns, the level switch low after
-// 1 L (30 s), air past 10 L, no flow at 20 L; the repair refills.
+// 1 L (30 s), air past 10 L, no flow at 20 L; the repair refills. (The
+// leak's physics are judged without the leak interlock, which would stop
+// the pump at once; the interlock is judged after.)
 func TestOilLeakPhysics(t *testing.T) {
 	pl := newTestPlant(t)
+	pl.P.LeakInterlock = false
 	full := pl.S.OilFlowLPM
 	mustApply(t, pl, "oil_leak", "", 0, true)
 	pl.Step(Tick)
@@ -358,5 +378,29 @@ events = [
 	}
 	if p := s.Plant.Modules[3].FalsePowerW; !s.Plant.Modules[3].FalsePower || !math.IsNaN(float64(p)) {
 		t.Errorf("module 3 false power %v %g, want NaN", s.Plant.Modules[3].FalsePower, p)
+	}
+}
+
+// The leak interlock (layer 5): the bund's leak detector in series with the
+// oil pump's supply stops the pump while its loop is open, whatever the
+// pump is told, and gives it back when the loop closes; a detector stuck
+// dry cannot open it.
+func TestLeakInterlockStopsTheOilPump(t *testing.T) {
+	pl := newTestPlant(t)
+	mustApply(t, pl, "oil_leak", "", 0, true)
+	pl.steps(t, 10*units.Second)
+	if fb := pl.Pumps[hal.PumpOil].Feedback(); pl.S.OilFlowLPM != 0 || fb.Status != hal.StatusMissing {
+		t.Errorf("a wet bund: oil flow %.2f L/min, feedback %+v; want the pump without power", pl.S.OilFlowLPM, fb)
+	}
+	mustApply(t, pl, "oil_leak", "", 0, false)
+	pl.steps(t, 10*units.Second)
+	if pl.S.OilFlowLPM < 18 {
+		t.Errorf("repaired: oil flow %.2f L/min, want the pump back", pl.S.OilFlowLPM)
+	}
+	mustApply(t, pl, "sensor_stuck_at", "leak", 0, true)
+	mustApply(t, pl, "oil_leak", "", 0, true)
+	pl.steps(t, 10*units.Second)
+	if pl.S.OilFlowLPM < 18 {
+		t.Errorf("a detector stuck dry opened the interlock: oil flow %.2f L/min", pl.S.OilFlowLPM)
 	}
 }

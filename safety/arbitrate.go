@@ -24,7 +24,7 @@ func (l *Layer) arbitrate(in *hal.Inputs, wish, out *hal.Outputs) {
 	for i := range out.Module {
 		out.Module[i] = min(out.Module[i], st.Cap[i])
 	}
-	l.stagger(out, in.NumModules, in.Now)
+	l.stagger(in, out, in.NumModules, in.Now)
 	if tt := &l.probes[hal.TempTankTop]; !l.known(hal.TempTankTop, in.Now) || !tt.valid || tt.value >= l.cfg.Tank.WarnC {
 		out.Immersion = false // no electric heat into a tank we cannot see, or that is hot
 	}

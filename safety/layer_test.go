@@ -48,6 +48,7 @@ type rigModule struct {
 	lastAt   units.Time // when the agent last answered
 
 	ignoreThrottle, ignoreShutdown, silent bool
+	lapsed                                 bool // its lease ran out: it idles, whatever it is told, and says so
 }
 
 // follow applies the command the layer sent on the previous tick.
@@ -62,6 +63,10 @@ func (m *rigModule) follow(c hal.Level, now units.Time) {
 		return
 	}
 	m.lastAt = now
+	if _, on := c.Fraction(); on && m.lapsed {
+		m.level, m.shutting = hal.LevelIdle, false
+		return
+	}
 	if _, on := c.Fraction(); on {
 		if m.ignoreThrottle && c < m.level {
 			return

@@ -159,11 +159,18 @@ func (l *Layer) watchModules(in *hal.Inputs, out *hal.Outputs, now units.Time) {
 // at most one step per StartStepS, first module first: after boot, a reset,
 // a watchdog's restart or a restore the modules come on one by one, and no
 // step on the home's supply exceeds one module. Levels at or below off draw
-// nothing and pass freely; so does every fall.
-func (l *Layer) stagger(out *hal.Outputs, n int, now units.Time) {
+// nothing and pass freely; so does every fall. A module that answers at a
+// level below its last command (its lease ran out while the controller was
+// away) climbs from where it runs.
+func (l *Layer) stagger(in *hal.Inputs, out *hal.Outputs, n int, now units.Time) {
 	due := !l.stepped || now.Sub(l.stepAt).Seconds() >= l.cfg.StartStepS
 	for i := 0; i < n; i++ {
 		want, prev := out.Module[i], l.prevOut.Module[i]
+		if ms := &in.Module[i]; l.mods[i].answering && ms.Relay && ms.Level < prev {
+			// It runs lower than it was told (its lease ran out while the
+			// controller was away, and it idled): it climbs from there.
+			prev = max(ms.Level, hal.LevelOff)
+		}
 		if want <= hal.LevelOff || want <= prev {
 			continue
 		}

@@ -135,6 +135,34 @@ func TestStaggeredStart(t *testing.T) {
 	check(t, r)
 }
 
+// Modules whose leases ran out while the controller was away idle and say
+// so; when the controller is back their commands climb from idle, one level
+// of one module per start_step_s, not back to 100 % at once.
+func TestStaggerFromWhereModulesRun(t *testing.T) {
+	r := running(t)
+	for i := range r.mod {
+		r.mod[i].lapsed = true
+	}
+	r.steps(3)
+	for i := range r.mod {
+		r.mod[i].lapsed = false
+	}
+	prevW, maxRise := r.draw(), units.Watt(0)
+	for range ticks(float64(rigMods*shedPerModule) * r.cfg.StartStepS) {
+		r.step()
+		maxRise = max(maxRise, r.draw()-prevW)
+		prevW = r.draw()
+	}
+	if step := fullW / 4; maxRise > step+1 {
+		t.Errorf("the modules' draw rose by %v in one tick, want at most one level of one module (%v)", maxRise, step)
+	}
+	for i := range rigMods {
+		if r.out.Module[i] != hal.Level100 {
+			t.Errorf("module %d at %s after 40 steps, want 100%%", i, r.out.Module[i])
+		}
+	}
+}
+
 // draw is the modules' total power.
 func (r *rig) draw() (w units.Watt) {
 	for i := range r.mod {
