@@ -159,26 +159,32 @@ func (l *Layer) watchModules(in *hal.Inputs, out *hal.Outputs, now units.Time) {
 // at most one step per StartStepS, first module first: after boot, a reset,
 // a watchdog's restart or a restore the modules come on one by one, and no
 // step on the home's supply exceeds one module. Levels at or below off draw
-// nothing and pass freely; so does every fall. A module that answers at a
-// level below its last command (its lease ran out while the controller was
-// away) climbs from where it runs.
+// nothing and pass freely; so does every fall. A module is allowed what it
+// was told last tick, or what it runs at when it answers lower than that by
+// more than a step (its lease ran out while the controller was away, and it
+// idled): it climbs from where it runs. A module one step behind its
+// command is only applying it. A module whose agent has not answered since
+// its relay closed is booting: it is held at idle (its boot's draw), and
+// the next module's step may come meanwhile.
 func (l *Layer) stagger(in *hal.Inputs, out *hal.Outputs, n int, now units.Time) {
 	due := !l.stepped || now.Sub(l.stepAt).Seconds() >= l.cfg.StartStepS
 	for i := 0; i < n; i++ {
-		want, prev := out.Module[i], l.prevOut.Module[i]
-		if ms := &in.Module[i]; l.mods[i].answering && ms.Relay && ms.Level < prev {
-			// It runs lower than it was told (its lease ran out while the
-			// controller was away, and it idled): it climbs from there.
-			prev = max(ms.Level, hal.LevelOff)
+		ms := &in.Module[i]
+		if ms.Relay && !l.mods[i].heard {
+			out.Module[i] = min(out.Module[i], hal.LevelIdle) // booting: idle until its agent answers
 		}
-		if want <= hal.LevelOff || want <= prev {
+		want, allowed := out.Module[i], l.prevOut.Module[i]
+		if l.mods[i].answering && ms.Relay && ms.Level+1 < allowed {
+			allowed = ms.Level
+		}
+		if want <= hal.LevelOff || want <= allowed {
 			continue
 		}
 		if !due {
-			out.Module[i] = max(prev, hal.LevelOff)
+			out.Module[i] = max(allowed, hal.LevelOff)
 			continue
 		}
-		out.Module[i] = min(want, max(prev+1, hal.LevelIdle))
+		out.Module[i] = min(want, max(allowed+1, hal.LevelIdle))
 		due, l.stepped, l.stepAt = false, true, now
 	}
 }
