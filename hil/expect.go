@@ -43,19 +43,8 @@ func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, 
 	if err != nil {
 		return nil, err
 	}
-	ex := &sc.Expect
-	states := make([]int, len(ex.States))
-	for i, st := range ex.States {
-		states[i] = s.probeAt(units.Time(st.At))
-	}
-	outs := make([]int, len(ex.Outputs))
-	for i, o := range ex.Outputs {
-		outs[i] = s.probeAt(units.Time(o.At))
-	}
-	offProbe := -1
-	if ex.ModulesOffBy != nil {
-		offProbe = s.probeAt(units.Time(*ex.ModulesOffBy))
-	}
+	j := &judge{ex: &sc.Expect, s: s, offProbe: -1}
+	j.arm()
 	for !s.Done() {
 		s.Step()
 	}
@@ -63,17 +52,65 @@ func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, 
 		Result: s.Result(), Violations: s.Violations(), Replay: sc.Replay(cfg.Seed), Trace: s.Trace()}
 	r.Season = sc.Season
 	r.WallSeconds = time.Since(start).Seconds()
-	add := func(name string, pass bool, detail string) {
-		r.Expectations = append(r.Expectations, Outcome{Expectation: name, Pass: pass, Detail: detail})
+	j.r = r
+	j.events()
+	j.trips()
+	j.probes()
+	j.figures()
+	r.Pass = len(r.Violations) == 0
+	for _, o := range r.Expectations {
+		r.Pass = r.Pass && o.Pass
 	}
-	for _, e := range s.Errors() {
-		add("events apply", false, e.Error())
+	if r.Expectations == nil {
+		r.Expectations = []Outcome{}
 	}
+	return r, nil
+}
+
+// judge holds a scenario's expectations against its run.
+type judge struct {
+	ex           *Expect
+	s            *Sim
+	r            *ScenarioResult
+	states, outs []int // the run's probes for ex.States and ex.Outputs
+	offProbe     int
+}
+
+// arm asks the run to record its state at every time an expectation names.
+func (j *judge) arm() {
+	ex, s := j.ex, j.s
+	j.states = make([]int, len(ex.States))
+	for i, st := range ex.States {
+		j.states[i] = s.probeAt(units.Time(st.At))
+	}
+	j.outs = make([]int, len(ex.Outputs))
+	for i, o := range ex.Outputs {
+		j.outs[i] = s.probeAt(units.Time(o.At))
+	}
+	if ex.ModulesOffBy != nil {
+		j.offProbe = s.probeAt(units.Time(*ex.ModulesOffBy))
+	}
+}
+
+func (j *judge) add(name string, pass bool, detail string) {
+	j.r.Expectations = append(j.r.Expectations, Outcome{Expectation: name, Pass: pass, Detail: detail})
+}
+
+// events judges the run's own errors (a bad event).
+func (j *judge) events() {
+	for _, e := range j.s.Errors() {
+		j.add("events apply", false, e.Error())
+	}
+}
+
+// trips judges no_trip, no_alarm and every trip expected.
+func (j *judge) trips() {
+	ex, r := j.ex, j.r
 	if ex.NoTrip {
-		add("no_trip", len(r.Trips) == 0, tripsText(r.Trips))
+		j.add("no_trip", len(r.Trips) == 0, tripsText(r.Trips))
 	}
 	if ex.NoAlarm {
-		add("no_alarm", !r.Quality.AlarmsSeen, "alarms seen: "+strconv.FormatBool(r.Quality.AlarmsSeen))
+		j.add("no_alarm", !r.Quality.AlarmsSeen, "alarms seen: "+strconv.FormatBool(r.Quality.AlarmsSeen))
 	}
 	for _, te := range ex.Trips {
 		ok := false
@@ -86,76 +123,83 @@ func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, 
 		if te.Witness != "" {
 			name += " on " + te.Witness
 		}
-		add(name, ok, tripsText(r.Trips))
+		j.add(name, ok, tripsText(r.Trips))
 	}
-	if offProbe >= 0 {
-		p := s.probes[offProbe]
-		add("modules_off_by "+time.Duration(*ex.ModulesOffBy).String(), p.done && p.powered == 0,
+}
+
+// probes judges what the run recorded at given times: modules off, states,
+// the outputs the plant held.
+func (j *judge) probes() {
+	ex, s := j.ex, j.s
+	if j.offProbe >= 0 {
+		p := s.probes[j.offProbe]
+		j.add("modules_off_by "+time.Duration(*ex.ModulesOffBy).String(), p.done && p.powered == 0,
 			strconv.Itoa(p.powered)+" modules powered then")
 	}
 	for i, st := range ex.States {
-		p := s.probes[states[i]]
-		add("state "+st.State+" at "+time.Duration(st.At).String(), p.done && p.state == st.State, "state was "+p.state)
+		p := s.probes[j.states[i]]
+		j.add("state "+st.State+" at "+time.Duration(st.At).String(), p.done && p.state == st.State, "state was "+p.state)
 	}
 	for i, o := range ex.Outputs {
-		p := s.probes[outs[i]]
-		at := " at " + time.Duration(o.At).String()
-		for _, c := range []struct {
-			name string
-			want *float64
-			got  float64
-		}{{"oil_pump", o.OilPump, p.oilPump}, {"water_pump", o.WaterPump, p.waterPump},
-			{"valve_dump", o.ValveDump, p.valveDump}, {"valve_tank", o.ValveTank, p.valveTank}, {"fan", o.Fan, p.fan}} {
-			if c.want != nil {
-				add(c.name+" = "+ftoa(*c.want)+at, p.done && math.Abs(c.got-*c.want) < 0.005, c.name+" was "+ftoa(c.got))
-			}
-		}
-		if o.Alarm != nil {
-			add("alarm = "+strconv.FormatBool(*o.Alarm)+at, p.done && p.alarm == *o.Alarm, "alarm was "+strconv.FormatBool(p.alarm))
-		}
-		if o.ModulesPowered != nil {
-			add("modules_powered = "+strconv.Itoa(*o.ModulesPowered)+at, p.done && p.powered == *o.ModulesPowered,
-				strconv.Itoa(p.powered)+" modules powered")
+		j.outputs(o, s.probes[j.outs[i]])
+	}
+}
+
+// outputs judges one expectation of the outputs at a time.
+func (j *judge) outputs(o OutputsAt, p stateProbe) {
+	at := " at " + time.Duration(o.At).String()
+	for _, c := range []struct {
+		name string
+		want *float64
+		got  float64
+	}{{"oil_pump", o.OilPump, p.oilPump}, {"water_pump", o.WaterPump, p.waterPump},
+		{"valve_dump", o.ValveDump, p.valveDump}, {"valve_tank", o.ValveTank, p.valveTank}, {"fan", o.Fan, p.fan}} {
+		if c.want != nil {
+			j.add(c.name+" = "+ftoa(*c.want)+at, p.done && math.Abs(c.got-*c.want) < 0.005, c.name+" was "+ftoa(c.got))
 		}
 	}
+	if o.Alarm != nil {
+		j.add("alarm = "+strconv.FormatBool(*o.Alarm)+at, p.done && p.alarm == *o.Alarm, "alarm was "+strconv.FormatBool(p.alarm))
+	}
+	if o.ModulesPowered != nil {
+		j.add("modules_powered = "+strconv.Itoa(*o.ModulesPowered)+at, p.done && p.powered == *o.ModulesPowered,
+			strconv.Itoa(p.powered)+" modules powered")
+	}
+}
+
+// figures judges the run's temperatures and figures.
+func (j *judge) figures() {
+	ex, r := j.ex, j.r
 	for _, tb := range ex.Temps {
 		mx, _ := tempOf(&r.MaxTempC, tb.Sensor)
 		mn, _ := tempOf(&r.MinTempC, tb.Sensor)
 		if tb.MaxC != nil {
-			add(tb.Sensor+" <= "+ftoa(*tb.MaxC)+" C", *mx <= *tb.MaxC, "max "+ftoa(*mx)+" C")
+			j.add(tb.Sensor+" <= "+ftoa(*tb.MaxC)+" C", *mx <= *tb.MaxC, "max "+ftoa(*mx)+" C")
 		}
 		if tb.ReachC != nil {
-			add(tb.Sensor+" reaches "+ftoa(*tb.ReachC)+" C", *mx >= *tb.ReachC, "max "+ftoa(*mx)+" C")
+			j.add(tb.Sensor+" reaches "+ftoa(*tb.ReachC)+" C", *mx >= *tb.ReachC, "max "+ftoa(*mx)+" C")
 		}
 		if tb.MinC != nil {
-			add(tb.Sensor+" >= "+ftoa(*tb.MinC)+" C", *mn >= *tb.MinC, "min "+ftoa(*mn)+" C")
+			j.add(tb.Sensor+" >= "+ftoa(*tb.MinC)+" C", *mn >= *tb.MinC, "min "+ftoa(*mn)+" C")
 		}
 	}
 	if ex.ERFMin != nil {
-		add("erf >= "+ftoa(*ex.ERFMin), r.ERF >= *ex.ERFMin, "erf "+strconv.FormatFloat(r.ERF, 'f', 4, 64))
+		j.add("erf >= "+ftoa(*ex.ERFMin), r.ERF >= *ex.ERFMin, "erf "+strconv.FormatFloat(r.ERF, 'f', 4, 64))
 	}
 	if ex.ComputeAvailabilityMin != nil {
-		add("compute_availability >= "+strconv.FormatFloat(*ex.ComputeAvailabilityMin, 'f', -1, 64),
+		j.add("compute_availability >= "+strconv.FormatFloat(*ex.ComputeAvailabilityMin, 'f', -1, 64),
 			r.ComputeAvailability >= *ex.ComputeAvailabilityMin,
 			"compute_availability "+strconv.FormatFloat(r.ComputeAvailability, 'f', 4, 64))
 	}
 	if ex.DHWShortfallMaxKWh != nil {
-		add("dhw_shortfall_kwh <= "+ftoa(*ex.DHWShortfallMaxKWh), r.DHWShortfallKWh <= *ex.DHWShortfallMaxKWh,
+		j.add("dhw_shortfall_kwh <= "+ftoa(*ex.DHWShortfallMaxKWh), r.DHWShortfallKWh <= *ex.DHWShortfallMaxKWh,
 			"dhw_shortfall_kwh "+strconv.FormatFloat(r.DHWShortfallKWh, 'f', 3, 64))
 	}
 	if ex.TankAtTargetMin != nil {
-		add("tank_at_target_fraction >= "+strconv.FormatFloat(*ex.TankAtTargetMin, 'f', -1, 64),
+		j.add("tank_at_target_fraction >= "+strconv.FormatFloat(*ex.TankAtTargetMin, 'f', -1, 64),
 			r.Quality.TankAtTargetFraction >= *ex.TankAtTargetMin,
 			"tank_at_target_fraction "+strconv.FormatFloat(r.Quality.TankAtTargetFraction, 'f', 3, 64))
 	}
-	r.Pass = len(r.Violations) == 0
-	for _, o := range r.Expectations {
-		r.Pass = r.Pass && o.Pass
-	}
-	if r.Expectations == nil {
-		r.Expectations = []Outcome{}
-	}
-	return r, nil
 }
 
 func tripsText(ts []Trip) string {

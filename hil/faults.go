@@ -231,40 +231,11 @@ func (pl *Plant) ApplyDuty(k FaultKind, target string, arg, duty float64, on boo
 		arg = s.DefaultArg
 	}
 	if f, ok := sensorFaults[k]; ok {
-		set, _ := pl.sensor(target)
-		if !on {
-			f = sim.FaultNone
-		}
-		if f == sim.FaultIntermittent {
-			if !(arg > 0) {
-				return fmt.Errorf("fault %s: period %g s, want > 0", k, arg)
-			}
-			if duty == 0 {
-				duty = DefaultDuty
-			}
-			if !(duty > 0 && duty < 1) {
-				return fmt.Errorf("fault %s: duty %g, want between 0 and 1", k, duty)
-			}
-		}
-		set(f, arg, duty)
-		return nil
+		return pl.applySensor(k, f, target, arg, duty, on)
 	}
 	switch k {
-	case "pump_seized":
-		pl.Pumps[pumpID(target)].Seized = on
-	case "pump_degraded":
-		pl.Pumps[pumpID(target)].Degrade = map[bool]float64{true: arg, false: 1}[on]
-	case "pump_feedback_alarm":
-		pl.Pumps[pumpID(target)].FeedbackAlarm = on
-	case "pump_seized_silent":
-		pl.Pumps[pumpID(target)].SetSeizedSilent(on)
-	case "pump_feedback_lies":
-		a := hal.PumpAlarm(arg)
-		if on && (float64(a) != arg || a > hal.PumpStandby) {
-			return fmt.Errorf("fault %s: alarm %g, want 1..4", k, arg)
-		}
-		p := &pl.Pumps[pumpID(target)]
-		p.FeedbackLies, p.LieAlarm = on, a
+	case "pump_seized", "pump_degraded", "pump_feedback_alarm", "pump_seized_silent", "pump_feedback_lies":
+		return pl.applyPump(k, &pl.Pumps[pumpID(target)], arg, on)
 	case "valve_stuck":
 		pl.Valves[valveID(target)].Stuck = on
 	case "valve_slow":
@@ -275,6 +246,75 @@ func (pl *Plant) ApplyDuty(k FaultKind, target string, arg, duty float64, on boo
 			f = sim.FaultDead
 		}
 		pl.Flows[hal.FlowID(pumpID(target))].SetFault(f, 0)
+	case "oil_leak", "water_pressure_loss", "pressure_to_floor":
+		return pl.applyCircuit(k, arg, on)
+	case "fan_failure":
+		pl.Fan.Failed = on
+	case "module_ignores_throttle", "module_ignores_shutdown", "module_silent", "module_false_power":
+		for _, m := range pl.modules(target) {
+			switch k {
+			case "module_ignores_throttle":
+				m.IgnoreThrottle = on
+			case "module_ignores_shutdown":
+				m.IgnoreShutdown = on
+			case "module_false_power":
+				m.FalsePower, m.FalsePowerW = on, units.Watt(arg)
+			default:
+				m.Silent = on
+			}
+		}
+	default:
+		return fmt.Errorf("fault %s is not a plant fault", k)
+	}
+	return nil
+}
+
+// applySensor injects or clears a fault of a measuring chain.
+func (pl *Plant) applySensor(k FaultKind, f sim.Fault, target string, arg, duty float64, on bool) error {
+	set, _ := pl.sensor(target)
+	if !on {
+		f = sim.FaultNone
+	}
+	if f == sim.FaultIntermittent {
+		if !(arg > 0) {
+			return fmt.Errorf("fault %s: period %g s, want > 0", k, arg)
+		}
+		if duty == 0 {
+			duty = DefaultDuty
+		}
+		if !(duty > 0 && duty < 1) {
+			return fmt.Errorf("fault %s: duty %g, want between 0 and 1", k, duty)
+		}
+	}
+	set(f, arg, duty)
+	return nil
+}
+
+// applyPump injects or clears a pump's fault.
+func (pl *Plant) applyPump(k FaultKind, p *sim.Pump, arg float64, on bool) error {
+	switch k {
+	case "pump_seized":
+		p.Seized = on
+	case "pump_degraded":
+		p.Degrade = map[bool]float64{true: arg, false: 1}[on]
+	case "pump_feedback_alarm":
+		p.FeedbackAlarm = on
+	case "pump_seized_silent":
+		p.SetSeizedSilent(on)
+	case "pump_feedback_lies":
+		a := hal.PumpAlarm(arg)
+		if on && (float64(a) != arg || a > hal.PumpStandby) {
+			return fmt.Errorf("fault %s: alarm %g, want 1..4", k, arg)
+		}
+		p.FeedbackLies, p.LieAlarm = on, a
+	}
+	return nil
+}
+
+// applyCircuit injects or clears a leak of the oil or the water circuit;
+// clearing repairs and refills.
+func (pl *Plant) applyCircuit(k FaultKind, arg float64, on bool) error {
+	switch k {
 	case "oil_leak":
 		pl.OilLeak = on
 		if !on {
@@ -295,23 +335,6 @@ func (pl *Plant) ApplyDuty(k FaultKind, target string, arg, duty float64, on boo
 		if !on {
 			pl.S.PressureBar = pl.P.PressureBar // refilled
 		}
-	case "fan_failure":
-		pl.Fan.Failed = on
-	case "module_ignores_throttle", "module_ignores_shutdown", "module_silent", "module_false_power":
-		for _, m := range pl.modules(target) {
-			switch k {
-			case "module_ignores_throttle":
-				m.IgnoreThrottle = on
-			case "module_ignores_shutdown":
-				m.IgnoreShutdown = on
-			case "module_false_power":
-				m.FalsePower, m.FalsePowerW = on, units.Watt(arg)
-			default:
-				m.Silent = on
-			}
-		}
-	default:
-		return fmt.Errorf("fault %s is not a plant fault", k)
 	}
 	return nil
 }

@@ -236,6 +236,14 @@ func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 // tick and resetAsked whether the tick carried an authorised reset. Every
 // comparison is written so that a NaN breaks the invariant.
 func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
+	powered := v.checkTemps(s)
+	v.checkFlows(s, powered)
+	v.checkSafety(s, st, powered, resetAsked)
+}
+
+// checkTemps judges the plant's temperatures and returns the modules
+// powered.
+func (v *invariants) checkTemps(s *Sim) (powered int) {
 	pl, ps, ref := s.Plant, &s.Plant.S, &refSafety
 	now := pl.Now
 	if v.hold(invOilIn, !(ps.OilInC <= ref.OilIn.TripC+overshootK), now, -1) {
@@ -248,7 +256,7 @@ func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 		v.begin(s, invTank, "tank "+ftoa(float64(ps.TankTopC))+" C")
 	}
 	// The hottest module's oil and SoC: max propagates a NaN.
-	powered, hotOil, hotSoC := 0, units.Celsius(-273), units.Celsius(-273)
+	hotOil, hotSoC := units.Celsius(-273), units.Celsius(-273)
 	for i := 0; i < pl.P.Modules; i++ {
 		m := &pl.Modules[i]
 		if m.Powered() {
@@ -264,6 +272,14 @@ func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 		v.begin(s, invSoC, "module "+strconv.Itoa(pl.hottest(func(i int) units.Celsius { return pl.Modules[i].SoCC }))+
 			" SoC "+ftoa(float64(hotSoC))+" C")
 	}
+	return powered
+}
+
+// checkFlows judges the oil flow the powered modules get, the water pump's
+// running dry, the oil pump on a leak, and the supply's steps.
+func (v *invariants) checkFlows(s *Sim, powered int) {
+	pl, ps, ref := s.Plant, &s.Plant.S, &refSafety
+	now := pl.Now
 	noFlowS := ref.FlowProofS + 2
 	if v.hold(invNoFlow, powered > 0 && !(ps.OilFlowLPM >= ref.MinOilFlowLPM), now, noFlowS) {
 		v.begin(s, invNoFlow, strconv.Itoa(powered)+" modules powered with oil flow "+
@@ -287,6 +303,12 @@ func (v *invariants) check(s *Sim, st *safety.Status, resetAsked bool) {
 		v.begin(s, invSupplyStep, "the modules' draw rose "+ftoa(float64(drawW-past))+" W within "+g(supplyStepS)+" s, to "+
 			ftoa(float64(drawW))+" W")
 	}
+}
+
+// checkSafety judges the safety layer's own promises: the latch, the safe
+// state, no refused transition.
+func (v *invariants) checkSafety(s *Sim, st *safety.Status, powered int, resetAsked bool) {
+	now := s.Plant.Now
 	if what := s.unsafeTrip(st); v.hold(invSafeState, what != "", now, -1) {
 		v.begin(s, invSafeState, what+" while tripped on "+st.Cause.String())
 	}

@@ -274,10 +274,26 @@ func (c *epsCache) sinkHeat(ua, rate units.WattPerKelvin, tin, ts units.Celsius)
 
 // Step advances the plant by dt with the commands its devices hold.
 func (pl *Plant) Step(dt units.Duration) {
-	p, s, e := &pl.P, &pl.S, &pl.E
 	h := dt.Seconds()
-	hJ := units.Joule(h)
+	cOil, cW := pl.stepActuators(dt)
+	tHot, qLoss := pl.stepModules(h, cOil)
+	qTank, qHeat := pl.stepLoops(h, cOil, cW, tHot, qLoss)
+	pl.stepTank(h, qTank)
+	pl.stepHouse(h, qHeat)
+	pl.stepCircuits(h)
 
+	pl.Now = pl.Now.Add(dt)
+	if pl.Now >= pl.nextWeather {
+		// Outside air moves by millikelvin a second: once a second is plenty.
+		pl.S.OutdoorC = pl.Weather.At(pl.Now)
+		pl.nextWeather = pl.Now.Add(units.Second)
+	}
+}
+
+// stepActuators moves the pumps, valves and fan, applies the hardware
+// interlocks, and returns the oil's and the water's heat-capacity rates.
+func (pl *Plant) stepActuators(dt units.Duration) (cOil, cW units.WattPerKelvin) {
+	p, s, e := &pl.P, &pl.S, &pl.E
 	for i := range pl.Pumps {
 		pl.Pumps[i].Advance(dt)
 	}
@@ -288,20 +304,27 @@ func (pl *Plant) Step(dt units.Duration) {
 	pl.Pumps[hal.PumpWater].Loading = pl.cavitation()
 	// Layer 5: the bund's leak detector is wired in series with the oil
 	// pump's supply, so a leak stops the pump whatever software does (a
-	// controller that hangs leaves the profile-A pumps at full speed).
+	// controller that hangs leaves the profile-A pumps at full speed); a
+	// minimum-pressure limiter does the same for the water pump.
 	pl.Pumps[hal.PumpOil].Unpowered = p.LeakInterlock && pl.LeakIn.Contact()
 	pl.Pumps[hal.PumpWater].Unpowered = s.PressureBar < p.PressureSwitchBar
 	s.OilFlowLPM = pl.Pumps[hal.PumpOil].Flow() * units.LitrePerMin(pl.oilPrime())
 	s.WaterLPM = pl.Pumps[hal.PumpWater].Flow()
-	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
-	e.Parasitic += hJ * units.Joule(pl.Pumps[hal.PumpOil].ElectricPower(p.OilPumpW)+
+	e.Parasitic += units.Joule(dt.Seconds()) * units.Joule(pl.Pumps[hal.PumpOil].ElectricPower(p.OilPumpW)+
 		pl.Pumps[hal.PumpWater].ElectricPower(p.WaterPumpW)+p.FanW*units.Watt(pl.Fan.Actual()*pl.Fan.Actual()*pl.Fan.Actual()))
+	return units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
+}
 
-	// Modules: each a well-stirred oil tank fed an equal share of the flow.
+// stepModules advances the modules, each a well-stirred oil tank fed an
+// equal share of the flow, and returns their mixed outlet (from the state
+// at the step's start) and their losses.
+func (pl *Plant) stepModules(h float64, cOil units.WattPerKelvin) (tHot units.Celsius, qLoss float64) {
+	p, s, e := &pl.P, &pl.S, &pl.E
+	hJ := units.Joule(h)
 	n := p.Modules
 	cMod := cOil / units.WattPerKelvin(n)
 	lossShare := p.OilLossWPerK / 2 / units.WattPerKelvin(n) // half the circuit's loss is at the modules
-	var mixed, qLoss float64
+	var mixed float64
 	hPerCap := h / float64(pl.capModule)               // one division a step, not one a module
 	socPerW := p.SoCKPerW / float64(p.BoardsPerModule) // SoC rise per watt of module power
 	for i := 0; i < n; i++ {
@@ -317,9 +340,17 @@ func (pl *Plant) Step(dt units.Duration) {
 		mixed += float64(t)
 		m.SoCC = t + units.Celsius(socPerW*float64(pw))
 	}
-	tHot := units.Celsius(mixed / float64(n)) // mixed outlet, from the state at the step's start
+	tHot = units.Celsius(mixed / float64(n))
 	s.OilOutC = tHot
+	return tHot, qLoss
+}
 
+// stepLoops moves heat through the exchanger into the primary water and out
+// to the dump, the tank coil and the radiators; it returns the heat to the
+// tank and to the house.
+func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.Celsius, qLoss float64) (qTank, qHeat units.Watt) {
+	p, s, e := &pl.P, &pl.S, &pl.E
+	hJ := units.Joule(h)
 	// Exchanger: hot oil in at tHot, cool water in at the return temperature.
 	eps := pl.hx.get(float64(cOil), float64(cW), func(a, b float64) float64 {
 		return CounterFlowEffectiveness(p.ExchangerUAWPerK, units.WattPerKelvin(a), units.WattPerKelvin(b))
@@ -341,8 +372,8 @@ func (pl *Plant) Step(dt units.Duration) {
 	uaDump := (p.DumpUAFanOffWPerK + (p.DumpUAFanMaxWPerK-p.DumpUAFanOffWPerK)*units.WattPerKelvin(pl.Fan.Actual())) *
 		units.WattPerKelvin(p.DumpDerate)
 	qDump := pl.dumpEps.sinkHeat(uaDump, cDump, s.WaterFlowC, s.OutdoorC)
-	qTank := pl.tankEps.sinkHeat(p.TankCoilUAWPerK, cTank, s.WaterFlowC, s.TankBottomC)
-	qHeat := pl.radEps.sinkHeat(p.RadiatorUAWPerK, cHeat, s.WaterFlowC, s.IndoorC)
+	qTank = pl.tankEps.sinkHeat(p.TankCoilUAWPerK, cTank, s.WaterFlowC, s.TankBottomC)
+	qHeat = pl.radEps.sinkHeat(p.RadiatorUAWPerK, cHeat, s.WaterFlowC, s.IndoorC)
 	dSupply := float64(qHX) + float64(cW)*float64(s.WaterRetC-s.WaterFlowC)
 	dReturn := float64(cW)*float64(s.WaterFlowC-s.WaterRetC) - float64(qDump+qTank+qHeat)
 
@@ -354,10 +385,13 @@ func (pl *Plant) Step(dt units.Duration) {
 	e.Dumped += hJ * units.Joule(qDump)
 	e.ToTank += hJ * units.Joule(qTank)
 	e.ToHeating += hJ * units.Joule(qHeat)
+	return qTank, qHeat
+}
 
-	pl.stepTank(h, qTank)
-	pl.stepHouse(h, qHeat)
-
+// stepCircuits applies the circuits' leaks: the water's pressure, the oil
+// lost to the bund and what the leak detector and the level switch see.
+func (pl *Plant) stepCircuits(h float64) {
+	p, s := &pl.P, &pl.S
 	if pl.PressureLossBarPerS > 0 {
 		s.PressureBar = units.Bar(math.Max(0, float64(s.PressureBar)-pl.PressureLossBarPerS*h))
 	}
@@ -373,13 +407,6 @@ func (pl *Plant) Step(dt units.Duration) {
 	}
 	pl.LeakIn.Wet = pl.OilLeak
 	pl.OilLowIn.Wet = s.OilLostL >= p.OilLowL
-
-	pl.Now = pl.Now.Add(dt)
-	if pl.Now >= pl.nextWeather {
-		// Outside air moves by millikelvin a second: once a second is plenty.
-		s.OutdoorC = pl.Weather.At(pl.Now)
-		pl.nextWeather = pl.Now.Add(units.Second)
-	}
 }
 
 func (pl *Plant) stepTank(h float64, qCoil units.Watt) {
