@@ -487,9 +487,9 @@ func secs(d units.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
 func TestBootGraceOverLoopback(t *testing.T) {
 	// A board that boots for 30 s after its relay closes, its agent silent
 	// meanwhile, is not cut: two minutes on it runs at the level safety
-	// allows. The staggered start has raised its command to 100 % (one
-	// step per start_step_s) before it first answers, so its first lease
-	// is at 100 %.
+	// allows. The staggered start holds a booting module at idle (its
+	// boot's draw) until its agent answers, then climbs it one step per
+	// start_step_s.
 	t.Run("booting 30 s is not cut", func(t *testing.T) {
 		w := newBgWorld(t, 2*units.Second, 30*units.Second)
 		w.bootToRunning()
@@ -511,8 +511,8 @@ func TestBootGraceOverLoopback(t *testing.T) {
 		if got, want := firstAt.Sub(close1), 30*units.Second; got != want {
 			t.Errorf("module 1 first answered %s after its relay closed, want %s", secs(got), secs(want))
 		}
-		if cmdAtAnswer != hal.Level100 {
-			t.Errorf("module 1 commanded %v when it first answered, want 100%% (the stagger ran on while it booted)", cmdAtAnswer)
+		if cmdAtAnswer != hal.LevelIdle {
+			t.Errorf("module 1 commanded %v when it first answered, want idle (held there while it booted)", cmdAtAnswer)
 		}
 		w.checkRunning(0)
 		w.checkRunning(1)
