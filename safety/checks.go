@@ -85,8 +85,12 @@ func (l *Layer) runningDry() bool {
 		return false
 	}
 	return m.value < 0.3*float64(cmd)*float64(l.cfg.WaterPumpMaxLPM) &&
-		fb.power < 0.5*l.cfg.PumpFeedbackFull*cmd*cmd
+		fb.power < 0.5*l.pumpCurve(cmd)
 }
+
+// pumpCurve is the power a pump's feedback reports at command cmd: it goes
+// with the square of the speed.
+func (l *Layer) pumpCurve(cmd units.Ratio) units.Ratio { return l.cfg.PumpFeedbackFull * cmd * cmd }
 
 // checkOilFlow: powered modules need proven oil flow. Witnesses: the oil
 // flow meter (a meter not believed proves nothing), the oil pump's feedback
@@ -105,7 +109,7 @@ func (l *Layer) checkOilFlow(f *findings, powered bool, now units.Time) {
 	if l.pumpStopped.held(powered && stopped, now, cfg.DebounceS) {
 		f.trip(CauseNoOilFlow, WitnessPumpFeedback)
 	}
-	idle := fb.ok && cmd >= 0.3 && fb.power < 0.3*cfg.PumpFeedbackFull*cmd*cmd
+	idle := fb.ok && cmd >= 0.3 && fb.power < 0.3*l.pumpCurve(cmd)
 	if l.pumpIdle.held(powered && idle, now, cfg.PumpRespondS) {
 		f.trip(CauseNoOilFlow, WitnessPumpFeedback)
 	}
@@ -230,7 +234,7 @@ func (l *Layer) checkPumps(f *findings, wish *hal.Outputs, now units.Time) {
 	if l.pumpAlarm.held(trouble, now, cfg.DebounceS) {
 		f.alarm |= CausePumpAlarm.Bit()
 	}
-	loaded := wp.ok && wp.alarm == hal.PumpNormal && wp.power >= 0.5*cfg.PumpFeedbackFull*l.prevOut.Pump[hal.PumpWater]*l.prevOut.Pump[hal.PumpWater]
+	loaded := wp.ok && wp.alarm == hal.PumpNormal && wp.power >= 0.5*l.pumpCurve(l.prevOut.Pump[hal.PumpWater])
 	noWater := loaded && l.prevOut.Pump[hal.PumpWater] >= 0.08 && (!wf.ok || wf.value < 0.5)
 	if l.waterMeter.held(noWater, now, cfg.SensorLossS*3) {
 		f.alarm |= CauseSensor.Bit()

@@ -25,8 +25,11 @@ type Layer struct {
 	oilLow digital
 	flaps  [hal.NumChannels]flap
 	mods   [hal.MaxModules]module
-	oil    vote
-	bal    balance
+	// feedDisagrees: a module's feed meter reads no power while its agent
+	// says it runs (judgeModules).
+	feedDisagrees bool
+	oil           vote
+	bal           balance
 
 	started   bool
 	startAt   units.Time // the first tick
@@ -127,7 +130,7 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 	l.checkTemps(in, &f, now)
 	l.checkRunaway(&f, now)
 	l.checkPumps(&f, wish, now)
-	l.publish(in, &f)
+	l.publish(&f)
 
 	l.advance(in, now, &f)
 	l.caps(in)
@@ -152,12 +155,12 @@ func (l *Layer) begin(in *hal.Inputs, now units.Time) {
 }
 
 // publish writes the findings into the status.
-func (l *Layer) publish(in *hal.Inputs, f *findings) {
+func (l *Layer) publish(f *findings) {
 	st := &l.st
 	if st.Flapping != 0 {
 		f.alarm |= CauseFlapping.Bit()
 	}
-	if l.witnessesDisagree(in) {
+	if l.feedDisagrees {
 		f.alarm |= CauseWitness.Bit()
 	}
 	st.Warnings, st.Alarms = f.warn, f.alarm

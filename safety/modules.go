@@ -36,7 +36,7 @@ type module struct {
 // relay for the boot grace.
 func (l *Layer) judgeModules(in *hal.Inputs, now units.Time) {
 	st := &l.st
-	st.ModuleReports, st.ModuleFeeds = 0, 0
+	st.ModuleReports, st.ModuleFeeds, l.feedDisagrees = 0, 0, false
 	for i := 0; i < in.NumModules; i++ {
 		m, ms := &l.mods[i], &in.Module[i]
 		if ms.Relay && (!m.relay || !l.started) {
@@ -67,6 +67,9 @@ func (l *Layer) judgeModules(in *hal.Inputs, now units.Time) {
 		}
 		if !m.report {
 			st.ModuleReports |= 1 << i
+		}
+		if _, runs := ms.Level.Fraction(); ms.Relay && m.feed && f.Value < unpoweredW && answering && runs {
+			l.feedDisagrees = true // the meter reads nothing, the agent says it runs: one of them lies
 		}
 		if ms.Feed.Status != hal.StatusMissing && !m.feed {
 			st.ModuleFeeds |= 1 << i
@@ -103,19 +106,6 @@ func (l *Layer) anyPowered(in *hal.Inputs) (any bool, power units.Watt, known bo
 		known = known && l.mods[i].known
 	}
 	return any, power, known
-}
-
-// witnessesDisagree reports a module whose feed meter reads no power while
-// its agent says it runs.
-func (l *Layer) witnessesDisagree(in *hal.Inputs) bool {
-	for i := 0; i < in.NumModules; i++ {
-		m, ms := &l.mods[i], &in.Module[i]
-		_, runs := ms.Level.Fraction()
-		if ms.Relay && m.feed && ms.Feed.Value < unpoweredW && m.answering && runs {
-			return true
-		}
-	}
-	return false
 }
 
 // watchModules cuts, on its own, a module that runs above its command past

@@ -494,6 +494,28 @@ func TestBoardWitness(t *testing.T) {
 		tripOn(t, r, CauseBoardHigh, WitnessBoardReport, 0, 0)
 		overTempSafe(t, r)
 	})
+	t.Run("warm_board", func(t *testing.T) {
+		// At board.warn_c: the warning, cooling at its maximum and the first
+		// shedding step; it clears only below warn - hyst.
+		r := running(t)
+		v := cfg.Board.WarnC
+		r.hook = func(r *rig, in *hal.Inputs) { in.Module[2].BoardTemp = v }
+		r.step()
+		if st := r.st(); st.Warnings&CauseBoardHigh.Bit() == 0 || !st.CoolHarder || st.State != StateShedding {
+			t.Fatalf("a board at its warn limit: %s warnings %b cool harder %v", st.State, st.Warnings, st.CoolHarder)
+		}
+		coolingMax(t, r)
+		v = cfg.Board.WarnC - units.Celsius(cfg.Board.HystK)
+		r.steps(ticks(5))
+		if st := r.st(); st.Warnings&CauseBoardHigh.Bit() == 0 {
+			t.Errorf("the board warning cleared at warn - hyst")
+		}
+		v -= flickerK
+		r.step()
+		if st := r.st(); st.Warnings&CauseBoardHigh.Bit() != 0 || st.CoolHarder {
+			t.Errorf("the board warning held below warn - hyst")
+		}
+	})
 	t.Run("impossible_report", func(t *testing.T) {
 		r := running(t)
 		r.hook = func(r *rig, in *hal.Inputs) { in.Module[4].BoardTemp = units.Celsius(math.NaN()) }
