@@ -2,8 +2,9 @@
 // time in, a command for every output out. Control computes its wishes; the
 // safety layer runs after it, on the same raw inputs, and has the last word.
 //
-// The daemon on the Pi and the HIL bench are two thin callers of this step.
-// It must never do I/O, start goroutines, read the wall clock or allocate.
+// The daemon on the Pi and the HIL bench are two thin callers of this step,
+// through the edge loop (package core/edge). It must never do I/O, start
+// goroutines, read the wall clock or allocate.
 package core
 
 import (
@@ -38,6 +39,8 @@ type Core struct {
 	Safety  *safety.Layer
 	wish    hal.Outputs
 	out     hal.Outputs
+	st      safety.Status
+	durable bool // the latch as the store last held it (Restore, then every Ready persisted)
 }
 
 // New builds a core from its configuration.
@@ -56,19 +59,26 @@ func NewWith(ctl Controller, sc safety.Config) (*Core, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	return &Core{Control: ctl, Safety: safety.New(sc)}, nil
+	c := &Core{Control: ctl, Safety: safety.New(sc)}
+	c.st = c.Safety.Status()
+	return c, nil
 }
 
 // Step runs one tick: control wishes, safety decides, control learns what
-// was applied. The returned Outputs is owned by the core and valid until the
-// next Step.
-func (c *Core) Step(in *hal.Inputs) *hal.Outputs {
-	st := c.Safety.Status()
+// was applied. The Ready it returns points into the core and is valid until
+// the next Step: its caller persists Ready.Record (when Ready.Persist) and
+// writes Ready.Out, in the order package core/edge documents.
+func (c *Core) Step(in *hal.Inputs) Ready {
+	st := &c.st
 	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, Cap: st.Cap, Untrusted: st.Untrusted}, &c.wish)
 	c.Safety.Step(in, &c.wish, &c.out)
 	c.Control.Applied(&c.out)
-	return &c.out
+	c.st = c.Safety.Status()
+	return c.ready()
 }
 
 // Wish returns control's wish of the last tick, before safety's word.
 func (c *Core) Wish() *hal.Outputs { return &c.wish }
+
+// Status returns the safety layer's status after the last Step (or Restore).
+func (c *Core) Status() *safety.Status { return &c.st }

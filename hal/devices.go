@@ -97,9 +97,33 @@ func (d *Devices) Read(in *Inputs) {
 	}
 }
 
-// Write sends every command. It tries every device even when one fails and
-// returns the first error, so one broken output never blocks the others.
+// Write sends every command, the modules' first (WriteModules, then
+// WriteRest). It tries every device even when one fails and returns the
+// first error, so one broken output never blocks the others.
 func (d *Devices) Write(out *Outputs) error {
+	err := d.WriteModules(out)
+	if rerr := d.WriteRest(out); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// WriteModules sends every module its level. A cut opens the module's relay
+// in the caller's goroutine (modules.Power), so the edge writes modules
+// before anything else: a pump whose write hangs cannot delay a cut.
+func (d *Devices) WriteModules(out *Outputs) error {
+	var first error
+	for i, m := range d.Modules {
+		if err := m.SetLevel(out.Module[i]); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// WriteRest sends every output but the modules: pumps, valves, fan, heater,
+// alarm.
+func (d *Devices) WriteRest(out *Outputs) error {
 	var first error
 	keep := func(err error) {
 		if err != nil && first == nil {
@@ -115,8 +139,5 @@ func (d *Devices) Write(out *Outputs) error {
 	keep(d.Fan.SetSpeed(out.Fan))
 	keep(d.Heater.Set(out.Immersion))
 	keep(d.Alarm.Set(out.Alarm))
-	for i, m := range d.Modules {
-		keep(m.SetLevel(out.Module[i]))
-	}
 	return first
 }

@@ -53,6 +53,7 @@ func TestBuiltinsPass(t *testing.T) {
 		}
 		results[i] = r
 	})
+	checkDigests(t, results)
 	for _, r := range results {
 		if r == nil {
 			continue

@@ -6,8 +6,10 @@ import (
 	"sort"
 
 	"hearth/core"
+	"hearth/core/edge"
 	"hearth/hal"
 	"hearth/safety"
+	"hearth/safety/tripstore"
 	"hearth/units"
 )
 
@@ -142,7 +144,7 @@ type Sim struct {
 	Plant *Plant
 	Core  *core.Core
 	dev   hal.Devices
-	in    hal.Inputs
+	loop  edge.Loop
 	ticks int64
 	end   units.Time
 
@@ -159,8 +161,8 @@ type Sim struct {
 
 	// disk is what the controller keeps across a power cut: its latched
 	// trip as the daemon writes it with safety/tripstore, the same bytes.
-	disk    []byte
-	latched bool
+	disk       tripstore.Memory
+	resetAsked bool // an engineer's reset is held on this tick
 
 	maxT, minT        Temps
 	trips             []Trip
@@ -201,6 +203,7 @@ func New(cfg Config) (*Sim, error) {
 	pl.nextWeather = pl.Now
 	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
 	s.dev = pl.Devices()
+	s.loop = edge.Loop{Core: c, Dev: &s.dev, Store: &s.disk, Dog: s}
 	s.trips = make([]Trip, 0, 8)
 	s.inv.init(s)
 	for _, e := range cfg.Events {
@@ -246,12 +249,14 @@ func (s *Sim) Done() bool { return s.Plant.Now >= s.end }
 func (s *Sim) Ticks() int64 { return s.ticks }
 
 // Inputs returns the inputs of the last tick.
-func (s *Sim) Inputs() *hal.Inputs { return &s.in }
+func (s *Sim) Inputs() *hal.Inputs { return s.loop.Inputs() }
 
 // Errors returns what went wrong with the run itself (a bad event).
 func (s *Sim) Errors() []error { return s.errs }
 
-// Step runs one control tick and one plant step.
+// Step runs one control tick and one plant step: the bench's own work
+// (its schedule of faults, the controller's outages, the plant, the
+// scoring) around one tick of the edge loop the daemon runs too.
 func (s *Sim) Step() {
 	pl := s.Plant
 	now := pl.Now
@@ -265,22 +270,9 @@ func (s *Sim) Step() {
 			s.restart()
 		}
 	}
-	resetAsked := false
+	s.resetAsked = false
 	if !s.ctlDown {
-		in := &s.in
-		s.dev.Read(in)
-		in.Now = now
-		in.WeekTime = (s.Cfg.WeekTime + units.Duration(now) + 7*24*units.Hour) % (7 * 24 * units.Hour)
-		for i := 0; i < in.NumModules; i++ {
-			in.Demand[i] = s.demand
-		}
-		held := s.resetNext || now < s.resetTill
-		in.ResetRequest, resetAsked = held, held
-		in.Watchdog = true
-		s.resetNext = false
-		out := s.Core.Step(in)
-		_ = s.dev.Write(out) // the simulated devices never fail a write
-		s.lastKick = now
+		s.loop.Tick(now, s, true)
 	} else if now.Sub(s.lastKick).Seconds() >= pl.P.WatchdogS {
 		// The hardware watchdog has not been kicked: it de-energises
 		// everything, and the Pi reboots when the controller comes back.
@@ -288,10 +280,7 @@ func (s *Sim) Step() {
 		pl.Deenergise()
 	}
 
-	st := s.Core.Safety.Status()
-	if !s.ctlDown {
-		s.persist(&st)
-	}
+	st := *s.Core.Status()
 	if st.State == safety.StateTripped && s.lastState != safety.StateTripped {
 		s.trips = append(s.trips, Trip{AtS: now.Seconds(), Cause: st.Cause.String(), Witness: st.Witness.String()})
 		s.mark("trip", st.Cause.String())
@@ -303,8 +292,38 @@ func (s *Sim) Step() {
 		s.observe()
 		s.q.observe(s, &st)
 	}
-	s.inv.check(s, &st, resetAsked)
+	s.inv.check(s, &st, s.resetAsked)
 	s.lastState = st.State
+	s.probe(now, &st)
+	if s.trace != nil && now >= s.nextTrace {
+		s.nextTrace = now.Add(TraceEvery)
+		s.record(st)
+	}
+}
+
+// Stamp fills in what the edge owns, for the edge loop: the week's time,
+// the workload's demand, an engineer's reset, the watchdog.
+func (s *Sim) Stamp(in *hal.Inputs) {
+	now := in.Now
+	in.WeekTime = (s.Cfg.WeekTime + units.Duration(now) + 7*24*units.Hour) % (7 * 24 * units.Hour)
+	for i := 0; i < in.NumModules; i++ {
+		in.Demand[i] = s.demand
+	}
+	held := s.resetNext || now < s.resetTill
+	in.ResetRequest, s.resetAsked = held, held
+	in.Watchdog = true
+	s.resetNext = false
+}
+
+// Kick is the bench's watchdog, fed by the edge loop.
+func (s *Sim) Kick() error {
+	s.lastKick = s.Plant.Now
+	return nil
+}
+
+// probe fills in the state probes whose time has come.
+func (s *Sim) probe(now units.Time, st *safety.Status) {
+	pl := s.Plant
 	for i := range s.probes {
 		if p := &s.probes[i]; !p.done && now >= p.at {
 			p.state, p.done = st.State.String(), true
@@ -318,48 +337,18 @@ func (s *Sim) Step() {
 			}
 		}
 	}
-	if s.trace != nil && now >= s.nextTrace {
-		s.nextTrace = now.Add(TraceEvery)
-		s.record(st)
-	}
-}
-
-// persist writes the trip record when the latch changes, as the daemon
-// does on disk (a trip, or its reset).
-func (s *Sim) persist(st *safety.Status) {
-	tripped := st.State == safety.StateTripped
-	if tripped == s.latched {
-		return
-	}
-	s.latched = tripped
-	rec := safety.TripRecord{Cause: st.Cause, Latched: tripped, AtNs: int64(st.TripAt), Value: math.NaN()}
-	b, err := rec.MarshalBinary()
-	if err != nil {
-		s.errs = append(s.errs, err)
-		return
-	}
-	s.disk = b
 }
 
 // restart brings the controller back as a fresh process that keeps only
-// what it persisted.
+// what it persisted: the edge loop boots it from the bench's trip store.
 func (s *Sim) restart() {
 	c, err := s.Cfg.newCore()
 	if err != nil {
 		s.errs = append(s.errs, err)
 		return
 	}
-	if s.disk != nil {
-		var rec safety.TripRecord
-		switch err := rec.UnmarshalBinary(s.disk); {
-		case err != nil:
-			// A record that cannot be read is a latch we cannot rule out.
-			c.Safety.Restore(safety.CauseSelfTest, s.Plant.Now)
-		case rec.Latched:
-			c.Safety.Restore(rec.Cause, s.Plant.Now)
-		}
-	}
-	s.Core, s.dogFired = c, false
+	s.Core, s.loop.Core, s.dogFired = c, c, false
+	s.loop.Boot(s.Plant.Now) // a store that cannot be read starts latched
 	s.mark("command", "controller restarted")
 }
 
@@ -422,7 +411,7 @@ func (s *Sim) record(st safety.Status) {
 		WaterFlowC: float64(ps.WaterFlowC), WaterReturnC: float64(ps.WaterRetC),
 		TankTopC: float64(ps.TankTopC), TankBottomC: float64(ps.TankBottomC),
 		IndoorC: float64(ps.IndoorC), OutdoorC: float64(ps.OutdoorC),
-		OilInAMeasuredC: float64(s.in.Temp[hal.TempOilInA].Value), OilInBMeasuredC: float64(s.in.Temp[hal.TempOilInB].Value),
+		OilInAMeasuredC: float64(s.loop.Inputs().Temp[hal.TempOilInA].Value), OilInBMeasuredC: float64(s.loop.Inputs().Temp[hal.TempOilInB].Value),
 		FlowTargetC: float64(s.Cfg.Core.Control.WeatherCurve(ps.OutdoorC)),
 		OilPump:     float64(pl.Pumps[hal.PumpOil].Command()), WaterPump: float64(pl.Pumps[hal.PumpWater].Command()),
 		ValveDump: float64(pl.Valves[hal.ValveDump].Command()), ValveTank: float64(pl.Valves[hal.ValveTank].Command()),
