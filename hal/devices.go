@@ -141,3 +141,24 @@ func (d *Devices) WriteRest(out *Outputs) error {
 	keep(d.Alarm.Set(out.Alarm))
 	return first
 }
+
+// Deenergised returns the commands that match what the hardware does by
+// itself when the controller lets go of it (its watchdog fired, its supply
+// failed, or it shut down): module relays open (energise-to-run), the
+// profile-A pumps lose their PWM and run at full speed, the spring-return
+// valve sends all the water to the dump cooler, the fan (wired to run
+// unless held off) runs at full speed, the immersion heater's contactor and
+// the alarm relay drop. A controlled shutdown ends by writing them, so that
+// letting go changes nothing.
+func Deenergised() Outputs {
+	var out Outputs
+	for i := range out.Module {
+		out.Module[i] = LevelCut
+	}
+	for i := range out.Pump {
+		out.Pump[i] = 1
+	}
+	out.Valve[ValveDump], out.Valve[ValveTank] = 1, 0
+	out.Fan = 1
+	return out
+}
