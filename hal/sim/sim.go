@@ -7,8 +7,9 @@
 // A device reads the true value it measures through a pointer into the plant
 // and reads the bench's virtual clock through a pointer, so the plant in hil
 // owns the physics and this package owns what the controller can see of it.
-// Nothing here reads the wall clock or does I/O: a run is a pure function of
-// its seed.
+// Nothing here reads the wall clock or does I/O, so a run is a pure function
+// of its seed; the one exception, the file relays of relayfile.go, is for the
+// daemon's --sim mode and the bench never uses it.
 package sim
 
 import (
