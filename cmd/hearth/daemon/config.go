@@ -1,0 +1,182 @@
+// Package daemon is `hearth run`: the controller on the control Pi. It runs
+// the edge loop (package core/edge) at a fixed rate on a locked OS thread,
+// with the inputs behind samplers (hal/sampler), the module channel's Hub as
+// its module power, the trip store and the event log on the SD card, the
+// watchdog fed only while the tick is on time and the safety layer healthy,
+// and a controlled shutdown on SIGTERM.
+//
+// With Options.Sim it runs against the simulated plant (hil.Live) on the
+// real clock, with an agent per simulated module on loopback: the same
+// daemon, goroutines, sockets and signals as on the Pi.
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"hearth/control"
+	"hearth/core"
+	"hearth/hal"
+	"hearth/hal/watchdog"
+	"hearth/hil"
+	"hearth/safety"
+	"hearth/units"
+)
+
+// Config is the daemon's configuration file: its own tables, and the
+// controller's [control] and [safety] over the reference.
+type Config struct {
+	Daemon   DaemonConfig   `toml:"daemon"`
+	Watchdog WatchdogConfig `toml:"watchdog"`
+	Modules  ModulesConfig  `toml:"modules"`
+	Sim      SimConfig      `toml:"sim"`
+	Control  core.Config    `toml:"-"`
+}
+
+// DaemonConfig is the loop's timing and where state lives.
+type DaemonConfig struct {
+	Tick units.Duration `toml:"tick"` // the control period: 100ms (10 Hz)
+	// Late is how late a tick may start and still count as on time: a late
+	// tick does not feed the watchdog.
+	Late       units.Duration `toml:"late"`
+	StateDir   string         `toml:"state_dir"`   // trip store in trip/, event log in events/
+	StatsFile  string         `toml:"stats_file"`  // --stats overrides; empty: none
+	StatsEvery units.Duration `toml:"stats_every"` // how often the stats file is rewritten
+	// RealtimePriority is the SCHED_FIFO priority of the tick's thread
+	// (1..99; 0 leaves it under the normal scheduler). Refused by the
+	// kernel without CAP_SYS_NICE: the daemon logs that and goes on.
+	RealtimePriority int  `toml:"realtime_priority"`
+	LockMemory       bool `toml:"lock_memory"` // mlockall: no page fault on the tick
+	// Demand is what the workload asks of every module ("100%", "75%", "idle").
+	Demand string `toml:"demand"`
+	// ShutdownTimeout bounds the controlled shutdown: the modules' graceful
+	// shutdown; past it they are cut.
+	ShutdownTimeout units.Duration `toml:"shutdown_timeout"`
+}
+
+// WatchdogConfig chooses the one watchdog the daemon feeds (package
+// hal/watchdog; it has no default kind: a configuration must say).
+type WatchdogConfig struct {
+	Kind    string         `toml:"kind"`    // "systemd", "device" or "none"
+	Device  string         `toml:"device"`  // kind device: default /dev/watchdog
+	Timeout units.Duration `toml:"timeout"` // kind device: whole seconds, 1s..15s (bcm2835_wdt); default 10s
+}
+
+func (w WatchdogConfig) hal() watchdog.Config {
+	return watchdog.Config{Kind: w.Kind, Device: w.Device, Timeout: time.Duration(w.Timeout)}
+}
+
+// ModulesConfig is the module channel.
+type ModulesConfig struct {
+	Listen string `toml:"listen"` // the controller's UDP address
+	Secret string `toml:"secret"` // hub secret, hex; --sim makes one when empty
+	// RelayDir, if set, mirrors every module relay into RelayDir/module-N
+	// ("1" closed, "0" open), like a GPIO's value file: with --sim, a test
+	// that plays the hardware outside the process sees the relays.
+	RelayDir    string         `toml:"relay_dir"`
+	OffDeadline units.Duration `toml:"off_deadline"` // graceful shutdown's time before the relay opens
+	Module      []ModuleEntry  `toml:"module"`       // without --sim: every module
+}
+
+// ModuleEntry is one module of a real hub.
+type ModuleEntry struct {
+	ID   uint32 `toml:"id"`
+	Addr string `toml:"addr"` // its agent's UDP address
+}
+
+// SimConfig is the simulated plant of --sim.
+type SimConfig struct {
+	Season string `toml:"season"` // winter, spring, summer
+	Seed   uint64 `toml:"seed"`
+	// Modules overrides the plant's module count (0: the reference).
+	Modules int `toml:"modules"`
+	// ModuleShutdown and ModuleBoot override the boards' shutdown and boot
+	// times (0: the reference, 20 s and 30 s).
+	ModuleShutdown units.Duration `toml:"module_shutdown"`
+	ModuleBoot     units.Duration `toml:"module_boot"`
+	// Watchdog makes the daemon play the simulated hub's hardware watchdog
+	// on watchdog.device (a FIFO it makes, relative to daemon.state_dir):
+	// when it fires the simulated plant is de-energised, as the Pi's reset
+	// de-energises the real one. Needs watchdog.kind "device".
+	Watchdog bool `toml:"watchdog"`
+}
+
+// DefaultConfig is the reference daemon.
+func DefaultConfig() Config {
+	return Config{
+		Daemon: DaemonConfig{Tick: 100 * units.Millisecond, Late: 50 * units.Millisecond,
+			StateDir: "/var/lib/hearth", StatsEvery: 2 * units.Second, RealtimePriority: 50,
+			Demand: "100%", ShutdownTimeout: 40 * units.Second},
+		Modules:  ModulesConfig{Listen: "127.0.0.1:0", OffDeadline: 25 * units.Second},
+		Sim:      SimConfig{Season: "winter", Seed: 1},
+		Control:  core.DefaultConfig(),
+	}
+}
+
+// fileConfig is the file's shape: the daemon's tables and the core's.
+type fileConfig struct {
+	Daemon   *DaemonConfig   `toml:"daemon"`
+	Watchdog *WatchdogConfig `toml:"watchdog"`
+	Modules  *ModulesConfig  `toml:"modules"`
+	Sim      *SimConfig      `toml:"sim"`
+	Control  *control.Config `toml:"control"`
+	Safety   *safety.Config  `toml:"safety"`
+}
+
+// Load reads a configuration file over DefaultConfig. An unknown key is
+// refused, and every value is checked.
+func Load(path string) (Config, error) {
+	cfg := DefaultConfig()
+	if path == "" {
+		return cfg, cfg.Validate()
+	}
+	fc := fileConfig{Daemon: &cfg.Daemon, Watchdog: &cfg.Watchdog, Modules: &cfg.Modules, Sim: &cfg.Sim,
+		Control: &cfg.Control.Control, Safety: &cfg.Control.Safety}
+	md, err := toml.DecodeFile(path, &fc)
+	if err != nil {
+		return Config{}, err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return Config{}, fmt.Errorf("%s: unknown keys %s", path, strings.Join(keys, ", "))
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Validate checks every value against its bounds.
+func (c *Config) Validate() error {
+	d := &c.Daemon
+	var errs []error
+	bad := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	bad(d.Tick >= 10*units.Millisecond && d.Tick <= units.Second, "daemon.tick %v: want 10ms..1s", d.Tick)
+	bad(d.Late > 0 && d.Late < d.Tick, "daemon.late %v: want above 0 and below the tick", d.Late)
+	bad(d.StateDir != "", "daemon.state_dir is empty")
+	bad(d.StatsEvery >= 100*units.Millisecond, "daemon.stats_every %v: want at least 100ms", d.StatsEvery)
+	bad(d.RealtimePriority >= 0 && d.RealtimePriority <= 99, "daemon.realtime_priority %d: want 0..99", d.RealtimePriority)
+	bad(d.ShutdownTimeout >= units.Second, "daemon.shutdown_timeout %v: want at least 1s", d.ShutdownTimeout)
+	if _, err := hil.ParseLevel(d.Demand, hal.LevelCut); err != nil {
+		errs = append(errs, fmt.Errorf("daemon.demand: %w", err))
+	}
+	if err := c.Watchdog.hal().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	bad(c.Modules.OffDeadline >= units.Second, "modules.off_deadline %v: want at least 1s", c.Modules.OffDeadline)
+	if err := c.Control.Safety.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,382 @@
+package daemon_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"hearth/cmd/hearth/daemon"
+	"hearth/hal/sim"
+	"hearth/hal/watchdog/wdtest"
+	"hearth/safety"
+	"hearth/safety/eventlog"
+	"hearth/safety/tripstore"
+)
+
+// The tests run the daemon as a child process (this test binary, re-executed)
+// so that they can send it real signals, SIGKILL included.
+const childEnv = "HEARTH_DAEMON_CHILD"
+
+func TestMain(m *testing.M) {
+	if args := os.Getenv(childEnv); args != "" {
+		var o daemon.Options
+		if err := json.Unmarshal([]byte(args), &o); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		os.Exit(daemon.Run(o))
+	}
+	os.Exit(m.Run())
+}
+
+// bench is one daemon under test with the hardware it sees: the emulated
+// watchdog on a FIFO and the module relays as files. When the watchdog
+// fires, the test does what the Pi's reset does to its GPIOs: every relay
+// drops out.
+type bench struct {
+	t      *testing.T
+	dir    string
+	stats  string
+	relays string
+	dog    *wdtest.Emulator
+	cmd    *exec.Cmd
+	out    *os.File
+	exited chan error
+}
+
+const modules = 4
+
+func newBench(t *testing.T, extra string) *bench { return newBenchWith(t, extra, nil) }
+
+// newBenchWith runs prep on the state directory before the daemon starts.
+func newBenchWith(t *testing.T, extra string, prep func(state string)) *bench {
+	t.Helper()
+	b := &bench{t: t, dir: t.TempDir()}
+	if prep != nil {
+		prep(filepath.Join(b.dir, "state"))
+	}
+	b.stats, b.relays = filepath.Join(b.dir, "stats.json"), filepath.Join(b.dir, "relays")
+	if err := os.Mkdir(b.relays, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	b.dog, err = wdtest.NewEmulator(filepath.Join(b.dir, "watchdog"), 2*time.Second, b.dropRelays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.dog.Stop)
+	cfg := fmt.Sprintf(`
+[daemon]
+state_dir = %q
+stats_every = "500ms"
+realtime_priority = 0
+shutdown_timeout = "20s"
+[watchdog]
+kind = "device"
+device = %q
+timeout = "2s"
+[modules]
+relay_dir = %q
+off_deadline = "6s"
+[sim]
+modules = %d
+module_boot = "1s"
+module_shutdown = "2s"
+%s`, filepath.Join(b.dir, "state"), b.dog.Path(), b.relays, modules, extra)
+	path := filepath.Join(b.dir, "hearth.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.start(path)
+	return b
+}
+
+func (b *bench) start(config string) {
+	opts, _ := json.Marshal(daemon.Options{Config: config, Sim: true, Stats: b.stats})
+	b.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	b.cmd.Env = append(os.Environ(), childEnv+"="+string(opts))
+	var err error
+	if b.out, err = os.Create(filepath.Join(b.dir, "daemon.log")); err != nil {
+		b.t.Fatal(err)
+	}
+	b.cmd.Stdout, b.cmd.Stderr = b.out, b.out
+	if err := b.cmd.Start(); err != nil {
+		b.t.Fatal(err)
+	}
+	b.exited = make(chan error, 1)
+	go func() { b.exited <- b.cmd.Wait() }()
+	b.t.Cleanup(func() {
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+		if b.t.Failed() {
+			log, _ := os.ReadFile(b.out.Name())
+			b.t.Logf("daemon log (last 4 KiB):\n%s", tail(log, 4096))
+		}
+	})
+}
+
+// dropRelays is the Pi's reset as the relays see it: GPIOs revert to inputs
+// and every energise-to-run relay opens.
+func (b *bench) dropRelays() {
+	for i := 1; i <= modules; i++ {
+		_ = sim.WriteSwitchFile(filepath.Join(b.relays, fmt.Sprintf("module-%d", i)), false)
+	}
+}
+
+func (b *bench) relayStates() (closed int) {
+	for i := 1; i <= modules; i++ {
+		on, err := sim.ReadSwitchFile(filepath.Join(b.relays, fmt.Sprintf("module-%d", i)))
+		if err == nil && on {
+			closed++
+		}
+	}
+	return closed
+}
+
+// waitFor polls cond every 50 ms for at most d.
+func (b *bench) waitFor(what string, d time.Duration, cond func() bool) {
+	b.t.Helper()
+	end := time.Now().Add(d)
+	for !cond() {
+		select {
+		case err := <-b.exited:
+			b.t.Fatalf("waiting for %s: the daemon exited: %v", what, err)
+		default:
+		}
+		if time.Now().After(end) {
+			b.t.Fatalf("no %s within %v", what, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *bench) readStats() (daemon.Stats, bool) {
+	raw, err := os.ReadFile(b.stats)
+	if err != nil {
+		return daemon.Stats{}, false
+	}
+	var s daemon.Stats
+	return s, json.Unmarshal(raw, &s) == nil
+}
+
+func (b *bench) exitCode(within time.Duration) int {
+	b.t.Helper()
+	select {
+	case err := <-b.exited:
+		b.exited <- err // for the cleanup
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		return 0
+	case <-time.After(within):
+		b.t.Fatalf("the daemon did not exit within %v", within)
+	}
+	return -1
+}
+
+func (b *bench) events() []eventlog.Event {
+	var evs []eventlog.Event
+	err := eventlog.ReadDir(filepath.Join(b.dir, "state", "events"), time.Time{}, func(e eventlog.Event) error {
+		evs = append(evs, e)
+		return nil
+	})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return evs
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+func has(evs []eventlog.Event, kind, cause, msg string) bool {
+	for _, e := range evs {
+		if e.Kind.String() == kind && (cause == "" || e.Cause == cause) && strings.Contains(e.Msg, msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// SIGKILL: the daemon cannot tidy up, the watchdog stops being fed, and one
+// timeout later it fires: every module unpowered.
+func TestSIGKILLLeavesModulesUnpoweredOnceTheWatchdogFires(t *testing.T) {
+	b := newBench(t, "")
+	b.waitFor("two module relays closed", 60*time.Second, func() bool { return b.relayStates() >= 2 })
+	b.waitFor("the watchdog fed", 5*time.Second, func() bool { return b.dog.Kicks() > 10 })
+	before := b.relayStates()
+	if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	b.exitCode(5 * time.Second)
+	time.Sleep(time.Second) // a second after the kill, still before the timeout
+	if got := b.relayStates(); got != before {
+		t.Fatalf("relays closed went %d -> %d at the kill itself: the test's hardware is wrong", before, got)
+	}
+	if !b.dog.Wait(b.dog.Timeout() + 2*time.Second) {
+		t.Fatalf("the watchdog did not fire within %v of the SIGKILL", b.dog.Timeout()+2*time.Second)
+	}
+	after := b.dog.FiredAt().Sub(killed)
+	if after < b.dog.Timeout()-200*time.Millisecond {
+		t.Errorf("the watchdog fired %v after the kill, before its %v timeout", after, b.dog.Timeout())
+	}
+	if b.dog.Disarmed() {
+		t.Errorf("a SIGKILLed daemon disarmed the watchdog (magic close)")
+	}
+	for end := time.Now().Add(time.Second); b.relayStates() != 0 && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond) // the callback runs just after the firing is seen
+	}
+	if got := b.relayStates(); got != 0 {
+		t.Errorf("%d of %d relays still closed after the watchdog fired", got, modules)
+	}
+	t.Logf("%d of %d relays closed at the kill; watchdog fired %v after it (timeout %v); %d closed after",
+		before, modules, after.Round(time.Millisecond), b.dog.Timeout(), b.relayStates())
+}
+
+// SIGTERM: the controlled shutdown, in the event log, then exit 0 with every
+// relay open and the watchdog disarmed by its magic close.
+func TestSIGTERMShutsDownInOrder(t *testing.T) {
+	b := newBench(t, "")
+	b.waitFor("a module relay closed", 60*time.Second, func() bool { return b.relayStates() > 0 })
+	closed := b.relayStates()
+	t0 := time.Now()
+	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := b.exitCode(30 * time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0", code)
+	}
+	took := time.Since(t0)
+	if got := b.relayStates(); got != 0 {
+		t.Errorf("%d relays closed after the controlled shutdown", got)
+	}
+	time.Sleep(b.dog.Timeout() + 500*time.Millisecond)
+	if b.dog.Fired() || !b.dog.Disarmed() {
+		t.Errorf("watchdog fired %v, disarmed %v: want disarmed by the magic close, never fired", b.dog.Fired(), b.dog.Disarmed())
+	}
+	evs := b.events()
+	for _, want := range []struct{ kind, msg string }{
+		{"start", "hearth run started"},
+		{"stop", "controlled shutdown begun"},
+		{"stop", "controlled shutdown done: modules down, outputs de-energised"},
+	} {
+		if !has(evs, want.kind, "", want.msg) {
+			t.Errorf("no %s event %q in the event log", want.kind, want.msg)
+		}
+	}
+	st, ok := b.readStats()
+	if !ok || st.Stopping != "controlled" || st.Ticks == 0 {
+		t.Errorf("stats at exit: %+v, want a controlled stop", st)
+	}
+	t.Logf("%d relays closed at SIGTERM; exit 0 after %v; %d events logged", closed, took.Round(time.Millisecond), len(evs))
+}
+
+// A second signal cuts at once: every relay open, exit 1.
+func TestSecondSignalCuts(t *testing.T) {
+	b := newBench(t, "")
+	b.waitFor("a module relay closed", 60*time.Second, func() bool { return b.relayStates() > 0 })
+	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(300 * time.Millisecond)
+	_ = b.cmd.Process.Signal(syscall.SIGINT)
+	if code := b.exitCode(5 * time.Second); code != 1 {
+		t.Fatalf("exit code %d after two signals, want 1 (cut)", code)
+	}
+	if got := b.relayStates(); got != 0 {
+		t.Errorf("%d relays closed after the cut", got)
+	}
+	if !has(b.events(), "stop", "cut", "second signal") {
+		t.Errorf("no cut in the event log")
+	}
+}
+
+// The stats file is rewritten while the daemon runs and holds the figures
+// the issue names; the tick count follows the wall clock at 10 Hz.
+func TestStatsFile(t *testing.T) {
+	b := newBench(t, "")
+	t0 := time.Now()
+	b.waitFor("stats", 10*time.Second, func() bool { _, ok := b.readStats(); return ok })
+	time.Sleep(3 * time.Second)
+	first, _ := b.readStats()
+	time.Sleep(2 * time.Second)
+	st, ok := b.readStats()
+	elapsed := time.Since(t0).Seconds()
+	if !ok || st.Ticks <= first.Ticks {
+		t.Fatalf("stats not rewritten: %d then %d ticks", first.Ticks, st.Ticks)
+	}
+	raw, _ := os.ReadFile(b.stats)
+	for _, k := range []string{"ticks", "overruns", "jitter_p50_ms", "jitter_p99_ms", "jitter_max_ms"} {
+		if !strings.Contains(string(raw), `"`+k+`"`) {
+			t.Errorf("stats file has no %q", k)
+		}
+	}
+	// Every period is a tick or an overrun; the file is at most 0.5 s old.
+	if n := float64(st.Ticks + st.Overruns); n > elapsed*10+1 || n < (elapsed-1.5)*10 {
+		t.Errorf("%d ticks + %d overruns in %.1f s at 10 Hz", st.Ticks, st.Overruns, elapsed)
+	}
+	if st.JitterP50Ms > st.JitterP99Ms || st.JitterP99Ms > st.JitterMaxMs+0.01 || st.Kicks == 0 {
+		t.Errorf("stats inconsistent: %+v", st)
+	}
+	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	if code := b.exitCode(30 * time.Second); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	t.Logf("ticks %d, overruns %d, jitter p50 %.2f p99 %.2f max %.2f ms", st.Ticks, st.Overruns, st.JitterP50Ms, st.JitterP99Ms, st.JitterMaxMs)
+}
+
+// A trip store the daemon cannot read starts it latched: no module is
+// powered, the event log says why, and the latch is written again, whole.
+func TestCorruptTripStoreStartsLatched(t *testing.T) {
+	b := newBenchWith(t, "", func(state string) {
+		trip := filepath.Join(state, "trip")
+		if err := os.MkdirAll(trip, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(trip, "trip-a.rec"), []byte("HTRP\x01 garbled by a dying SD card"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	})
+	b.waitFor("stats", 10*time.Second, func() bool { st, ok := b.readStats(); return ok && st.Ticks > 50 })
+	time.Sleep(10 * time.Second) // long past the self-test and a first module's start
+	st, _ := b.readStats()
+	if !st.Latched || st.SafetyState != "tripped" || st.Cause != "self_test" {
+		t.Errorf("after a corrupt trip store: state %s, cause %s, latched %v; want tripped on self_test, latched",
+			st.SafetyState, st.Cause, st.Latched)
+	}
+	if n := b.relayStates(); n != 0 {
+		t.Errorf("%d module relays closed with the latch unknown", n)
+	}
+	if st.Persists != 1 {
+		t.Errorf("%d trip records saved, want 1 (the latch written again)", st.Persists)
+	}
+	if !has(b.events(), "start", "", "the trip store could not be read: starting latched") {
+		t.Errorf("the event log does not say the daemon started latched on an unreadable store")
+	}
+	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	if code := b.exitCode(30 * time.Second); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	store, err := tripstore.Open(filepath.Join(b.dir, "state", "trip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok, err := store.Load()
+	if err != nil || !ok || !rec.Latched || rec.Cause != safety.CauseSelfTest {
+		t.Errorf("trip store after the run: %+v ok=%v err=%v; want a valid self-test latch", rec, ok, err)
+	}
+}

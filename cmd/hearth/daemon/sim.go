@@ -1,0 +1,226 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"hearth/hal"
+	"hearth/hal/sim"
+	"hearth/hil"
+	"hearth/modules"
+	"hearth/units"
+)
+
+// simPlant is the --sim backend: the simulated plant on the real clock, an
+// agent per module on loopback that drives the module's boards, and the
+// module channel's Hub, with the relays, as the controller's module power.
+type simPlant struct {
+	live   *hil.Live
+	hub    *modules.Hub
+	conns  []*net.UDPConn // the Hub's, then every agent's
+	agents []*simAgent
+	relays []string // the relay files, when mirrored
+}
+
+// newSimPlant builds the plant and the channel. Its modules start
+// unpowered: on the Pi the relays are open until the controller closes them.
+func newSimPlant(cfg *Config, now func() units.Time, log *slog.Logger) (*simPlant, error) {
+	hc, err := simRunConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	sp := &simPlant{live: hil.NewLive(hc, now)}
+	secret := []byte(nil)
+	if cfg.Modules.Secret != "" {
+		if secret, err = modules.ParseHex(cfg.Modules.Secret); err != nil {
+			return nil, fmt.Errorf("modules.secret: %w", err)
+		}
+	} else {
+		secret = modules.NewHubSecret()
+	}
+	hconn, err := modules.ListenUDP(cfg.Modules.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("modules.listen: %w", err)
+	}
+	sp.conns = append(sp.conns, hconn)
+	hubAddr := hconn.LocalAddr().(*net.UDPAddr).AddrPort()
+	mods := make([]modules.ModuleConfig, sp.live.Modules())
+	for i := range mods {
+		id := uint32(i + 1)
+		key, err := modules.ModuleKey(secret, id)
+		if err != nil {
+			sp.close()
+			return nil, err
+		}
+		ac, err := modules.ListenUDP("127.0.0.1:0")
+		if err != nil {
+			sp.close()
+			return nil, err
+		}
+		sp.conns = append(sp.conns, ac)
+		relay := sp.live.ModuleRelay(i)
+		if d := cfg.Modules.RelayDir; d != "" {
+			path := filepath.Join(d, "module-"+strconv.Itoa(int(id)))
+			fs, err := sim.NewFileSwitch(path)
+			if err != nil {
+				sp.close()
+				return nil, fmt.Errorf("modules.relay_dir: %w", err)
+			}
+			relay = sim.TeeSwitch{A: relay, B: fs}
+			sp.relays = append(sp.relays, path)
+		}
+		mods[i] = modules.ModuleConfig{ID: id, Key: key, Addr: ac.LocalAddr().(*net.UDPAddr).AddrPort(), Relay: relay}
+		sp.agents = append(sp.agents, &simAgent{live: sp.live, i: i, conn: ac, now: now, log: log,
+			cfg: modules.AgentConfig{Module: id, Key: key, Controller: hubAddr}})
+	}
+	hcfg := modules.HubConfig{OffDeadline: cfg.Modules.OffDeadline}
+	if sp.hub, err = modules.NewHub(hcfg, mods, hconn, now, log.With("part", "hub")); err != nil {
+		sp.close()
+		return nil, err
+	}
+	return sp, nil
+}
+
+// simRunConfig is the bench's run of the configured season, with the
+// modules unpowered and the daemon's controller configuration.
+func simRunConfig(cfg *Config) (hil.Config, error) {
+	hc, err := hil.DefaultConfig(hil.Season(cfg.Sim.Season), cfg.Sim.Seed)
+	if err != nil {
+		return hil.Config{}, fmt.Errorf("sim.season: %w", err)
+	}
+	hc.Core = cfg.Control
+	hc.Init.ModuleLevel = hal.LevelOff
+	if cfg.Sim.Modules > 0 {
+		hc.Params.Modules = cfg.Sim.Modules
+	}
+	if d := cfg.Sim.ModuleShutdown; d > 0 {
+		hc.Params.ShutdownS = d.Seconds()
+	}
+	if d := cfg.Sim.ModuleBoot; d > 0 {
+		hc.Params.BootS = d.Seconds()
+	}
+	if hc.Params.Modules < 1 || hc.Params.Modules > hal.MaxModules {
+		return hil.Config{}, fmt.Errorf("sim.modules = %d, want 1..%d", hc.Params.Modules, hal.MaxModules)
+	}
+	return hc, nil
+}
+
+// devices returns the plant's devices with the Hub's module power in place
+// of the plant's own, each with its feed meter (independent of the agent).
+func (sp *simPlant) devices() hal.Devices {
+	d := sp.live.Devices()
+	for i := range d.Modules {
+		d.Modules[i] = simModule{Power: sp.hub.Power(i), live: sp.live, i: i}
+	}
+	return d
+}
+
+// run starts the plant, the Hub and the agents' supervisors.
+func (sp *simPlant) run(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Add(2 + len(sp.agents))
+	go func() { defer wg.Done(); sp.live.Run(ctx) }()
+	go func() { defer wg.Done(); _ = sp.hub.Run(ctx) }()
+	for _, a := range sp.agents {
+		go func() { defer wg.Done(); a.supervise(ctx) }()
+	}
+}
+
+func (sp *simPlant) close() {
+	for _, c := range sp.conns {
+		_ = c.Close()
+	}
+}
+
+// simModule is the Hub's module power with the module's feed meter.
+type simModule struct {
+	*modules.Power
+	live *hil.Live
+	i    int
+}
+
+func (m simModule) Status() hal.ModuleStatus {
+	s := m.Power.Status()
+	s.Feed = m.live.ModuleFeed(m.i)
+	return s
+}
+
+// simAgent is the agent on one simulated module: it runs while the module's
+// boards do, and a board that boots again starts a new agent, with a new
+// session, as a real one does.
+type simAgent struct {
+	live    *hil.Live
+	i       int
+	conn    *net.UDPConn
+	cfg     modules.AgentConfig
+	now     func() units.Time
+	log     *slog.Logger
+	session uint64
+}
+
+func (a *simAgent) supervise(ctx context.Context) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	var stop context.CancelFunc
+	var done chan struct{}
+	for {
+		select {
+		case <-ctx.Done():
+			if stop != nil {
+				stop()
+				<-done
+			}
+			return
+		case <-t.C:
+		}
+		up := a.live.ModuleAnswering(a.i)
+		switch {
+		case up && stop == nil:
+			a.session++
+			cfg := a.cfg
+			cfg.Session = a.session
+			ag, err := modules.NewAgent(cfg, gatedConn{a.conn, a}, a.live.ModuleBoard(a.i), a.now, a.log.With("part", "agent"))
+			if err != nil {
+				a.log.Error("simulated agent not started", "module", cfg.Module, "err", err)
+				continue
+			}
+			var actx context.Context
+			actx, stop = context.WithCancel(ctx)
+			done = make(chan struct{})
+			go func() { defer close(done); _ = ag.Run(actx) }()
+		case !up && stop != nil && !a.live.ModulePowered(a.i):
+			stop()
+			<-done
+			stop = nil
+		}
+	}
+}
+
+// gatedConn is an agent's socket that neither sends nor receives while its
+// boards are not running: an unpowered board has no network.
+type gatedConn struct {
+	*net.UDPConn
+	a *simAgent
+}
+
+func (g gatedConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
+	if !g.a.live.ModulePowered(g.a.i) {
+		return len(b), nil // lost on a dead link
+	}
+	return g.UDPConn.WriteToUDPAddrPort(b, addr)
+}
+
+func (g gatedConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	for {
+		n, addr, err := g.UDPConn.ReadFromUDPAddrPort(b)
+		if err != nil || g.a.live.ModulePowered(g.a.i) {
+			return n, addr, err
+		}
+	}
+}

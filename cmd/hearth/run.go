@@ -1,0 +1,31 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"hearth/cmd/hearth/daemon"
+)
+
+func init() {
+	register("run", "the controller daemon: the edge loop at 10 Hz (--sim: against the simulated plant)", runDaemon)
+}
+
+func runDaemon(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o daemon.Options
+	fs.StringVar(&o.Config, "config", "", "configuration file (TOML; docs/examples/sim.toml)")
+	fs.BoolVar(&o.Sim, "sim", false, "run against the simulated plant on the real clock")
+	fs.StringVar(&o.Stats, "stats", "", "stats file (JSON), rewritten every few seconds and at exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || o.Config == "" {
+		fmt.Fprintln(stderr, "usage: hearth run --config FILE [--sim] [--stats FILE]")
+		return 2
+	}
+	o.Stdout = stdout
+	return daemon.Run(o)
+}
