@@ -111,9 +111,9 @@ func DefaultConfig() Config {
 		Daemon: DaemonConfig{Tick: 100 * units.Millisecond, Late: 50 * units.Millisecond,
 			StateDir: "/var/lib/hearth", StatsEvery: 2 * units.Second, RealtimePriority: 50,
 			Demand: "100%", ShutdownTimeout: 40 * units.Second},
-		Modules:  ModulesConfig{Listen: "127.0.0.1:0", OffDeadline: 25 * units.Second},
-		Sim:      SimConfig{Season: "winter", Seed: 1},
-		Control:  core.DefaultConfig(),
+		Modules: ModulesConfig{Listen: "127.0.0.1:0", OffDeadline: 25 * units.Second},
+		Sim:     SimConfig{Season: "winter", Seed: 1},
+		Control: core.DefaultConfig(),
 	}
 }
 
