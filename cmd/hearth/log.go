@@ -1,6 +1,10 @@
 package main
 
 import (
+	"path/filepath"
+
+	"hearth/cmd/hearth/daemon"
+
 	"bufio"
 	"encoding/json"
 	"flag"
@@ -28,8 +32,17 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "one JSON object per event and line (JSON Lines): seq, time, kind, cause, msg")
 	sinceArg := fs.String("since", "", "only events at or after this time: RFC 3339 (2026-12-01T21:00:00Z), or a duration before now (2h, 150h)")
 	dir := fs.String("dir", defaultEventDir, "the event log's directory (events/ under the daemon's state_dir)")
+	config := fs.String("config", "", "read the daemon's configuration for its state_dir (instead of --dir)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *config != "" {
+		cfg, err := daemon.Load(*config)
+		if err != nil {
+			fmt.Fprintln(stderr, "hearth log:", err)
+			return 2
+		}
+		*dir = filepath.Join(cfg.Daemon.StateDir, "events")
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "hearth log: unexpected argument %q\n", fs.Arg(0))

@@ -216,6 +216,7 @@ func has(evs []eventlog.Event, kind, cause, msg string) bool {
 // SIGKILL: the daemon cannot tidy up, the watchdog stops being fed, and one
 // timeout later it fires: every module unpowered.
 func TestSIGKILLLeavesModulesUnpoweredOnceTheWatchdogFires(t *testing.T) {
+	t.Parallel()
 	b := newBench(t, "")
 	b.waitFor("two module relays closed", 60*time.Second, func() bool { return b.relayStates() >= 2 })
 	b.waitFor("the watchdog fed", 5*time.Second, func() bool { return b.dog.Kicks() > 10 })
@@ -252,6 +253,7 @@ func TestSIGKILLLeavesModulesUnpoweredOnceTheWatchdogFires(t *testing.T) {
 // SIGTERM: the controlled shutdown, in the event log, then exit 0 with every
 // relay open and the watchdog disarmed by its magic close.
 func TestSIGTERMShutsDownInOrder(t *testing.T) {
+	t.Parallel()
 	b := newBench(t, "")
 	b.waitFor("a module relay closed", 60*time.Second, func() bool { return b.relayStates() > 0 })
 	closed := b.relayStates()
@@ -289,6 +291,7 @@ func TestSIGTERMShutsDownInOrder(t *testing.T) {
 
 // A second signal cuts at once: every relay open, exit 1.
 func TestSecondSignalCuts(t *testing.T) {
+	t.Parallel()
 	b := newBench(t, "")
 	b.waitFor("a module relay closed", 60*time.Second, func() bool { return b.relayStates() > 0 })
 	_ = b.cmd.Process.Signal(syscall.SIGTERM)
@@ -308,6 +311,7 @@ func TestSecondSignalCuts(t *testing.T) {
 // The stats file is rewritten while the daemon runs and holds the figures
 // the issue names; the tick count follows the wall clock at 10 Hz.
 func TestStatsFile(t *testing.T) {
+	t.Parallel()
 	b := newBench(t, "")
 	t0 := time.Now()
 	b.waitFor("stats", 10*time.Second, func() bool { _, ok := b.readStats(); return ok })
@@ -342,6 +346,7 @@ func TestStatsFile(t *testing.T) {
 // A trip store the daemon cannot read starts it latched: no module is
 // powered, the event log says why, and the latch is written again, whole.
 func TestCorruptTripStoreStartsLatched(t *testing.T) {
+	t.Parallel()
 	b := newBenchWith(t, "", func(state string) {
 		trip := filepath.Join(state, "trip")
 		if err := os.MkdirAll(trip, 0o700); err != nil {
