@@ -65,8 +65,9 @@ type Emulator struct {
 
 // NewEmulator makes a FIFO at path (which must not exist), opens its
 // reading end and starts emulating a watchdog that fires after timeout.
-// onFire, if not nil, runs in the emulator's goroutine at every firing.
-// Stop ends it and removes the FIFO.
+// onFire, if not nil, runs in the emulator's goroutine at every firing; it
+// may call the emulator's methods, but not Stop. Stop ends the emulation and
+// removes the FIFO.
 func NewEmulator(path string, timeout time.Duration, onFire func()) (*Emulator, error) {
 	if timeout <= 0 {
 		return nil, fmt.Errorf("wdtest: timeout %v must be positive", timeout)
