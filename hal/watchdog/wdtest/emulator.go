@@ -56,7 +56,7 @@ type Emulator struct {
 	fires     int
 	firedAt   time.Time
 	fired     chan struct{} // closed at the first firing
-	err       error         // a read failed: the emulation has stopped
+	err       error         // a read failed: the FIFO is no longer read
 
 	stop     chan struct{}
 	done     chan struct{}
