@@ -55,24 +55,25 @@ func openDevice(path string, timeout time.Duration) (*device, error) {
 }
 
 // setup sets the driver's timeout and keeps the one it granted. A path that
-// is not a character device answers the ioctls with ENOTTY: it is emulated,
-// and keeps the configured timeout.
+// is not a character device (a FIFO or a file) has no driver to ask: the
+// kernel would answer the ioctls with ENOTTY (qemu-user with ENOSYS), so it
+// is emulated and keeps the configured timeout. A character device that is
+// not a watchdog fails the ioctls and is refused.
 func (d *device) setup() error {
 	fi, err := d.f.Stat()
 	if err != nil {
 		return fmt.Errorf("watchdog: %w", err)
 	}
-	char := fi.Mode()&os.ModeCharDevice != 0
-	granted, identity, err := configure(d.f, d.timeout)
-	switch {
-	case err == nil:
-		d.timeout, d.identity = granted, identity
-		return nil
-	case !char && errors.Is(err, syscall.ENOTTY):
+	if fi.Mode()&os.ModeCharDevice == 0 {
 		d.emulated = true
 		return nil
 	}
-	return fmt.Errorf("watchdog: %s: %w", d.path, err)
+	granted, identity, err := configure(d.f, d.timeout)
+	if err != nil {
+		return fmt.Errorf("watchdog: %s: %w", d.path, err)
+	}
+	d.timeout, d.identity = granted, identity
+	return nil
 }
 
 // Kick writes one byte: the kernel restarts the countdown on any write.

@@ -151,8 +151,8 @@ func TestDeviceOtherCharacterDeviceIsRefused(t *testing.T) {
 	}
 	t.Setenv("WATCHDOG_USEC", "")
 	_, err = watchdog.Open(watchdog.Config{Kind: "device", Device: "/dev/null"})
-	if !errors.Is(err, syscall.ENOTTY) {
-		t.Errorf("open /dev/null: %v, want a refusal with ENOTTY", err)
+	if err == nil || !strings.Contains(err.Error(), "WDIOC_GETSUPPORT") {
+		t.Errorf("open /dev/null: %v, want a refusal at WDIOC_GETSUPPORT (ENOTTY)", err)
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// configure: only Linux has the watchdog API here, so every path is emulated
-// (a FIFO or file) or refused (a character device).
+// configure: only Linux has the watchdog API here, so a character device is
+// refused (a FIFO or a file is emulated without asking).
 func configure(f *os.File, timeout time.Duration) (time.Duration, string, error) {
 	return 0, "", syscall.ENOTTY
 }

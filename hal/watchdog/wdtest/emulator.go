@@ -56,7 +56,7 @@ type Emulator struct {
 	fires     int
 	firedAt   time.Time
 	fired     chan struct{} // closed at the first firing
-	err       error         // a read failed: the emulation has stopped
+	err       error         // a read failed: the FIFO is no longer read
 
 	stop     chan struct{}
 	done     chan struct{}
@@ -65,8 +65,9 @@ type Emulator struct {
 
 // NewEmulator makes a FIFO at path (which must not exist), opens its
 // reading end and starts emulating a watchdog that fires after timeout.
-// onFire, if not nil, runs in the emulator's goroutine at every firing.
-// Stop ends it and removes the FIFO.
+// onFire, if not nil, runs in the emulator's goroutine at every firing; it
+// may call the emulator's methods, but not Stop. Stop ends the emulation and
+// removes the FIFO.
 func NewEmulator(path string, timeout time.Duration, onFire func()) (*Emulator, error) {
 	if timeout <= 0 {
 		return nil, fmt.Errorf("wdtest: timeout %v must be positive", timeout)
