@@ -3,12 +3,15 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"hearth/hal/watchdog"
 )
 
 // histogram counts durations in 10 µs buckets up to 250 ms, with the
@@ -87,6 +90,13 @@ type Stats struct {
 	WrittenAt   string  `json:"written_at"`
 }
 
+func latchedNote(latched bool, cause string) string {
+	if latched {
+		return " (latched: " + cause + ")"
+	}
+	return ""
+}
+
 // writeStats replaces path with s, atomically (temp file, rename): a reader
 // never sees half a file. It is not fsynced: stats are for people, and the
 // SD card is spared.
@@ -113,12 +123,15 @@ func (d *daemon) runStats(ctx context.Context, wg *sync.WaitGroup) <-chan struct
 	}
 	start := time.Now()
 	write := func() {
-		if path == "" {
-			return
-		}
 		s := d.tick.stats()
 		s.UptimeS = time.Since(start).Seconds()
 		s.Watchdog = d.dog.String()
+		// systemctl status shows it on its Status: line.
+		_ = watchdog.Status(fmt.Sprintf("safety %s%s; %d ticks, %d overruns, jitter p99 %.2f ms",
+			s.SafetyState, latchedNote(s.Latched, s.Cause), s.Ticks, s.Overruns, s.JitterP99Ms))
+		if path == "" {
+			return
+		}
 		if err := writeStats(path, &s); err != nil {
 			d.log.Error().Err(err).Str("file", path).Msg("stats not written")
 		}

@@ -1,0 +1,89 @@
+package sampler_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hearth/hal"
+	"hearth/hal/sampler"
+	"hearth/hil"
+	"hearth/units"
+)
+
+// slowProbe is a 1-wire probe on a bus that hangs: each read takes 300 ms.
+type slowProbe struct {
+	reads atomic.Int64
+	block chan struct{}
+}
+
+func (p *slowProbe) Temperature() hal.Sample[units.Celsius] {
+	n := p.reads.Add(1)
+	if n > 1 {
+		<-p.block
+	}
+	return hal.Sample[units.Celsius]{Value: 40, At: units.Time(n), Status: hal.StatusOK}
+}
+
+// A read on the tick never waits on a bus: with one probe's bus hung, the
+// tick still reads every input at once, the hung probe's last sample
+// (its old timestamp) among them, while the other buses go on publishing.
+func TestHungBusNeverDelaysTheTick(t *testing.T) {
+	cfg, err := hil.DefaultConfig(hil.Winter, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := hil.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
+	src := pl.Devices()
+	slow := &slowProbe{block: make(chan struct{})}
+	src.Temp[hal.TempOilInA] = slow
+	set, dev := sampler.New(src, sampler.Periods{Temp: 10 * time.Millisecond, Analog: 10 * time.Millisecond, Digital: 10 * time.Millisecond})
+	var in hal.Inputs
+	dev.Read(&in)
+	if in.Temp[hal.TempOilInA].OK() {
+		t.Fatalf("a slot never sampled reads %+v, want StatusMissing", in.Temp[hal.TempOilInA])
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	set.Run(ctx, &wg)
+	defer func() { close(slow.block); cancel(); wg.Wait() }()
+	time.Sleep(100 * time.Millisecond) // the temp sampler is now stuck in its second read
+	var worst time.Duration
+	for range 100 {
+		t0 := time.Now()
+		dev.Read(&in)
+		worst = max(worst, time.Since(t0))
+	}
+	if got := in.Temp[hal.TempOilInA]; !got.OK() || got.At != 1 {
+		t.Errorf("hung probe reads %+v, want its first sample (At 1)", got)
+	}
+	if worst > 50*time.Millisecond { // a read is microseconds; the bus hangs for good
+		t.Errorf("a read took %v with a bus hung", worst)
+	}
+	var analog sampler.GroupStats
+	for _, g := range set.Groups {
+		if g.Name == "analog" {
+			analog = g.Stats()
+		}
+	}
+	if analog.Rounds < 5 {
+		t.Errorf("the analog sampler ran %d rounds beside the hung bus, want it unaffected", analog.Rounds)
+	}
+	if !in.Pressure.OK() || !in.Flow[hal.FlowOil].OK() {
+		t.Errorf("pressure %+v, oil flow %+v: want published samples", in.Pressure, in.Flow[hal.FlowOil])
+	}
+}
+
+// Reading the sampled devices allocates nothing (the tick's path).
+func TestReadAllocatesNothing(t *testing.T) {
+	cfg, _ := hil.DefaultConfig(hil.Winter, 1)
+	pl := hil.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
+	set, dev := sampler.New(pl.Devices(), sampler.DefaultPeriods)
+	set.Sample()
+	var in hal.Inputs
+	if a := testing.AllocsPerRun(100, func() { dev.Read(&in) }); a != 0 {
+		t.Errorf("a read allocates %.1f times", a)
+	}
+}
