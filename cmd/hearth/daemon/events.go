@@ -180,27 +180,23 @@ func describe(ev event) (kind, cause, msg string) {
 }
 
 func channels(b uint32) string {
-	s := ""
-	for b != 0 {
-		i := bits.TrailingZeros32(b)
-		b &^= 1 << i
-		if s != "" {
-			s += ", "
-		}
-		s += hal.Channel(i).String()
-	}
-	return s
+	return names(b, ", ", func(i int) string { return hal.Channel(i).String() })
 }
 
 func causes(b uint32) string {
+	return names(b, ",", func(i int) string { return safety.Cause(i).String() })
+}
+
+// names lists the name of every bit set in b.
+func names(b uint32, sep string, name func(int) string) string {
 	s := ""
 	for b != 0 {
 		i := bits.TrailingZeros32(b)
 		b &^= 1 << i
 		if s != "" {
-			s += ","
+			s += sep
 		}
-		s += safety.Cause(i).String()
+		s += name(i)
 	}
 	return s
 }
