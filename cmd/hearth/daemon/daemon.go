@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -108,6 +111,7 @@ func (d *daemon) start() error {
 		return err
 	}
 	d.ev = newEvents(eventSink{el}, d.log)
+	d.noteConfig(filepath.Join(cfg.Daemon.StateDir, "events"))
 	if st := el.Stats(); st.TornBytes > 0 || st.GarbledBytes > 0 {
 		d.ev.send(event{kind: evInfo, wall: time.Now(), text: fmt.Sprintf(
 			"event log opened: %d torn bytes cut at its tail, %d garbled bytes passed over", st.TornBytes, st.GarbledBytes)})
@@ -256,4 +260,31 @@ func moduleLevel(groups []string, a slog.Attr) slog.Attr {
 		}
 	}
 	return a
+}
+
+// noteConfig logs a configuration event when the file's contents differ
+// from those of the last start (or none is on record): a changed limit or
+// loop is in the event log, with its digest.
+func (d *daemon) noteConfig(events string) {
+	raw, err := os.ReadFile(d.opts.Config)
+	if err != nil {
+		return // Load read it a moment ago; nothing to add
+	}
+	sum := sha256.Sum256(raw)
+	digest := hex.EncodeToString(sum[:8])
+	last := ""
+	_ = eventlog.ReadDir(events, time.Time{}, func(e eventlog.Event) error {
+		if _, after, ok := strings.Cut(e.Msg, " digest "); e.Kind == eventlog.KindConfig && ok {
+			last, _, _ = strings.Cut(after, " ")
+		}
+		return nil
+	})
+	if last == digest {
+		return
+	}
+	msg := "configuration " + d.opts.Config + " digest " + digest + " (first on record)"
+	if last != "" {
+		msg = "configuration " + d.opts.Config + " digest " + digest + " (changed; was digest " + last + ")"
+	}
+	d.ev.send(event{kind: evConfig, wall: time.Now(), text: msg})
 }

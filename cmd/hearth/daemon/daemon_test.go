@@ -277,6 +277,7 @@ func TestSIGTERMShutsDownInOrder(t *testing.T) {
 		{"start", "hearth run started"},
 		{"stop", "controlled shutdown begun"},
 		{"stop", "controlled shutdown done: modules down, outputs de-energised"},
+		{"config", "(first on record)"},
 	} {
 		if !has(evs, want.kind, "", want.msg) {
 			t.Errorf("no %s event %q in the event log", want.kind, want.msg)
