@@ -31,10 +31,11 @@ type Board interface {
 type AgentConfig struct {
 	Module uint32
 	Key    Key
-	// Session identifies this run of the agent and must exceed the session
-	// of every earlier run (see NextSession): leases are bound to it, so one
-	// recorded before a restart is refused after it, and the agent's own
-	// report counter (Session<<32 upwards) keeps increasing across restarts.
+	// Session identifies this run of the agent, 1..MaxSession, and must
+	// exceed the session of every earlier run (see NextSessionFile): leases
+	// are bound to it, so one recorded before a restart is refused after it,
+	// and the agent's own report counter (Session<<32 upwards) keeps
+	// increasing across restarts.
 	Session    uint64
 	Controller netip.AddrPort // where reports go
 
@@ -57,12 +58,6 @@ var DefaultAgentConfig = AgentConfig{
 	ReportEvery:   1 * units.Second,
 	HelloEvery:    250 * units.Millisecond,
 	ShutdownRetry: 10 * units.Second,
-}
-
-// NextSession returns a session above prev that also follows the wall clock
-// (unix seconds), so a board without saved state still moves forward.
-func NextSession(prev uint64, unixSeconds int64) uint64 {
-	return max(prev+1, uint64(max(unixSeconds, 0)))
 }
 
 // AgentStats is a snapshot of an agent's counters and state.
@@ -139,7 +134,7 @@ func NewAgent(cfg AgentConfig, conn PacketConn, board Board, now func() units.Ti
 		}
 	}
 	switch {
-	case cfg.Session == 0 || cfg.Session >= 1<<32:
+	case cfg.Session == 0 || cfg.Session > MaxSession:
 		return nil, fmt.Errorf("modules: agent session %d out of range (1..2^32-1)", cfg.Session)
 	case !cfg.Controller.IsValid():
 		return nil, errors.New("modules: agent has no controller address")

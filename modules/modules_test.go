@@ -591,7 +591,7 @@ func TestRestartedAgentRefusesLeasesOfItsLastSession(t *testing.T) {
 	if len(old) != 1 {
 		t.Fatalf("%d leases", len(old))
 	}
-	a2, err := NewAgent(AgentConfig{Module: 1, Key: testKey(t, 1), Session: NextSession(testSession, 0), Controller: controllerAddr},
+	a2, err := NewAgent(AgentConfig{Module: 1, Key: testKey(t, 1), Session: testSession + 1, Controller: controllerAddr},
 		r.aconns[0], r.boards[0], r.clock.now, nil)
 	if err != nil {
 		t.Fatal(err)
