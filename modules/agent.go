@@ -110,6 +110,7 @@ type Agent struct {
 	applied    hal.Level
 	applyErr   bool
 	shut       bool
+	shutLevel  hal.Level // what the shutdown caps at: off, or cut
 	shutErr    bool
 	retryAt    units.Time
 	ctr        uint64 // last report counter
@@ -275,11 +276,14 @@ func (a *Agent) step(now units.Time) {
 	held := a.everLeased && now < a.leaseUntil
 	if a.shut {
 		switch {
-		case held && a.lease == hal.LevelCut && a.applied != hal.LevelCut:
+		case held && a.lease == hal.LevelCut && a.shutLevel != hal.LevelCut:
 			a.log.Warn("hard cut announced while shutting down")
+			a.shutLevel = hal.LevelCut
 			a.apply(hal.LevelCut)
 		case a.shutErr && now >= a.retryAt:
-			a.shutdown(now, a.applied, "retrying the shutdown command")
+			a.shutdown(now, a.shutLevel, "retrying the shutdown command")
+		case a.applied != a.shutLevel || a.applyErr:
+			a.apply(a.shutLevel) // the cap was refused: a shutdown may never halt the board
 		}
 		return
 	}
@@ -318,8 +322,8 @@ func (a *Agent) apply(l hal.Level) {
 }
 
 func (a *Agent) shutdown(now units.Time, l hal.Level, why string) {
-	a.apply(l) // cap the frequency first: it takes effect at once
-	a.applied, a.shut = l, true
+	a.apply(l) // cap the frequency first: it takes effect at once; if refused, step retries it
+	a.shut, a.shutLevel = true, l
 	if err := a.board.Shutdown(); err != nil {
 		a.shutErr, a.retryAt = true, now.Add(a.cfg.ShutdownRetry)
 		a.log.Error("shutdown command failed", "why", why, "retry_in", a.cfg.ShutdownRetry, "err", err)

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"testing"
 
@@ -309,6 +310,53 @@ func TestAgentShutsDownAtOnceOnOffAndCut(t *testing.T) {
 			a.Handle(leaseBytes(t, 1, 1, 3, testSession, hal.Level100))
 			if board.level != l || board.shutdowns != 1 {
 				t.Fatalf("a lease after the shutdown raised the level to %v", board.level)
+			}
+		})
+	}
+}
+
+// A board whose cpufreq refuses the cap when the agent shuts it down still
+// runs at its old level: the agent says so (it does not report the level it
+// could not apply), and retries the cap on every step until it takes, for
+// the shutdown command may take a while or never halt the board.
+// Found by the VOPR (modules/simnet): with the cap refused, the agent
+// reported off and never tried again, leaving the board at 100 % with no
+// lease until it halted.
+func TestAgentRetriesTheCapOfAShutdown(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		run  func(r *rig)
+	}{
+		{"graceful shutdown commanded", func(r *rig) { r.agents[0].Handle(leaseBytes(t, 1, 1, 2, testSession, hal.LevelOff)) }},
+		{"no lease for the grace period", func(r *rig) {
+			r.clock.advance(3*units.Second + 5*units.Second)
+			r.agents[0].Step() // the lease ends: idle refused too
+			r.clock.advance(units.Millisecond)
+			r.agents[0].Step()
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, 1, HubConfig{}, AgentConfig{Grace: 5 * units.Second})
+			a, board := r.agents[0], r.boards[0]
+			a.Handle(leaseBytes(t, 1, 1, 1, testSession, hal.Level100))
+			board.applyErr = errors.New("cpufreq write refused")
+			c.run(r)
+			if s := a.Stats(); board.shutdowns != 1 || !s.Shutdown || s.Level != hal.Level100 || board.level != hal.Level100 {
+				t.Fatalf("after the refused cap: %d shutdowns, agent says %v, board at %v", board.shutdowns, s.Level, board.level)
+			}
+			r.aconns[0].take()
+			a.Step()
+			r.clock.advance(units.Second)
+			a.Step()
+			out := r.aconns[0].take()
+			if rep, _ := decodeReport(out[len(out)-1].b[:]); rep.Level != hal.Level100 || rep.Flags&FlagApplyError == 0 {
+				t.Fatalf("report while the cap is refused: %+v", rep)
+			}
+			board.applyErr = nil
+			r.clock.advance(units.Second)
+			a.Step()
+			if s := a.Stats(); board.level != hal.LevelOff || s.Level != hal.LevelOff || board.shutdowns != 1 {
+				t.Fatalf("cap not retried: board at %v, agent says %v, %d shutdowns", board.level, s.Level, board.shutdowns)
 			}
 		})
 	}
