@@ -3,6 +3,7 @@ package modules
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -582,6 +583,55 @@ func TestAgentReportingAboveItsLeaseIsCut(t *testing.T) {
 	r.settle(4 * units.Second)
 	if r.relays[0].closed || r.hub.Stats().Escalations != 1 {
 		t.Fatalf("relay closed %v, escalations %d", r.relays[0].closed, r.hub.Stats().Escalations)
+	}
+}
+
+// An agent without a lease idles at once, so one that reports running above
+// idle and above its command without a lease is broken (a board that
+// rebooted with its cpufreq refusing the cap): the hub cuts it
+// ThrottleDeadline after hearing it, even if no lease gets through to it
+// afterwards. A rebooted agent that idles is left alone.
+// Found by the VOPR (modules/simnet): the hub ignored such a report because
+// its ack was older than the current level, kept the old session's
+// acknowledgement as safe, and never cut the relay.
+func TestRebootedAgentRunningAboveItsCommandIsCut(t *testing.T) {
+	for _, stuck := range []bool{true, false} {
+		t.Run(fmt.Sprintf("stuck=%v", stuck), func(t *testing.T) {
+			r := newRig(t, 1, HubConfig{}, AgentConfig{})
+			p, board := r.hub.Power(0), r.boards[0]
+			p.SetLevel(hal.Level100)
+			r.settle(100 * units.Millisecond)
+			p.SetLevel(hal.Level50)
+			r.settle(100 * units.Millisecond)
+			board.level = hal.Level100 // the board reboots flat out...
+			if stuck {
+				board.applyErr = errRelay // ...and its cpufreq refuses the cap
+			}
+			a2, err := NewAgent(AgentConfig{Module: 1, Key: testKey(t, 1), Session: testSession + 1, Controller: controllerAddr},
+				r.aconns[0], board, r.clock.now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.agents[0] = a2
+			a2.Start()
+			r.toHub(nil) // its hello, and then nothing gets through
+			heard := r.clock.t
+			for end := heard.Add(10 * units.Second); r.clock.t < end; r.clock.advance(10 * units.Millisecond) {
+				r.hub.Tick()
+				r.toAgents(dropAll)
+				a2.Step()
+				r.toHub(dropAll)
+				if r.relays[0].closed == stuck && r.clock.t > heard.Add(DefaultHubConfig.ThrottleDeadline) {
+					t.Fatalf("relay closed %v %v after the hello", r.relays[0].closed, r.clock.t.Sub(heard))
+				}
+				if !r.relays[0].closed && r.clock.t < heard.Add(DefaultHubConfig.ThrottleDeadline) {
+					t.Fatalf("relay cut %v after the hello, before the deadline", r.clock.t.Sub(heard))
+				}
+			}
+			if got := r.hub.Stats().Escalations; got != map[bool]uint64{true: 1, false: 0}[stuck] {
+				t.Fatalf("%d escalations", got)
+			}
+		})
 	}
 }
 
