@@ -118,13 +118,16 @@ func (w *world) check(now units.Time) error {
 
 // checkAgent: (a) the board never runs above the lease its agent holds, idles
 // the instant it ends, and is shut down once a grace period has passed
-// without one.
+// without one. A board whose cpufreq refuses writes is exempt from the first
+// two until its agent's next retry (its next step, within a report period).
 func (w *world) checkAgent(m *vmod, now units.Time) error {
 	if m.state != running && m.state != halting {
 		return nil
 	}
 	held := m.leased && now < m.leaseUntil
+	stuck := m.board.failApply || now < m.stuckUntil.Add(w.acfg.ReportEvery+w.dt)
 	switch {
+	case stuck:
 	case held && m.board.level > m.leaseLevel:
 		return fmt.Errorf("board at %v above its lease at %v (until %v)", m.board.level, m.leaseLevel, m.leaseUntil)
 	case !held && m.board.level > hal.LevelIdle:

@@ -52,6 +52,9 @@ func (w *world) act(now units.Time) {
 		if w.chance(1.0 / 40) {
 			w.crash(i, now)
 		}
+		if w.chance(1.0 / 60) {
+			w.stick(i, now)
+		}
 		if w.chance(0.5) {
 			w.inject(i, w.rng.IntN(16))
 		}

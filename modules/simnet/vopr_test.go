@@ -18,7 +18,8 @@ import (
 // simulated minutes of random commands (cut to 100 %, held for seconds or
 // past every deadline), escalation resets, partitions (some past the lease
 // and the grace period), agent crashes and hangs, power cycles through the
-// relays with boots past the boot grace, and an attacker replaying and forging what the agents and the hub received
+// relays with boots past the boot grace, cpufreq refusing writes, and an
+// attacker replaying and forging what the agents and the hub received
 // (right after a restart too: cross-session). After every 50 ms step the
 // invariants of oracle_test.go must hold:
 //
@@ -51,6 +52,7 @@ type figures struct {
 	simulated                    units.Duration
 	commands, resets, partitions int
 	runs, crashes, injections    int
+	stuck                        int
 	delivered                    [NumInjections]uint64
 	injectedRejected             uint64
 	agentRejects, hubRejects     [modules.NumRejects]uint64
@@ -64,6 +66,7 @@ func (f *figures) add(g figures) {
 	f.simulated += g.simulated
 	f.commands, f.resets, f.partitions = f.commands+g.commands, f.resets+g.resets, f.partitions+g.partitions
 	f.runs, f.crashes, f.injections = f.runs+g.runs, f.crashes+g.crashes, f.injections+g.injections
+	f.stuck += g.stuck
 	for k := range f.delivered {
 		f.delivered[k] += g.delivered[k]
 	}
@@ -194,8 +197,8 @@ func report(t *testing.T, f figures, wall time.Duration) {
 	}
 	t.Logf("%d seeds, each run twice, %v simulated each (%d steps of %v in all), %.1f s of wall time",
 		f.seeds, voprFor, f.steps, voprStep, wall.Seconds())
-	t.Logf("datagrams sent %d, lost %d, duplicated %d; commands %d, escalation resets %d, partitions %d, agent runs %d (crashes %d)",
-		f.sent, f.lost, f.duplicated, f.commands, f.resets, f.partitions, f.runs, f.crashes)
+	t.Logf("datagrams sent %d, lost %d, duplicated %d; commands %d, escalation resets %d, partitions %d, agent runs %d (crashes %d), cpufreq faults %d",
+		f.sent, f.lost, f.duplicated, f.commands, f.resets, f.partitions, f.runs, f.crashes, f.stuck)
 	t.Logf("delivered again: %d duplicates, %d replays, %d forgeries (%d injected); all %d rejected",
 		f.delivered[Duplicate], f.delivered[Replay], f.delivered[Forgery], f.injections, f.injectedRejected)
 	t.Logf("rejections counted: agents %d %v, hub %d %v; escalations %d", ag, f.agentRejects, hub, f.hubRejects, f.escalations)

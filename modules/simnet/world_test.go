@@ -57,6 +57,8 @@ type vmod struct {
 	state   powerState
 	until   units.Time
 	nextCmd units.Time // when the schedule commands it next
+	// stuckUntil: the boards' cpufreq refuses writes until then (a fault).
+	stuckUntil units.Time
 	oracle
 }
 
@@ -76,6 +78,9 @@ type world struct {
 // react applies what the relays and the boards did during the last Step.
 func (w *world) react(now units.Time) error {
 	for i, m := range w.mods {
+		if m.board.failApply && now >= m.stuckUntil {
+			m.board.failApply = false
+		}
 		powered := m.relay.closed
 		switch {
 		case !powered && m.state != unpowered:
@@ -130,6 +135,15 @@ func (w *world) crash(i int, now units.Time) {
 		m.until = now.Add(w.draw(5*units.Second, 60*units.Second))
 	}
 	w.figs.crashes++
+}
+
+// stick makes module i's cpufreq refuse writes for a while: its agent
+// cannot change the level, reports the one it runs at, and retries.
+func (w *world) stick(i int, now units.Time) {
+	m := w.mods[i]
+	m.board.failApply, m.stuckUntil = true, now.Add(w.draw(ms, 20*units.Second))
+	w.c.Net().Note("stuck", uint64(i), uint64(m.stuckUntil))
+	w.figs.stuck++
 }
 
 // draw returns a uniform duration in [lo, hi).
