@@ -93,8 +93,10 @@ const never = units.Time(math.MaxInt64)
 
 var defaultSecret = []byte("hearth simnet: a simulated hub secret, not a real one")
 
-// HubAddr is where the simulated controller listens.
-var HubAddr = netip.MustParseAddrPort("10.0.0.1:7700")
+var hubAddr = netip.MustParseAddrPort("10.0.0.1:7700")
+
+// HubAddr returns where the simulated controller listens.
+func HubAddr() netip.AddrPort { return hubAddr }
 
 // AgentAddr returns where the i-th module's agent listens.
 func AgentAddr(i int) netip.AddrPort {
@@ -119,7 +121,7 @@ func NewChannel(cfg ChannelConfig) (*Channel, error) {
 	c := &Channel{net: NewNet(cfg.Seed, cfg.Start, cfg.KeepTrace), acfg: cfg.Agent, log: log,
 		mods: make([]chanModule, len(cfg.Modules)), hubAt: cfg.Start}
 	c.net.OnDeliver(cfg.OnDeliver)
-	c.hubEP = c.net.Endpoint(HubAddr)
+	c.hubEP = c.net.Endpoint(HubAddr())
 	mcs := make([]modules.ModuleConfig, len(cfg.Modules))
 	for i, spec := range cfg.Modules {
 		mc, err := c.addModule(i, spec, secret, cfg)
@@ -168,8 +170,8 @@ func (c *Channel) addModule(i int, spec ModuleSpec, secret []byte, cfg ChannelCo
 		m.wake = c.net.Now() // Run steps after every datagram
 		return m.agent.Handle(b)
 	})
-	c.net.SetLink(HubAddr, m.ep.addr, cfg.ToAgents)
-	c.net.SetLink(m.ep.addr, HubAddr, cfg.ToHub)
+	c.net.SetLink(HubAddr(), m.ep.addr, cfg.ToAgents)
+	c.net.SetLink(m.ep.addr, HubAddr(), cfg.ToHub)
 	return modules.ModuleConfig{ID: id, Key: key, Addr: m.ep.addr, Relay: tracedRelay{c: c, i: i, s: spec.Relay}}, nil
 }
 

@@ -87,7 +87,7 @@ func TestLeaseExpiryIsExactOnTheVirtualClock(t *testing.T) {
 	c, boards, _ := newTestChannel(t, 1, cfg)
 	c.Power(0).SetLevel(hal.Level75)
 	run(c, 10*units.Second, 100*ms)
-	c.Net().Partition(AgentAddr(0), HubAddr, c.Now().Add(units.Hour))
+	c.Net().Partition(AgentAddr(0), HubAddr(), c.Now().Add(units.Hour))
 	cut := c.Now()
 	expiry := lastLease.Add(modules.DefaultHubConfig.TTL)
 	if expiry <= cut || expiry > cut.Add(modules.DefaultHubConfig.TTL) {

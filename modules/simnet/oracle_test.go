@@ -63,7 +63,7 @@ func (w *world) observe(d Delivery) {
 		return
 	}
 	w.figs.delivered[d.How]++
-	toHub := d.To == HubAddr
+	toHub := d.To == HubAddr()
 	if d.Result != modules.Accepted {
 		if toHub {
 			w.figs.hubRejects[d.Result]++

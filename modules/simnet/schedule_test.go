@@ -46,7 +46,7 @@ func (w *world) act(now units.Time) {
 			if w.rng.Float64() < 0.15 {
 				d = w.draw(35*units.Second, 60*units.Second) // past the lease and the grace period
 			}
-			w.c.Net().Partition(AgentAddr(i), HubAddr, now.Add(d))
+			w.c.Net().Partition(AgentAddr(i), HubAddr(), now.Add(d))
 			w.figs.partitions++
 		}
 		if w.chance(1.0 / 40) {
@@ -84,7 +84,7 @@ func (w *world) commandNext(i int, now units.Time) {
 func (w *world) inject(i, age int) {
 	to := AgentAddr(i)
 	if w.rng.IntN(3) == 0 {
-		to = HubAddr
+		to = HubAddr()
 	}
 	ok := false
 	if w.rng.IntN(4) == 0 {

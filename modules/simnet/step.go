@@ -64,7 +64,7 @@ func (c *Channel) Restart(i int) error {
 		return fmt.Errorf("simnet: module %d: %w", m.id, modules.ErrSessionsExhausted)
 	}
 	cfg := c.acfg
-	cfg.Module, cfg.Key, cfg.Session, cfg.Controller = m.id, m.key, m.session+1, HubAddr
+	cfg.Module, cfg.Key, cfg.Session, cfg.Controller = m.id, m.key, m.session+1, HubAddr()
 	a, err := modules.NewAgent(cfg, m.ep, m.board, c.net.Now, c.log)
 	if err != nil {
 		return err
