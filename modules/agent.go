@@ -31,10 +31,11 @@ type Board interface {
 type AgentConfig struct {
 	Module uint32
 	Key    Key
-	// Session identifies this run of the agent and must exceed the session
-	// of every earlier run (see NextSession): leases are bound to it, so one
-	// recorded before a restart is refused after it, and the agent's own
-	// report counter (Session<<32 upwards) keeps increasing across restarts.
+	// Session identifies this run of the agent, 1..MaxSession, and must
+	// exceed the session of every earlier run (see NextSessionFile): leases
+	// are bound to it, so one recorded before a restart is refused after it,
+	// and the agent's own report counter (Session<<32 upwards) keeps
+	// increasing across restarts.
 	Session    uint64
 	Controller netip.AddrPort // where reports go
 
@@ -57,12 +58,6 @@ var DefaultAgentConfig = AgentConfig{
 	ReportEvery:   1 * units.Second,
 	HelloEvery:    250 * units.Millisecond,
 	ShutdownRetry: 10 * units.Second,
-}
-
-// NextSession returns a session above prev that also follows the wall clock
-// (unix seconds), so a board without saved state still moves forward.
-func NextSession(prev uint64, unixSeconds int64) uint64 {
-	return max(prev+1, uint64(max(unixSeconds, 0)))
 }
 
 // AgentStats is a snapshot of an agent's counters and state.
@@ -115,6 +110,7 @@ type Agent struct {
 	applied    hal.Level
 	applyErr   bool
 	shut       bool
+	shutLevel  hal.Level // what the shutdown caps at: off, or cut
 	shutErr    bool
 	retryAt    units.Time
 	ctr        uint64 // last report counter
@@ -139,7 +135,7 @@ func NewAgent(cfg AgentConfig, conn PacketConn, board Board, now func() units.Ti
 		}
 	}
 	switch {
-	case cfg.Session == 0 || cfg.Session >= 1<<32:
+	case cfg.Session == 0 || cfg.Session > MaxSession:
 		return nil, fmt.Errorf("modules: agent session %d out of range (1..2^32-1)", cfg.Session)
 	case !cfg.Controller.IsValid():
 		return nil, errors.New("modules: agent has no controller address")
@@ -280,11 +276,14 @@ func (a *Agent) step(now units.Time) {
 	held := a.everLeased && now < a.leaseUntil
 	if a.shut {
 		switch {
-		case held && a.lease == hal.LevelCut && a.applied != hal.LevelCut:
+		case held && a.lease == hal.LevelCut && a.shutLevel != hal.LevelCut:
 			a.log.Warn("hard cut announced while shutting down")
+			a.shutLevel = hal.LevelCut
 			a.apply(hal.LevelCut)
 		case a.shutErr && now >= a.retryAt:
-			a.shutdown(now, a.applied, "retrying the shutdown command")
+			a.shutdown(now, a.shutLevel, "retrying the shutdown command")
+		case a.applied != a.shutLevel || a.applyErr:
+			a.apply(a.shutLevel) // the cap was refused: a shutdown may never halt the board
 		}
 		return
 	}
@@ -323,8 +322,8 @@ func (a *Agent) apply(l hal.Level) {
 }
 
 func (a *Agent) shutdown(now units.Time, l hal.Level, why string) {
-	a.apply(l) // cap the frequency first: it takes effect at once
-	a.applied, a.shut = l, true
+	a.apply(l) // cap the frequency first: it takes effect at once; if refused, step retries it
+	a.shut, a.shutLevel = true, l
 	if err := a.board.Shutdown(); err != nil {
 		a.shutErr, a.retryAt = true, now.Add(a.cfg.ShutdownRetry)
 		a.log.Error("shutdown command failed", "why", why, "retry_in", a.cfg.ShutdownRetry, "err", err)

@@ -428,13 +428,33 @@ func (h *Hub) HandlePacket(b []byte) Reject {
 		m.counter = rep.Ack
 	}
 	m.rep, m.heard, m.lastAt, m.heardSinceClose = rep, true, now, true
+	h.judge(m, &rep, now)
+	return Accepted
+}
+
+// judge weighs an authentic report's level against the level commanded.
+// Called with h.mu held.
+func (h *Hub) judge(m *module, rep *Report, now units.Time) {
+	if rep.Flags&FlagLeased == 0 {
+		// An agent without a lease idles at once (its dead man's switch): one
+		// that runs above idle and above its command all the same is broken
+		// (a board that rebooted with its cpufreq refusing the cap), whatever
+		// lease it acknowledged last.
+		above := rep.Level > max(hal.LevelIdle, m.desired)
+		if above && !m.over {
+			h.log.Warn("agent reports running above idle without a lease", "module", m.cfg.ID,
+				"reported", rep.Level, "commanded", m.desired, "flags", rep.Flags)
+		}
+		m.over = above
+		m.safe = m.safe && !above
+	}
 	if m.levelCounter == 0 || rep.Ack < m.levelCounter {
-		return Accepted
+		return
 	}
 	m.acked = true
 	m.safe, m.over = rep.Level <= m.desired, rep.Level > m.desired
 	if m.over {
-		h.log.Warn("agent reports a level above its lease", "module", id, "reported", rep.Level, "lease", m.desired)
+		h.log.Warn("agent reports a level above its lease", "module", m.cfg.ID, "reported", rep.Level, "lease", m.desired)
 	}
 	if rep.Level == m.desired && !m.confirmed {
 		m.confirmed, m.confirmedAt = true, now
@@ -443,7 +463,6 @@ func (h *Hub) HandlePacket(b []byte) Reject {
 		m.awaiting = false
 		m.nextSend, m.retry = s.at.Add(h.cfg.Renew), h.cfg.RetryMin
 	}
-	return Accepted
 }
 
 func (h *Hub) reject(r Reject, id uint32) Reject {

@@ -2,6 +2,8 @@ package modules
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -314,6 +316,53 @@ func TestAgentShutsDownAtOnceOnOffAndCut(t *testing.T) {
 	}
 }
 
+// A board whose cpufreq refuses the cap when the agent shuts it down still
+// runs at its old level: the agent says so (it does not report the level it
+// could not apply), and retries the cap on every step until it takes, for
+// the shutdown command may take a while or never halt the board.
+// Found by the VOPR (modules/simnet): with the cap refused, the agent
+// reported off and never tried again, leaving the board at 100 % with no
+// lease until it halted.
+func TestAgentRetriesTheCapOfAShutdown(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		run  func(r *rig)
+	}{
+		{"graceful shutdown commanded", func(r *rig) { r.agents[0].Handle(leaseBytes(t, 1, 1, 2, testSession, hal.LevelOff)) }},
+		{"no lease for the grace period", func(r *rig) {
+			r.clock.advance(3*units.Second + 5*units.Second)
+			r.agents[0].Step() // the lease ends: idle refused too
+			r.clock.advance(units.Millisecond)
+			r.agents[0].Step()
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, 1, HubConfig{}, AgentConfig{Grace: 5 * units.Second})
+			a, board := r.agents[0], r.boards[0]
+			a.Handle(leaseBytes(t, 1, 1, 1, testSession, hal.Level100))
+			board.applyErr = errors.New("cpufreq write refused")
+			c.run(r)
+			if s := a.Stats(); board.shutdowns != 1 || !s.Shutdown || s.Level != hal.Level100 || board.level != hal.Level100 {
+				t.Fatalf("after the refused cap: %d shutdowns, agent says %v, board at %v", board.shutdowns, s.Level, board.level)
+			}
+			r.aconns[0].take()
+			a.Step()
+			r.clock.advance(units.Second)
+			a.Step()
+			out := r.aconns[0].take()
+			if rep, _ := decodeReport(out[len(out)-1].b[:]); rep.Level != hal.Level100 || rep.Flags&FlagApplyError == 0 {
+				t.Fatalf("report while the cap is refused: %+v", rep)
+			}
+			board.applyErr = nil
+			r.clock.advance(units.Second)
+			a.Step()
+			if s := a.Stats(); board.level != hal.LevelOff || s.Level != hal.LevelOff || board.shutdowns != 1 {
+				t.Fatalf("cap not retried: board at %v, agent says %v, %d shutdowns", board.level, s.Level, board.shutdowns)
+			}
+		})
+	}
+}
+
 func TestHubRetransmitsUntilAcknowledged(t *testing.T) {
 	r := newRig(t, 1, HubConfig{}, AgentConfig{})
 	r.toHub(nil) // the agent's hello: the hub learns its session
@@ -537,6 +586,55 @@ func TestAgentReportingAboveItsLeaseIsCut(t *testing.T) {
 	}
 }
 
+// An agent without a lease idles at once, so one that reports running above
+// idle and above its command without a lease is broken (a board that
+// rebooted with its cpufreq refusing the cap): the hub cuts it
+// ThrottleDeadline after hearing it, even if no lease gets through to it
+// afterwards. A rebooted agent that idles is left alone.
+// Found by the VOPR (modules/simnet): the hub ignored such a report because
+// its ack was older than the current level, kept the old session's
+// acknowledgement as safe, and never cut the relay.
+func TestRebootedAgentRunningAboveItsCommandIsCut(t *testing.T) {
+	for _, stuck := range []bool{true, false} {
+		t.Run(fmt.Sprintf("stuck=%v", stuck), func(t *testing.T) {
+			r := newRig(t, 1, HubConfig{}, AgentConfig{})
+			p, board := r.hub.Power(0), r.boards[0]
+			p.SetLevel(hal.Level100)
+			r.settle(100 * units.Millisecond)
+			p.SetLevel(hal.Level50)
+			r.settle(100 * units.Millisecond)
+			board.level = hal.Level100 // the board reboots flat out...
+			if stuck {
+				board.applyErr = errRelay // ...and its cpufreq refuses the cap
+			}
+			a2, err := NewAgent(AgentConfig{Module: 1, Key: testKey(t, 1), Session: testSession + 1, Controller: controllerAddr},
+				r.aconns[0], board, r.clock.now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.agents[0] = a2
+			a2.Start()
+			r.toHub(nil) // its hello, and then nothing gets through
+			heard := r.clock.t
+			for end := heard.Add(10 * units.Second); r.clock.t < end; r.clock.advance(10 * units.Millisecond) {
+				r.hub.Tick()
+				r.toAgents(dropAll)
+				a2.Step()
+				r.toHub(dropAll)
+				if r.relays[0].closed == stuck && r.clock.t > heard.Add(DefaultHubConfig.ThrottleDeadline) {
+					t.Fatalf("relay closed %v %v after the hello", r.relays[0].closed, r.clock.t.Sub(heard))
+				}
+				if !r.relays[0].closed && r.clock.t < heard.Add(DefaultHubConfig.ThrottleDeadline) {
+					t.Fatalf("relay cut %v after the hello, before the deadline", r.clock.t.Sub(heard))
+				}
+			}
+			if got := r.hub.Stats().Escalations; got != map[bool]uint64{true: 1, false: 0}[stuck] {
+				t.Fatalf("%d escalations", got)
+			}
+		})
+	}
+}
+
 func TestStatus(t *testing.T) {
 	r := newRig(t, 1, HubConfig{}, AgentConfig{})
 	p := r.hub.Power(0)
@@ -591,7 +689,7 @@ func TestRestartedAgentRefusesLeasesOfItsLastSession(t *testing.T) {
 	if len(old) != 1 {
 		t.Fatalf("%d leases", len(old))
 	}
-	a2, err := NewAgent(AgentConfig{Module: 1, Key: testKey(t, 1), Session: NextSession(testSession, 0), Controller: controllerAddr},
+	a2, err := NewAgent(AgentConfig{Module: 1, Key: testKey(t, 1), Session: testSession + 1, Controller: controllerAddr},
 		r.aconns[0], r.boards[0], r.clock.now, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -39,6 +39,10 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
+// defaultSessionFile is where the session is kept unless --session-file says
+// otherwise (systemd: StateDirectory=hearth-agent).
+const defaultSessionFile = "/var/lib/hearth-agent/session"
+
 type options struct {
 	module                  uint
 	keyFile                 string
@@ -68,7 +72,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.grace, "grace", 30*time.Second, "how long to idle without a lease before running the shutdown command")
 	fs.DurationVar(&o.maxLease, "max-lease", 10*time.Second, "longest lease honoured, whatever the controller says")
 	fs.DurationVar(&o.report, "report-every", time.Second, "heartbeat report period while leased")
-	fs.StringVar(&o.sessionFile, "session-file", "", "file keeping the last session number, so leases recorded before a restart stay refused even if the clock is wrong")
+	fs.StringVar(&o.sessionFile, "session-file", defaultSessionFile, "file keeping the last session number, in a directory that must exist: every run takes the next one, so a lease recorded before a restart is refused after it")
 	fs.Float64Var(&o.idleW, "idle-w", 3, "board draw at idle in W, to estimate power without --power-file")
 	fs.Float64Var(&o.fullW, "full-w", 7, "board draw flat out in W")
 	fs.StringVar(&o.powerFile, "power-file", "", "file with the measured draw in microwatts (hwmon power*_input), relative to --sysfs-root unless absolute")
@@ -84,6 +88,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--module must be 1..4294967295")
 	case o.keyFile == "":
 		return nil, errors.New("--key-file is required")
+	case o.sessionFile == "":
+		return nil, errors.New("--session-file is required: without it a restarted agent could accept a lease recorded before it restarted")
 	case o.controller == "":
 		return nil, errors.New("--controller is required")
 	case o.grace <= 0 || o.maxLease <= 0 || o.report <= 0 || o.hookTimeout <= 0:
@@ -149,10 +155,6 @@ func serve(ctx context.Context, o *options, base, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("--controller: %w", err)
 	}
-	session, err := nextSession(o.sessionFile, log)
-	if err != nil {
-		return err
-	}
 	h := &hooks{log: log, levelCmd: o.levelHook, shutdownCmd: o.shutdownCmd, timeout: o.hookTimeout,
 		module: o.module, levels: make(chan hal.Level, 1)}
 	board, err := modules.OpenSysfs(modules.SysfsConfig{
@@ -160,6 +162,14 @@ func serve(ctx context.Context, o *options, base, log *slog.Logger) error {
 		OnLevel: h.onLevel, OnShutdown: h.shutdown,
 	})
 	if err != nil {
+		return err
+	}
+	session, err := nextSession(o.sessionFile, log)
+	if err != nil {
+		// Refusing to start must not leave the board at the cap of the last run.
+		if aerr := board.Apply(hal.LevelIdle); aerr != nil {
+			log.Error("could not cap the board at idle", "err", aerr)
+		}
 		return err
 	}
 	conn, err := modules.ListenUDP(o.listen)
@@ -186,47 +196,15 @@ func serve(ctx context.Context, o *options, base, log *slog.Logger) error {
 	return agent.Run(ctx)
 }
 
-// nextSession reads the last session from path (if any), picks the next one
-// and saves it before it is used.
+// nextSession takes this run's session from the session file: one above the
+// last run's, saved durably before it is used (modules.NextSessionFile). A
+// file it cannot trust stops the agent: a guessed session could repeat one.
 func nextSession(path string, log *slog.Logger) (uint64, error) {
-	unix := time.Now().Unix()
-	if path == "" {
-		s := modules.NextSession(0, unix)
-		log.Warn("no --session-file: the session follows the wall clock only", "session", s)
-		return s, nil
-	}
-	var prev uint64
-	switch raw, err := os.ReadFile(path); {
-	case err == nil:
-		if prev, err = strconv.ParseUint(strings.TrimSpace(string(raw)), 10, 64); err != nil {
-			return 0, fmt.Errorf("--session-file %s: %w", path, err)
-		}
-	case !errors.Is(err, os.ErrNotExist):
-		return 0, fmt.Errorf("--session-file: %w", err)
-	}
-	s := modules.NextSession(prev, unix)
-	if s >= 1<<32 {
-		return 0, fmt.Errorf("--session-file %s: session %d exhausted the 32-bit space", path, s)
-	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	s, err := modules.NextSessionFile(path)
 	if err != nil {
 		return 0, fmt.Errorf("--session-file: %w", err)
 	}
-	_, err = fmt.Fprintln(f, s)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("--session-file: %w", err)
-	}
-	log.Info("session", "session", s, "previous", prev, "file", filepath.Clean(path))
+	log.Info("session", "session", s, "file", filepath.Clean(path))
 	return s, nil
 }
 

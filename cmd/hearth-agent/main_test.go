@@ -283,7 +283,10 @@ func TestFlagErrors(t *testing.T) {
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "k")
 	os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)), 0o600)
-	base := []string{"--module", "7", "--key-file", keyFile, "--controller", "127.0.0.1:9"}
+	garbled := filepath.Join(dir, "garbled")
+	os.WriteFile(garbled, []byte("twelve\n"), 0o600)
+	base := []string{"--module", "7", "--key-file", keyFile, "--controller", "127.0.0.1:9",
+		"--session-file", filepath.Join(dir, "session")}
 	for _, c := range []struct {
 		args []string
 		code int
@@ -295,6 +298,9 @@ func TestFlagErrors(t *testing.T) {
 		{append(append([]string{}, base...), "--shutdown-cmd", " "), 2},
 		{append(append([]string{}, base...), "--log-format", "xml"), 2},
 		{append(append([]string{}, base...), "extra"), 2},
+		{append(append([]string{}, base...), "--session-file", ""), 2},
+		{append(append([]string{}, base...), "--session-file", garbled, "--listen", "127.0.0.1:0"), 1},
+		{append(append([]string{}, base...), "--session-file", filepath.Join(dir, "none", "session"), "--listen", "127.0.0.1:0"), 1},
 		{append(append([]string{}, base...), "--sysfs-root", filepath.Join(dir, "none"), "--listen", "127.0.0.1:0"), 1},
 	} {
 		var errb bytes.Buffer
@@ -310,14 +316,61 @@ func TestFlagErrors(t *testing.T) {
 func TestSessionFileMovesForward(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "session")
 	log := discard()
-	os.WriteFile(path, []byte("4000000000\n"), 0o600) // ahead of the clock
-	s1, err := nextSession(path, log)
-	if err != nil || s1 != 4000000001 {
-		t.Fatalf("session %d, %v", s1, err)
+	for want := uint64(1); want <= 2; want++ { // a first run, then a restart in the same second
+		if s, err := nextSession(path, log); err != nil || s != want {
+			t.Fatalf("session %d, %v; want %d", s, err, want)
+		}
 	}
-	s2, _ := nextSession(path, log)
-	if s2 != s1+1 {
-		t.Fatalf("second session %d after %d", s2, s1)
+	os.WriteFile(path, []byte("1700000000\n"), 0o600) // left by an agent whose sessions were unix times
+	if s, err := nextSession(path, log); err != nil || s != 1700000001 {
+		t.Fatalf("session %d, %v after an old file", s, err)
+	}
+	os.WriteFile(path, []byte("17000000\x00\n"), 0o600)
+	if s, err := nextSession(path, log); err == nil || !strings.Contains(err.Error(), "--session-file") {
+		t.Fatalf("garbled file: session %d, %v", s, err)
+	}
+}
+
+// An agent that refuses its session file caps the board at idle first: the
+// last run may have left it at 100 %.
+func TestGarbledSessionFileIdlesTheBoard(t *testing.T) {
+	dir := t.TempDir()
+	sys := filepath.Join(dir, "sys")
+	if err := modules.FakeSysfs(sys, 2, 600000, 2400000, 50); err != nil {
+		t.Fatal(err)
+	}
+	keyFile, session := filepath.Join(dir, "k"), filepath.Join(dir, "session")
+	os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)), 0o600)
+	os.WriteFile(session, []byte("12\x0034\n"), 0o600)
+	var errb bytes.Buffer
+	code := run([]string{"--module", "7", "--key-file", keyFile, "--controller", "127.0.0.1:9",
+		"--sysfs-root", sys, "--session-file", session, "--listen", "127.0.0.1:0"}, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "session") {
+		t.Fatalf("exit %d:\n%s", code, errb.String())
+	}
+	if f := readFreq(t, sys); f != "600000" {
+		t.Fatalf("board left at %s kHz, want the idle cap 600000", f)
+	}
+}
+
+func readFreq(t *testing.T, sys string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(sys, "devices/system/cpu/cpu1/cpufreq/scaling_max_freq"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func TestSessionFileIsRequired(t *testing.T) {
+	var errb bytes.Buffer
+	o, err := parse([]string{"--module", "7", "--key-file", "k", "--controller", "127.0.0.1:9"}, &errb)
+	if err != nil || o.sessionFile != defaultSessionFile {
+		t.Fatalf("default session file %q, %v", o.sessionFile, err)
+	}
+	errb.Reset()
+	if code := run([]string{"--help"}, &errb); code != 2 || !strings.Contains(errb.String(), defaultSessionFile) {
+		t.Fatalf("--help exit %d, and the usage does not name %s:\n%s", code, defaultSessionFile, errb.String())
 	}
 }
 
