@@ -26,7 +26,8 @@ type ScenarioResult struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
 	Pass        bool   `json:"pass"`
-	// Faults lists the fault kinds injected, in order, without repeats.
+	// Faults lists the fault kinds injected, in order, without repeats
+	// (channel_partition for a [channel] partition).
 	Faults []string `json:"faults"`
 	Result
 	Expectations []Outcome   `json:"expectations"`

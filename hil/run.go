@@ -42,6 +42,9 @@ type Config struct {
 	// Thermostat runs the reference thermostat in place of Hearth's control
 	// (under the same safety layer), for comparison.
 	Thermostat bool
+	// Channel, when set, drives the modules through the real module
+	// channel over a simulated network (see ChannelFile).
+	Channel *ChannelFile
 }
 
 // newCore builds the controller a run asks for. Its safety layer is strict:
@@ -129,6 +132,8 @@ type Result struct {
 	ComputeAvailability float64   `json:"compute_availability"`
 	DHWShortfallKWh     float64   `json:"dhw_shortfall_kwh"`
 	Quality             Quality   `json:"quality"`
+	// Channel is the module channel's account, for runs through it.
+	Channel *ChannelResult `json:"module_channel,omitempty"`
 }
 
 // timed is one scheduled action of a run.
@@ -144,6 +149,7 @@ type Sim struct {
 	Plant *Plant
 	Core  *core.Core
 	dev   hal.Devices
+	chn   *channel // nil: the modules straight from the controller
 	loop  edge.Loop
 	ticks int64
 	end   units.Time
@@ -203,6 +209,12 @@ func New(cfg Config) (*Sim, error) {
 	pl.nextWeather = pl.Now
 	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
 	s.dev = pl.Devices()
+	if cfg.Channel != nil {
+		if s.chn, err = newChannel(cfg.Channel, pl, cfg.Seed); err != nil {
+			return nil, err
+		}
+		s.chn.devices(&s.dev)
+	}
 	s.loop = edge.Loop{Core: c, Dev: &s.dev, Store: &s.disk, Dog: s}
 	s.trips = make([]Trip, 0, 8)
 	s.inv.init(s)
@@ -271,6 +283,9 @@ func (s *Sim) Step() {
 		}
 	}
 	s.resetAsked = false
+	if s.chn != nil {
+		s.chn.step(now, s.ctlDown)
+	}
 	if !s.ctlDown {
 		s.loop.Tick(now, s, true)
 	} else if now.Sub(s.lastKick).Seconds() >= pl.P.WatchdogS {
@@ -461,6 +476,9 @@ func (s *Sim) Result() Result {
 		},
 		DHWShortfallKWh: e.DHWShortfall.KWh(),
 		Quality:         s.q.result(),
+	}
+	if s.chn != nil {
+		r.Channel = s.chn.result()
 	}
 	k := &r.EnergyKWh
 	r.EnergyImbalance = k.Compute - (k.ToTank + k.ToHeating + k.Dumped + k.Losses + k.StoredChange)

@@ -135,6 +135,7 @@ type Scenario struct {
 	Init      InitFile       `toml:"init"`
 	Events    []Event        `toml:"events"`
 	Expect    Expect         `toml:"expect"`
+	Channel   *ChannelFile   `toml:"channel"` // the modules through the real module channel
 
 	md  toml.MetaData
 	src string // where it came from: "builtin" or a path
@@ -349,8 +350,16 @@ func (s *Scenario) Faults() []string {
 			out = append(out, e.Fault)
 		}
 	}
+	if s.Channel != nil && len(s.Channel.Partitions) > 0 {
+		out = append(out, ChannelPartition) // the channel's own fault, outside the plant's catalogue
+	}
 	return out
 }
+
+// ChannelPartition names, in a report's faults, a [channel] partition: a
+// fault of the module channel's network, injected by its [channel] table
+// rather than as an event (it needs the channel).
+const ChannelPartition = "channel_partition"
 
 // Config builds the run of this scenario on plant parameters base with the
 // given seed (0: the scenario's own).
@@ -389,6 +398,7 @@ func (s *Scenario) Config(base Params, seed uint64) (Config, error) {
 		cfg.PreRoll = 0
 	}
 	cfg.Events = s.Events
+	cfg.Channel = s.Channel
 	return cfg, nil
 }
 

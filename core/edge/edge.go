@@ -78,7 +78,8 @@ type Loop struct {
 	Wall func() int64
 
 	in      hal.Inputs
-	asserts int // the safety layer's assertion failures at the last tick
+	asserts int  // the safety layer's assertion failures at the last tick
+	sick    bool // an assertion failed once: the layer is not trusted to feed the watchdog again
 	stats   Stats
 	// LastWriteErr and LastPersistErr are the last errors, for the caller's log.
 	LastWriteErr, LastPersistErr, LastKickErr error
@@ -102,7 +103,10 @@ func (l *Loop) Stats() Stats { return l.stats }
 
 // Tick runs one tick at controller time now. onTime is the caller's word
 // that the tick started on time; the watchdog is kicked only then, and only
-// while the safety layer is healthy (no assertion failed on this tick).
+// while the safety layer is healthy: after an assertion fails after
+// arbitration (a programming error; the layer latches an internal trip) or
+// the state machine refuses a transition, it is never kicked again, so the
+// watchdog resets the Pi, which boots latched from the trip store.
 func (l *Loop) Tick(now units.Time, st Stamper, onTime bool) core.Ready {
 	in := &l.in
 	l.Dev.Read(in)
@@ -121,9 +125,11 @@ func (l *Loop) Tick(now units.Time, st Stamper, onTime bool) core.Ready {
 		l.stats.WriteErrors++
 		l.LastWriteErr = werr
 	}
-	healthy := r.Status.AssertFailures == l.asserts && r.Status.FireErrors == 0
+	if r.Status.AssertFailures != l.asserts || r.Status.FireErrors != 0 {
+		l.sick = true // for good: the watchdog fires, and the Pi reboots latched
+	}
 	l.asserts = r.Status.AssertFailures
-	if onTime && healthy {
+	if onTime && !l.sick {
 		l.kick()
 	} else {
 		l.stats.Unhealthy++

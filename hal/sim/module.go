@@ -241,3 +241,7 @@ func (m *Module) publish() {
 	}
 	st.Status, st.At = hal.StatusOK, m.lastReply
 }
+
+// Answering reports whether the module's agent answers now: its boards run
+// or shut down, and it is not hung.
+func (m *Module) Answering() bool { return m.replied }
