@@ -160,7 +160,7 @@ func (d *daemon) serve() int {
 	d.set.Run(ctx, &wg)
 	d.plant.run(ctx, &wg)
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
 	statsDone := d.runStats(ctx, &wg)
 	how := make(chan int32, 1)
@@ -195,6 +195,11 @@ func (d *daemon) waitStop(sigs <-chan os.Signal, how <-chan int32) int {
 	for {
 		select {
 		case s := <-sigs:
+			if s == syscall.SIGUSR1 {
+				d.tick.reset.Store(true)
+				d.ev.send(event{kind: evInfo, wall: time.Now(), text: "reset requested (SIGUSR1)"})
+				continue
+			}
 			if d.tick.stop.Load() == running {
 				d.tick.stopSig.Store(int32(s.(syscall.Signal)))
 				d.tick.stop.Store(stopControlled)

@@ -370,19 +370,40 @@ func TestCorruptTripStoreStartsLatched(t *testing.T) {
 	if st.Persists != 1 {
 		t.Errorf("%d trip records saved, want 1 (the latch written again)", st.Persists)
 	}
+	if rec, ok, err := readStore(t, b); err != nil || !ok || !rec.Latched || rec.Cause != safety.CauseSelfTest {
+		t.Errorf("trip store while latched: %+v ok=%v err=%v; want a valid self-test latch", rec, ok, err)
+	}
 	if !has(b.events(), "start", "", "the trip store could not be read: starting latched") {
 		t.Errorf("the event log does not say the daemon started latched on an unreadable store")
+	}
+	// An engineer looks, and resets: the plant is healthy, so the latch goes
+	// and the modules come on again.
+	if err := b.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("the latch reset", 10*time.Second, func() bool { st, ok := b.readStats(); return ok && !st.Latched })
+	b.waitFor("a module relay closed after the reset", 60*time.Second, func() bool { return b.relayStates() > 0 })
+	if !has(b.events(), "reset", "", "latched trip reset") {
+		t.Errorf("no reset in the event log")
 	}
 	_ = b.cmd.Process.Signal(syscall.SIGTERM)
 	if code := b.exitCode(30 * time.Second); code != 0 {
 		t.Errorf("exit %d", code)
 	}
+	rec, ok, err := readStore(t, b)
+	if err != nil || !ok || rec.Latched {
+		t.Errorf("trip store after the reset: %+v ok=%v err=%v; want a valid record of the reset", rec, ok, err)
+	}
+}
+
+// readStore reads the daemon's trip store beside it. Open removes a save's
+// stale temp file: called only while the daemon saves nothing (latched and
+// saved, or stopped).
+func readStore(t *testing.T, b *bench) (safety.TripRecord, bool, error) {
+	t.Helper()
 	store, err := tripstore.Open(filepath.Join(b.dir, "state", "trip"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, ok, err := store.Load()
-	if err != nil || !ok || !rec.Latched || rec.Cause != safety.CauseSelfTest {
-		t.Errorf("trip store after the run: %+v ok=%v err=%v; want a valid self-test latch", rec, ok, err)
-	}
+	return store.Load()
 }

@@ -37,6 +37,7 @@ type ticker struct {
 	lateN   atomic.Uint64
 	stop    atomic.Int32
 	stopSig atomic.Int32
+	reset   atomic.Bool // an engineer's reset press, consumed by one tick
 	stopAt  units.Time
 	timeout units.Duration
 	prio    int
@@ -62,6 +63,7 @@ type stamper struct {
 	demand      hal.Level
 	maintenance bool // a controlled shutdown: compute down gracefully
 	watchdog    bool
+	reset       bool // an engineer's reset press on this tick
 }
 
 // Stamp implements edge.Stamper.
@@ -72,7 +74,11 @@ func (s *stamper) Stamp(in *hal.Inputs) {
 	}
 	in.Maintenance = s.maintenance
 	in.Watchdog = s.watchdog
-	in.ResetRequest = false // an engineer's reset arrives with the console
+	// An engineer's reset: SIGUSR1 from someone the OS lets signal the
+	// daemon (root, or its own user), until the console brings its own
+	// authorised command. The layer acts on a press, and only with every
+	// cause cleared.
+	in.ResetRequest = s.reset
 }
 
 // weekTime is local time since Monday 00:00.
@@ -103,6 +109,7 @@ func (t *ticker) run() (how int32) {
 		if !onTime {
 			t.lateN.Add(1)
 		}
+		t.stamp.reset = t.reset.Swap(false) // one press: one tick with the request
 		r := t.loop.Tick(t.clock.now(), &t.stamp, onTime)
 		t.observe(&r)
 		t.ticks.Add(1)
