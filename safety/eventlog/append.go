@@ -51,7 +51,7 @@ func (l *Log) Append(e Event) (seq uint64, err error) {
 // write puts b at the end of the segment. A short write is cut off again,
 // so that the next record follows the last whole one.
 func (l *Log) write(b []byte) error {
-	n, err := l.f.WriteAt(b, l.size)
+	n, err := l.writeAt(b)
 	if err != nil {
 		if n > 0 {
 			l.f.Truncate(l.size) // best effort: a reader passes over a torn record anyway
@@ -98,3 +98,21 @@ func (l *Log) Close() error {
 
 // Stats returns the counters since Open.
 func (l *Log) Stats() Stats { return l.st }
+
+// writeAt writes b at the segment's end: in one write, or, when a test set
+// chunk, in writes of chunk bytes, so that a SIGKILL can land inside a
+// record as a power cut can on the card.
+func (l *Log) writeAt(b []byte) (int, error) {
+	if l.chunk <= 0 {
+		return l.f.WriteAt(b, l.size)
+	}
+	n := 0
+	for n < len(b) {
+		m, err := l.f.WriteAt(b[n:min(n+l.chunk, len(b))], l.size+int64(n))
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

@@ -76,6 +76,7 @@ type Log struct {
 	dirty bool     // bytes written since the last fsync of f
 	buf   []byte
 	st    Stats
+	chunk int // tests: write each record in writes of this many bytes (0: one write)
 }
 
 // Open opens the log in dir, creating the directory and the first segment
