@@ -178,7 +178,7 @@ func TestNetIsDeterministic(t *testing.T) {
 		}
 		return n.TraceHash()
 	}
-	if hash(1) != hash(1) {
+	if first, again := hash(1), hash(1); first != again {
 		t.Fatal("one seed, two traces")
 	}
 	if hash(1) == hash(2) {
