@@ -18,8 +18,8 @@ import (
 type nopSink struct{}
 
 func (nopSink) Append(string, string, string, time.Time) error { return nil }
-func (nopSink) Sync() error                                   { return nil }
-func (nopSink) Close() error                                  { return nil }
+func (nopSink) Sync() error                                    { return nil }
+func (nopSink) Close() error                                   { return nil }
 
 // The daemon's tick, with its real devices (samplers over the simulated
 // plant, modules.Hub's module power), its events and its stats, allocates
