@@ -337,6 +337,14 @@ func TestStatsFile(t *testing.T) {
 	if st.JitterP50Ms > st.JitterP99Ms || st.JitterP99Ms > st.JitterMaxMs+0.01 || st.Kicks == 0 {
 		t.Errorf("stats inconsistent: %+v", st)
 	}
+	if len(st.Samplers) != 3 {
+		t.Errorf("stats list %d samplers, want temp, analog, digital", len(st.Samplers))
+	}
+	for _, g := range st.Samplers {
+		if g.Rounds < 50 { // every 50 ms for 5 s and more
+			t.Errorf("sampler %s ran %d rounds", g.Name, g.Rounds)
+		}
+	}
 	_ = b.cmd.Process.Signal(syscall.SIGTERM)
 	if code := b.exitCode(30 * time.Second); code != 0 {
 		t.Errorf("exit %d", code)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hearth/hal/sampler"
 	"hearth/hal/watchdog"
 )
 
@@ -87,7 +88,10 @@ type Stats struct {
 	Events      uint64  `json:"events_logged"`
 	EventsLost  uint64  `json:"events_dropped"`
 	Stopping    string  `json:"stopping,omitempty"` // "", "controlled", "cut"
-	WrittenAt   string  `json:"written_at"`
+	// Samplers are the input samplers' rounds: a slow or hung bus shows
+	// here (and in its samples' ages), never in the tick.
+	Samplers  []sampler.GroupStats `json:"samplers"`
+	WrittenAt string               `json:"written_at"`
 }
 
 func latchedNote(latched bool, cause string) string {
@@ -126,6 +130,9 @@ func (d *daemon) runStats(ctx context.Context, wg *sync.WaitGroup) <-chan struct
 		s := d.tick.stats()
 		s.UptimeS = time.Since(start).Seconds()
 		s.Watchdog = d.dog.String()
+		for _, g := range d.set.Groups {
+			s.Samplers = append(s.Samplers, g.Stats())
+		}
 		// systemctl status shows it on its Status: line.
 		_ = watchdog.Status(fmt.Sprintf("safety %s%s; %d ticks, %d overruns, jitter p99 %.2f ms",
 			s.SafetyState, latchedNote(s.Latched, s.Cause), s.Ticks, s.Overruns, s.JitterP99Ms))
