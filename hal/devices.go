@@ -162,3 +162,24 @@ func Deenergised() Outputs {
 	out.Fan = 1
 	return out
 }
+
+// FeedMeter is a module feed's own power meter (an INA219 on the feed),
+// independent of the module's agent.
+type FeedMeter interface {
+	Feed() Sample[units.Watt]
+}
+
+// MeteredModule is a module's power (the channel to its agent, and its
+// relay) with its feed meter: its Status carries the meter's reading as
+// ModuleStatus.Feed, so the agent's word and the meter's can be compared.
+type MeteredModule struct {
+	ModulePower
+	Meter FeedMeter
+}
+
+// Status implements ModulePower.
+func (m MeteredModule) Status() ModuleStatus {
+	s := m.ModulePower.Status()
+	s.Feed = m.Meter.Feed()
+	return s
+}

@@ -81,7 +81,7 @@ func newChannel(cf *ChannelFile, pl *Plant, seed uint64) (*channel, error) {
 // place of the plant's modules.
 func (c *channel) devices(d *hal.Devices) {
 	for i := range d.Modules {
-		d.Modules[i] = channelModule{Power: c.ch.Power(i), m: &c.pl.Modules[i]}
+		d.Modules[i] = hal.MeteredModule{ModulePower: c.ch.Power(i), Meter: plantFeed{c.pl, i}}
 	}
 }
 
@@ -153,17 +153,13 @@ func (r plantRelay) Set(on bool) error {
 	return nil
 }
 
-// channelModule is the hub's module power with the module's own feed meter.
-type channelModule struct {
-	*modules.Power
-	m interface{ Status() hal.ModuleStatus }
+// plantFeed is a plant module's feed meter.
+type plantFeed struct {
+	pl *Plant
+	i  int
 }
 
-func (c channelModule) Status() hal.ModuleStatus {
-	s := c.Power.Status()
-	s.Feed = c.m.Status().Feed
-	return s
-}
+func (f plantFeed) Feed() hal.Sample[units.Watt] { return f.pl.Modules[f.i].Status().Feed }
 
 // ChannelResult is a run's module channel in figures. Field names are a
 // contract, like Result's.

@@ -195,73 +195,66 @@ func (l *Live) ModuleAnswering(i int) bool {
 	return l.plant.Modules[i].Status().Status == hal.StatusOK
 }
 
-// ModuleFeed returns module i's feed meter.
-func (l *Live) ModuleFeed(i int) hal.Sample[units.Watt] {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.plant.Modules[i].Status().Feed
-}
+// ModuleFeed returns module i's feed meter, behind the plant's lock.
+func (l *Live) ModuleFeed(i int) hal.FeedMeter { return liveFeed{l, plantFeed{l.plant, i}} }
 
-// ModuleBoard returns module i's boards as its agent drives them: a level
-// applied, a shutdown begun, the draw and the hottest SoC measured. A board
-// without power does nothing.
-func (l *Live) ModuleBoard(i int) *LiveBoard { return &LiveBoard{l, i} }
+// ModuleBoard returns module i's boards as its agent drives them (a level
+// applied, a shutdown begun, the draw and the hottest SoC measured), behind
+// the plant's lock. A board without power does nothing.
+func (l *Live) ModuleBoard(i int) *LiveBoard { return &LiveBoard{l, plantBoard{l.plant, i}} }
 
-// ModuleRelay returns module i's power relay as the controller drives it.
-func (l *Live) ModuleRelay(i int) hal.Switch { return liveRelay{l, i} }
+// ModuleRelay returns module i's power relay as the controller drives it,
+// behind the plant's lock.
+func (l *Live) ModuleRelay(i int) hal.Switch { return liveRelay{l, plantRelay{l.plant, i}} }
 
-// LiveBoard is one simulated module's boards (modules.Board).
+// LiveBoard is one simulated module's boards (modules.Board): the bench's
+// plantBoard, behind the plant's lock.
 type LiveBoard struct {
 	l *Live
-	i int
-}
-
-func (b *LiveBoard) set(v hal.Level) {
-	b.l.mu.Lock()
-	defer b.l.mu.Unlock()
-	if m := &b.l.plant.Modules[b.i]; m.Status().Relay {
-		_ = m.SetLevel(v)
-	}
+	b plantBoard
 }
 
 // Apply runs the boards at level v.
 func (b *LiveBoard) Apply(v hal.Level) error {
-	b.set(max(v, hal.LevelIdle))
-	return nil
+	b.l.mu.Lock()
+	defer b.l.mu.Unlock()
+	return b.b.Apply(v)
 }
 
 // Shutdown starts the boards' graceful shutdown.
 func (b *LiveBoard) Shutdown() error {
-	b.set(hal.LevelOff)
-	return nil
+	b.l.mu.Lock()
+	defer b.l.mu.Unlock()
+	return b.b.Shutdown()
 }
 
 // Measure returns the boards' draw and their hottest SoC.
 func (b *LiveBoard) Measure() (units.Watt, units.Celsius) {
 	b.l.mu.Lock()
 	defer b.l.mu.Unlock()
-	m := &b.l.plant.Modules[b.i]
-	return m.Power(), m.SoCC
+	return b.b.Measure()
 }
 
 type liveRelay struct {
 	l *Live
-	i int
+	r plantRelay
 }
 
-// Set closes (on) or opens the relay. Closing it powers the boards, which
-// boot; opening it cuts them.
 func (r liveRelay) Set(on bool) error {
 	r.l.mu.Lock()
 	defer r.l.mu.Unlock()
-	m := &r.l.plant.Modules[r.i]
-	switch {
-	case !on:
-		return m.SetLevel(hal.LevelCut)
-	case !m.Status().Relay:
-		return m.SetLevel(hal.LevelIdle)
-	}
-	return nil
+	return r.r.Set(on)
+}
+
+type liveFeed struct {
+	l *Live
+	f plantFeed
+}
+
+func (f liveFeed) Feed() hal.Sample[units.Watt] {
+	f.l.mu.Lock()
+	defer f.l.mu.Unlock()
+	return f.f.Feed()
 }
 
 // ModulePowered reports whether module i's boards have power.

@@ -30,6 +30,9 @@ import (
 	"hearth/safety/tripstore"
 )
 
+// errNoHardware is why the daemon does not start without --sim today.
+var errNoHardware = errors.New("no hardware backend yet: run with --sim (the periph.io drivers come with the next issue)")
+
 // Options are `hearth run`'s flags.
 type Options struct {
 	Config string // the configuration file

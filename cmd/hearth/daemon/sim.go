@@ -117,7 +117,7 @@ func simRunConfig(cfg *Config) (hil.Config, error) {
 func (sp *simPlant) devices() hal.Devices {
 	d := sp.live.Devices()
 	for i := range d.Modules {
-		d.Modules[i] = simModule{Power: sp.hub.Power(i), live: sp.live, i: i}
+		d.Modules[i] = hal.MeteredModule{ModulePower: sp.hub.Power(i), Meter: sp.live.ModuleFeed(i)}
 	}
 	return d
 }
@@ -136,19 +136,6 @@ func (sp *simPlant) close() {
 	for _, c := range sp.conns {
 		_ = c.Close()
 	}
-}
-
-// simModule is the Hub's module power with the module's feed meter.
-type simModule struct {
-	*modules.Power
-	live *hil.Live
-	i    int
-}
-
-func (m simModule) Status() hal.ModuleStatus {
-	s := m.Power.Status()
-	s.Feed = m.live.ModuleFeed(m.i)
-	return s
 }
 
 // simAgent is the agent on one simulated module: it runs while the module's

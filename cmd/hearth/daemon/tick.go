@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -227,5 +226,3 @@ func (t *ticker) stats() Stats {
 	}
 	return s
 }
-
-var errNoHardware = fmt.Errorf("no hardware backend yet: run with --sim (the periph.io drivers come with the next issue)")
