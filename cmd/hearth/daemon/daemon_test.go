@@ -53,10 +53,19 @@ type bench struct {
 
 const modules = 4
 
-func newBench(t *testing.T, extra string) *bench { return newBenchWith(t, extra, nil) }
+// timing is what a test may change of the bench's configuration.
+type timing struct {
+	shutdownTimeout, offDeadline, moduleShutdown string
+}
+
+// benchTiming: a graceful shutdown of 2 s, the hub's deadline 6 s, the
+// daemon's 20 s.
+var benchTiming = timing{shutdownTimeout: "20s", offDeadline: "6s", moduleShutdown: "2s"}
+
+func newBench(t *testing.T) *bench { return newBenchWith(t, benchTiming, nil) }
 
 // newBenchWith runs prep on the state directory before the daemon starts.
-func newBenchWith(t *testing.T, extra string, prep func(state string)) *bench {
+func newBenchWith(t *testing.T, tm timing, prep func(state string)) *bench {
 	t.Helper()
 	b := &bench{t: t, dir: t.TempDir()}
 	if prep != nil {
@@ -77,19 +86,19 @@ func newBenchWith(t *testing.T, extra string, prep func(state string)) *bench {
 state_dir = %q
 stats_every = "500ms"
 realtime_priority = 0
-shutdown_timeout = "20s"
+shutdown_timeout = %q
 [watchdog]
 kind = "device"
 device = %q
 timeout = "2s"
 [modules]
 relay_dir = %q
-off_deadline = "6s"
+off_deadline = %q
 [sim]
 modules = %d
 module_boot = "1s"
-module_shutdown = "2s"
-%s`, filepath.Join(b.dir, "state"), b.dog.Path(), b.relays, modules, extra)
+module_shutdown = %q
+`, filepath.Join(b.dir, "state"), tm.shutdownTimeout, b.dog.Path(), b.relays, tm.offDeadline, modules, tm.moduleShutdown)
 	path := filepath.Join(b.dir, "hearth.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -217,7 +226,7 @@ func has(evs []eventlog.Event, kind, cause, msg string) bool {
 // timeout later it fires: every module unpowered.
 func TestSIGKILLLeavesModulesUnpoweredOnceTheWatchdogFires(t *testing.T) {
 	t.Parallel()
-	b := newBench(t, "")
+	b := newBench(t)
 	b.waitFor("two module relays closed", 60*time.Second, func() bool { return b.relayStates() >= 2 })
 	b.waitFor("the watchdog fed", 5*time.Second, func() bool { return b.dog.Kicks() > 10 })
 	before := b.relayStates()
@@ -254,7 +263,7 @@ func TestSIGKILLLeavesModulesUnpoweredOnceTheWatchdogFires(t *testing.T) {
 // relay open and the watchdog disarmed by its magic close.
 func TestSIGTERMShutsDownInOrder(t *testing.T) {
 	t.Parallel()
-	b := newBench(t, "")
+	b := newBench(t)
 	b.waitFor("a module relay closed", 60*time.Second, func() bool { return b.relayStates() > 0 })
 	closed := b.relayStates()
 	t0 := time.Now()
@@ -290,10 +299,35 @@ func TestSIGTERMShutsDownInOrder(t *testing.T) {
 	t.Logf("%d relays closed at SIGTERM; exit 0 after %v; %d events logged", closed, took.Round(time.Millisecond), len(evs))
 }
 
+// Modules that take longer to shut down than the daemon's shutdown_timeout
+// (and than the hub's own deadline) are cut when it runs out: the
+// controlled shutdown is bounded, says so, and still exits 0.
+func TestShutdownTimeoutCutsSlowModules(t *testing.T) {
+	t.Parallel()
+	b := newBenchWith(t, timing{shutdownTimeout: "2s", offDeadline: "60s", moduleShutdown: "30s"}, nil)
+	b.waitFor("a module relay closed", 60*time.Second, func() bool { return b.relayStates() > 0 })
+	t0 := time.Now()
+	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	if code := b.exitCode(20 * time.Second); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+	took := time.Since(t0)
+	if took < 2*time.Second || took > 5*time.Second {
+		t.Errorf("the shutdown took %v with a 2 s shutdown_timeout and boards needing 30 s", took)
+	}
+	if got := b.relayStates(); got != 0 {
+		t.Errorf("%d relays closed after the shutdown's time ran out", got)
+	}
+	if !has(b.events(), "stop", "", "the modules' time ran out, modules cut") {
+		t.Errorf("no timed-out shutdown in the event log")
+	}
+	t.Logf("exit 0 after %v, every relay open", took.Round(time.Millisecond))
+}
+
 // A second signal cuts at once: every relay open, exit 1.
 func TestSecondSignalCuts(t *testing.T) {
 	t.Parallel()
-	b := newBench(t, "")
+	b := newBench(t)
 	b.waitFor("a module relay closed", 60*time.Second, func() bool { return b.relayStates() > 0 })
 	_ = b.cmd.Process.Signal(syscall.SIGTERM)
 	time.Sleep(300 * time.Millisecond)
@@ -313,7 +347,7 @@ func TestSecondSignalCuts(t *testing.T) {
 // the issue names; the tick count follows the wall clock at 10 Hz.
 func TestStatsFile(t *testing.T) {
 	t.Parallel()
-	b := newBench(t, "")
+	b := newBench(t)
 	t0 := time.Now()
 	b.waitFor("stats", 10*time.Second, func() bool { _, ok := b.readStats(); return ok })
 	time.Sleep(3 * time.Second)
@@ -356,7 +390,7 @@ func TestStatsFile(t *testing.T) {
 // powered, the event log says why, and the latch is written again, whole.
 func TestCorruptTripStoreStartsLatched(t *testing.T) {
 	t.Parallel()
-	b := newBenchWith(t, "", func(state string) {
+	b := newBenchWith(t, benchTiming, func(state string) {
 		trip := filepath.Join(state, "trip")
 		if err := os.MkdirAll(trip, 0o700); err != nil {
 			t.Fatal(err)
