@@ -28,7 +28,9 @@ const (
 	evTrusted                  // a: bits of channels believed again
 	evAlarm                    // a: alarm bits raised
 	evOverrun                  // n: ticks missed
-	evPersistErr               // a trip record could not be saved
+	evPersistErr               // a trip record could not be saved; err says why
+	evWriteErr                 // an output could not be written; err says why; n: failed ticks so far
+	evKickErr                  // the watchdog could not be kicked; err says why; n: failed kicks so far
 	evStopBegin                // a controlled shutdown began; a: the signal
 	evStopDone                 // every output is de-energised; a: 1 if the modules' time ran out
 	evCut                      // outputs cut at once; a: why (cutSignal, cutPanic)
@@ -46,6 +48,7 @@ type event struct {
 	wall time.Time
 	a, b uint32
 	n    uint64
+	err  error  // the error behind a fault event (already made: no allocation on the tick)
 	text string // set only off the tick (boot, config)
 }
 
@@ -157,7 +160,11 @@ func describe(ev event) (kind, cause, msg string) {
 	case evOverrun:
 		return "overrun", "", fmt.Sprintf("tick overrun: %d deadlines missed", ev.n)
 	case evPersistErr:
-		return "fault", "", "the trip record could not be saved; asked again next tick"
+		return "fault", "", "the trip record could not be saved; asked again next tick: " + errText(ev.err)
+	case evWriteErr:
+		return "fault", "", fmt.Sprintf("an output write failed (%d ticks so far): %s", ev.n, errText(ev.err))
+	case evKickErr:
+		return "fault", "", fmt.Sprintf("the watchdog kick failed (%d so far): %s", ev.n, errText(ev.err))
 	case evStopBegin:
 		return "stop", "", fmt.Sprintf("controlled shutdown begun (signal %d): modules shut down gracefully", ev.a)
 	case evStopDone:
@@ -199,4 +206,11 @@ func names(b uint32, sep string, name func(int) string) string {
 		s += name(i)
 	}
 	return s
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "unknown"
+	}
+	return err.Error()
 }

@@ -46,6 +46,8 @@ type ticker struct {
 	snap snapshot
 
 	prev snapshot // the tick's own copy, for its events
+
+	lastWriteErr, lastKickErr time.Time // when a failed write, a failed kick was last reported
 }
 
 // snapshot is what the stats writer may read of the tick's state.
@@ -137,7 +139,8 @@ func (t *ticker) observe(r *core.Ready) {
 		untrusted: st.Untrusted, alarms: st.Alarms}
 	now := time.Time{}
 	if cur.state != p.state || cur.latched != p.latched || cur.untrusted != p.untrusted ||
-		cur.alarms != p.alarms || cur.loop.PersistErrors != p.loop.PersistErrors {
+		cur.alarms != p.alarms || cur.loop.PersistErrors != p.loop.PersistErrors ||
+		cur.loop.WriteErrors != p.loop.WriteErrors || cur.loop.KickErrors != p.loop.KickErrors {
 		now = time.Now()
 	}
 	if cur.state != p.state {
@@ -159,12 +162,27 @@ func (t *ticker) observe(r *core.Ready) {
 		t.ev.send(event{kind: evAlarm, wall: now, a: b})
 	}
 	if cur.loop.PersistErrors != p.loop.PersistErrors {
-		t.ev.send(event{kind: evPersistErr, wall: now})
+		t.ev.send(event{kind: evPersistErr, wall: now, err: t.loop.LastPersistErr})
 	}
+	t.deviceErrors(&cur, p, now)
 	*p = cur
 	t.mu.Lock()
 	t.snap = cur
 	t.mu.Unlock()
+}
+
+// deviceErrors reports failed writes and kicks with their errors: the
+// first, then at most one a second while they go on, so a device that
+// fails on every tick cannot flood the event log.
+func (t *ticker) deviceErrors(cur, p *snapshot, now time.Time) {
+	if cur.loop.WriteErrors != p.loop.WriteErrors && now.Sub(t.lastWriteErr) >= time.Second {
+		t.lastWriteErr = now
+		t.ev.send(event{kind: evWriteErr, wall: now, err: t.loop.LastWriteErr, n: cur.loop.WriteErrors})
+	}
+	if cur.loop.KickErrors != p.loop.KickErrors && now.Sub(t.lastKickErr) >= time.Second {
+		t.lastKickErr = now
+		t.ev.send(event{kind: evKickErr, wall: now, err: t.loop.LastKickErr, n: cur.loop.KickErrors})
+	}
 }
 
 // shutdownDone reports, during a controlled shutdown, whether every module
