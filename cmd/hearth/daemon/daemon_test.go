@@ -312,7 +312,9 @@ func TestShutdownTimeoutCutsSlowModules(t *testing.T) {
 		t.Fatalf("exit code %d, want 0", code)
 	}
 	took := time.Since(t0)
-	if took < 2*time.Second || took > 5*time.Second {
+	// At least the 2 s bound (controller time, from the shutdown's first
+	// tick); well under the boards' 30 s, whatever the machine's load.
+	if took < 2*time.Second || took > 15*time.Second {
 		t.Errorf("the shutdown took %v with a 2 s shutdown_timeout and boards needing 30 s", took)
 	}
 	if got := b.relayStates(); got != 0 {
@@ -348,13 +350,11 @@ func TestSecondSignalCuts(t *testing.T) {
 func TestStatsFile(t *testing.T) {
 	t.Parallel()
 	b := newBench(t)
-	t0 := time.Now()
 	b.waitFor("stats", 10*time.Second, func() bool { _, ok := b.readStats(); return ok })
 	time.Sleep(3 * time.Second)
 	first, _ := b.readStats()
 	time.Sleep(2 * time.Second)
 	st, ok := b.readStats()
-	elapsed := time.Since(t0).Seconds()
 	if !ok || st.Ticks <= first.Ticks {
 		t.Fatalf("stats not rewritten: %d then %d ticks", first.Ticks, st.Ticks)
 	}
@@ -364,9 +364,10 @@ func TestStatsFile(t *testing.T) {
 			t.Errorf("stats file has no %q", k)
 		}
 	}
-	// Every period is a tick or an overrun; the file is at most 0.5 s old.
-	if n := float64(st.Ticks + st.Overruns); n > elapsed*10+1 || n < (elapsed-1.5)*10 {
-		t.Errorf("%d ticks + %d overruns in %.1f s at 10 Hz", st.Ticks, st.Overruns, elapsed)
+	// Every period of the daemon's own uptime is a tick or an overrun (the
+	// stats start with the tick; the first tick is one period in).
+	if n := float64(st.Ticks + st.Overruns); n > st.UptimeS*10+1 || n < st.UptimeS*10-2 {
+		t.Errorf("%d ticks + %d overruns in %.2f s of uptime at 10 Hz", st.Ticks, st.Overruns, st.UptimeS)
 	}
 	if st.JitterP50Ms > st.JitterP99Ms || st.JitterP99Ms > st.JitterMaxMs+0.01 || st.Kicks == 0 {
 		t.Errorf("stats inconsistent: %+v", st)
