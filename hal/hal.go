@@ -22,9 +22,12 @@ const (
 	StatusShort                 // short circuit (ADC above range, MAX31865 fault)
 	StatusCRC                   // the reading failed its CRC
 	StatusRange                 // out of the sensor's physical range
+	StatusPowerOn               // a power-on value, not a measurement (DS18B20's 85 C before its first conversion)
+	StatusFault                 // the chip reports a fault of its own (MAX31865 over/under-voltage, a lost calibration)
+	StatusBus                   // the bus transaction failed (no acknowledge, a short read): nothing was measured
 )
 
-var statusNames = [...]string{"missing", "ok", "open", "short", "crc", "range"}
+var statusNames = [...]string{"missing", "ok", "open", "short", "crc", "range", "power_on", "fault", "bus"}
 
 func (s Status) String() string {
 	if int(s) < len(statusNames) {
