@@ -16,23 +16,23 @@ import (
 
 // File is a board file, as written.
 type File struct {
-	I2C     I2CBuses            `toml:"i2c"`
-	OneWire OneWireBus          `toml:"onewire"`
-	GPIO    GPIOChip            `toml:"gpio"`
-	PWM     Chip                `toml:"pwm"`    // the PCA9685 for pumps, valves and fan
-	Relays  Chip                `toml:"relays"` // the MCP23017 for contactors and relays
-	ADC     Chip                `toml:"adc"`    // the ADS1115 for pressure and valve positions
-	Temp    map[string]Temp     `toml:"temp"`
-	Press   Pressure            `toml:"pressure"`
-	Flow    map[string]Flow     `toml:"flow"`
-	Pump    map[string]Pump     `toml:"pump"`
-	Valve   map[string]Valve    `toml:"valve"`
-	Fan     Fan                 `toml:"fan"`
-	Leak    Loop                `toml:"leak"`
-	OilLow  Loop                `toml:"oil_low"`
-	Heater  Relay               `toml:"heater"`
-	Alarm   Relay               `toml:"alarm"`
-	Module  []Module            `toml:"module"`
+	I2C     I2CBuses         `toml:"i2c"`
+	OneWire OneWireBus       `toml:"onewire"`
+	GPIO    GPIOChip         `toml:"gpio"`
+	PWM     Chip             `toml:"pwm"`    // the PCA9685 for pumps, valves and fan
+	Relays  Chip             `toml:"relays"` // the MCP23017 for contactors and relays
+	ADC     Chip             `toml:"adc"`    // the ADS1115 for pressure and valve positions
+	Temp    map[string]Temp  `toml:"temp"`
+	Press   Pressure         `toml:"pressure"`
+	Flow    map[string]Flow  `toml:"flow"`
+	Pump    map[string]Pump  `toml:"pump"`
+	Valve   map[string]Valve `toml:"valve"`
+	Fan     Fan              `toml:"fan"`
+	Leak    Loop             `toml:"leak"`
+	OilLow  Loop             `toml:"oil_low"`
+	Heater  Relay            `toml:"heater"`
+	Alarm   Relay            `toml:"alarm"`
+	Module  []Module         `toml:"module"`
 }
 
 // I2CBuses names the I2C buses (periph's i2creg names: "1" is /dev/i2c-1).
@@ -105,11 +105,11 @@ type Pump struct {
 // Valve is a motorised valve: a 0-10 V command from a PCA9685 channel, its
 // position signal on an ADC input.
 type Valve struct {
-	PWM     int     `toml:"pwm"`
-	Invert  bool    `toml:"invert"`
-	ADC     int     `toml:"adc"`    // ADS1115 input of its position signal
-	LowV    float64 `toml:"low_v"`  // position signal at closed (0)
-	HighV   float64 `toml:"high_v"` // position signal at open (1)
+	PWM    int     `toml:"pwm"`
+	Invert bool    `toml:"invert"`
+	ADC    int     `toml:"adc"`    // ADS1115 input of its position signal
+	LowV   float64 `toml:"low_v"`  // position signal at closed (0)
+	HighV  float64 `toml:"high_v"` // position signal at open (1)
 	Colour string  `toml:"colour"`
 }
 
