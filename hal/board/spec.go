@@ -77,7 +77,7 @@ func (f *File) specs() []spec {
 	for _, m := range f.Module {
 		out = append(out, spec{name: fmt.Sprintf("module.%d", m.ID), chip: "MCP23017 + INA219",
 			bus: fmt.Sprintf("%s, i2c %s %#x", rel, f.I2C.FeedBus, m.FeedAddress), pin: mcpPin(m.Relay),
-			trip: true,
+			trip:     true,
 			failSafe: "energise to run: the contactor opens, the module is unpowered"})
 	}
 	return out
