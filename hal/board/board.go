@@ -47,6 +47,7 @@ type OneWireBus struct {
 	Address      int    `toml:"address"`       // the DS2482's, 0x18-0x1F
 	StrongPullup bool   `toml:"strong_pullup"` // during conversions (DS2482 only)
 	Resolution   int    `toml:"resolution"`    // bits, 9-12
+	W1Master     int    `toml:"w1_master"`     // "w1": the N of /sys/bus/w1/devices/w1_bus_masterN
 }
 
 // GPIOChip is the GPIO character device's chip, by label (the Pi 5

@@ -15,6 +15,7 @@ type Reading struct {
 	Unit   string // "C", "bar", "L/min", "ratio", "W", "bool", "Hz"
 	Text   string // the value as a person reads it ("25.06 C", "leak", "closed")
 	Status hal.Status
+	Alarm  bool // the channel reads an alarm: a leak, a pump's fault
 }
 
 // Channel is one logical channel of the board, and what became of it.

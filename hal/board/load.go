@@ -32,7 +32,7 @@ func (e *Error) Error() string {
 // Defaults fills what a board file may leave out.
 func Defaults() File {
 	return File{
-		OneWire: OneWireBus{Master: "ds2482", Address: 0x18, StrongPullup: true, Resolution: 12},
+		OneWire: OneWireBus{Master: "ds2482", Address: 0x18, StrongPullup: true, Resolution: 12, W1Master: 1},
 		PWM:     Chip{Address: 0x60, FrequencyHz: 1000},
 		Relays:  Chip{Address: 0x20},
 		ADC:     Chip{Address: 0x48},

@@ -77,6 +77,9 @@ func judge(c *Channel, rd Reading) (string, string) {
 	if rd.Status != hal.StatusOK {
 		return VerdictImplausible, "the driver reports " + rd.Status.String()
 	}
+	if rd.Alarm {
+		return VerdictImplausible, "reads " + rd.Text
+	}
 	if c.Lo < c.Hi && !(rd.Value >= c.Lo && rd.Value <= c.Hi) {
 		return VerdictImplausible, fmt.Sprintf("%g %s is outside %g..%g", rd.Value, rd.Unit, c.Lo, c.Hi)
 	}
