@@ -85,7 +85,7 @@ func TestPressureGood(t *testing.T) {
 	}
 	a, p, b := newADC(t, opStart0, opReady0, i2ctest.IO{Addr: addr, W: []byte{0x00}, R: []byte{0x34, 0x15}})
 	start := b.t
-	s := a.Pressure(0, Transducer4Bar).Pressure()
+	s := a.Pressure(0, Transducer4Bar()).Pressure()
 	if s.Status != hal.StatusOK || math.Abs(float64(s.Value-2)) > 1.875e-4 {
 		t.Errorf("2.5 V: %+v, want 2.0 bar", s)
 	}
@@ -99,7 +99,7 @@ func TestPressureGood(t *testing.T) {
 // polled again 1 ms later; the conversion register is read only once OS is 1.
 func TestConversionPolled(t *testing.T) {
 	a, p, b := newADC(t, opStart0, opBusy0, opBusy0, opReady0, opResult(code(1.5)))
-	s := a.Pressure(0, Transducer4Bar).Pressure()
+	s := a.Pressure(0, Transducer4Bar()).Pressure()
 	if s.Status != hal.StatusOK || math.Abs(float64(s.Value-1)) > 1.875e-4 {
 		t.Errorf("1.5 V: %+v, want 1.0 bar", s)
 	}
@@ -115,7 +115,7 @@ func TestConversionPolled(t *testing.T) {
 func TestConversionNeverReady(t *testing.T) {
 	a, p, b := newADC(t, opStart0, opBusy0, opBusy0, opBusy0, opBusy0)
 	start := b.t
-	if s := a.Pressure(0, Transducer4Bar).Pressure(); s.Status != hal.StatusFault {
+	if s := a.Pressure(0, Transducer4Bar()).Pressure(); s.Status != hal.StatusFault {
 		t.Errorf("never ready: %+v, want fault", s)
 	}
 	if b.t.Sub(start) != 12*units.Millisecond {
@@ -129,7 +129,7 @@ func TestConversionNeverReady(t *testing.T) {
 // reset and its conversion register is not our measurement.
 func TestResetMidConversion(t *testing.T) {
 	a, p, _ := newADC(t, opStart0, i2ctest.IO{Addr: addr, W: []byte{0x01}, R: []byte{0x85, 0x83}})
-	if s := a.Pressure(0, Transducer4Bar).Pressure(); s.Status != hal.StatusFault {
+	if s := a.Pressure(0, Transducer4Bar()).Pressure(); s.Status != hal.StatusFault {
 		t.Errorf("reset: %+v, want fault", s)
 	}
 	closed(t, p)
@@ -145,7 +145,7 @@ func TestPressureWiringFaults(t *testing.T) {
 	}
 	ops = append(ops, conversion0(-1)...)
 	a, p, _ := newADC(t, ops...)
-	ps := a.Pressure(0, Transducer4Bar)
+	ps := a.Pressure(0, Transducer4Bar())
 	good := ps.Pressure()
 	for _, want := range []hal.Status{hal.StatusOpen, hal.StatusShort, hal.StatusOpen} {
 		if s := ps.Pressure(); s.Status != want || s.Value != good.Value {
@@ -163,7 +163,7 @@ func TestBusError(t *testing.T) {
 		ops := append(conversion0(code(2.5)), conversion0(code(3))[:n]...)
 		a, p, b := newADC(t, ops...)
 		p.DontPanic = true
-		ps := a.Pressure(0, Transducer4Bar)
+		ps := a.Pressure(0, Transducer4Bar())
 		good := ps.Pressure()
 		b.t = b.t.Add(units.Second)
 		s := ps.Pressure()
@@ -211,9 +211,9 @@ func TestChannels(t *testing.T) {
 // reads StatusFault without touching the bus.
 func TestInvalidInputs(t *testing.T) {
 	a, p, _ := newADC(t)
-	bad := Transducer4Bar
+	bad := Transducer4Bar()
 	bad.FaultLowV = 0.6
-	for _, ps := range []hal.PressureSensor{a.Pressure(4, Transducer4Bar), a.Pressure(-1, Transducer4Bar), a.Pressure(0, bad)} {
+	for _, ps := range []hal.PressureSensor{a.Pressure(4, Transducer4Bar()), a.Pressure(-1, Transducer4Bar()), a.Pressure(0, bad)} {
 		if s := ps.Pressure(); s.Status != hal.StatusFault {
 			t.Errorf("%+v, want fault", s)
 		}
@@ -278,7 +278,7 @@ func TestSerialised(t *testing.T) {
 	a.sleep = func(time.Duration) { runtime.Gosched() }
 	var wg sync.WaitGroup
 	for range 2 {
-		ps := a.Pressure(0, Transducer4Bar)
+		ps := a.Pressure(0, Transducer4Bar())
 		wg.Go(func() {
 			for range n {
 				if s := ps.Pressure(); s.Status != hal.StatusOK {

@@ -16,8 +16,12 @@ type PressureCal struct {
 	FaultLowV, FaultHighV float64   // outside them the wiring is faulty: 0.25, 4.75
 }
 
-// Transducer4Bar is the HeatHub's 0-4 bar gauge transducer, 0.5-4.5 V.
-var Transducer4Bar = PressureCal{MinV: 0.5, MaxV: 4.5, MinBar: 0, MaxBar: 4, FaultLowV: 0.25, FaultHighV: 4.75}
+// Transducer4Bar is the HeatHub's 0-4 bar gauge transducer, 0.5-4.5 V, with
+// wiring faults below 0.25 V and above 4.75 V. A function, not a package
+// variable anyone could reassign.
+func Transducer4Bar() PressureCal {
+	return PressureCal{MinV: 0.5, MaxV: 4.5, MinBar: 0, MaxBar: 4, FaultLowV: 0.25, FaultHighV: 4.75}
+}
 
 // maxV is the highest input the ADC measures at PGA ±6.144 V (its supply,
 // 5 V, bounds the input in practice).
