@@ -54,6 +54,8 @@ func (c *counter) run(ctx context.Context) {
 			sleep(ctx, c.backoff)
 		case ok:
 			c.record(e)
+		case ctx.Err() == nil:
+			c.answered() // a whole wait with no edge: the source works again
 		}
 	}
 }
@@ -66,6 +68,12 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+func (c *counter) answered() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failed = false
 }
 
 func (c *counter) fail() {
@@ -102,7 +110,8 @@ func (c *counter) record(e Edge) {
 func (c *counter) back(i int) units.Time { return c.ring[(c.head+2*ringSize-1-i)%ringSize] }
 
 // rate returns the pulse frequency at now in Hz and the sample's status:
-//   - StatusBus when the source's latest event was a failure;
+//   - StatusBus when the source's latest answer was a failure (a later
+//     edge, or a whole wait with none, clears it);
 //   - StatusMissing when no edge came and timeout has not yet passed;
 //   - 0 Hz, StatusOK when no edge came within timeout (a stopped meter);
 //   - StatusRange when an interval within the window was shorter than

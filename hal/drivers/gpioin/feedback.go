@@ -83,8 +83,16 @@ func (f *Feedback) Run(ctx context.Context) {
 			sleep(ctx, f.backoff)
 		case ok:
 			f.record(e)
+		case ctx.Err() == nil:
+			f.answered() // a whole wait with no edge: the source works again
 		}
 	}
+}
+
+func (f *Feedback) answered() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failed = false
 }
 
 func (f *Feedback) fail() {

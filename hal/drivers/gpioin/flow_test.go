@@ -136,6 +136,17 @@ func TestFlowSourceError(t *testing.T) {
 	if got := f.Flow(); got.Status != hal.StatusOK || f.Stats().Errors != 1 {
 		t.Errorf("after an edge: %+v %+v, want ok, 1 error", got, f.Stats())
 	}
+	// A failure, then a whole wait with no edge: the source works again,
+	// and a meter that stopped reads 0.
+	s3 := &script{}
+	f.c.src = s3
+	s3.fail()
+	s3.steps = append(s3.steps, step{})
+	runAll(t, s3, f.Run)
+	clk.set(last.Add(flowCfg.Timeout + units.Second))
+	if got := f.Flow(); got.Status != hal.StatusOK || got.Value != 0 {
+		t.Errorf("after a failure and a quiet wait: %+v, want 0 ok", got)
+	}
 }
 
 // The tachometer: 2 pulses per rev at 100 Hz is 3000 rpm, 0.6 of 5000.
