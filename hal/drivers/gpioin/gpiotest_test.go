@@ -1,8 +1,4 @@
-//go:build gpiotest
-
-// These tests run on periph's own fake pin. gpiotest imports
-// github.com/jonboulle/clockwork (periph conn's dependency, in go.sum), which
-// go.mod must list (// indirect) before they build: go test -tags gpiotest.
+// These tests run on periph's own fake pin, gpiotest.Pin.
 package gpioin
 
 import (

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"context"
+
+	"hearth/hal/board"
+	"hearth/units"
+)
+
+func init() {
+	register("probe", "open a board file's chips and lines: what answers, what is missing, what reads implausibly", runProbe)
+}
+
+// probeRegistry is the registry probe opens boards through: the host's,
+// unless a test puts its fakes here.
+var probeRegistry = board.Host
+
+func runProbe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hearth probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("board", "/etc/hearth/board.toml", "the board file")
+	asJSON := fs.Bool("json", false, "the report as one JSON object: board, channels (name, wired, trip, verdict, status, value, unit, text, why), missing, missing_trip, implausible, ok")
+	wait := fs.Duration("wait", 2500*time.Millisecond, "how long the inputs are given before they are read: a DS18B20 conversion (750 ms), a flow meter's edge timeout (2 s)")
+	wiring := fs.Bool("wiring", false, "print the board's wiring table (Markdown) and exit, opening nothing")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "hearth probe: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	f, err := board.Load(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth probe: the board file is refused:")
+		for _, e := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(stderr, "  "+e)
+		}
+		return 2
+	}
+	if *wiring {
+		fmt.Fprint(stdout, f.Wiring())
+		return 0
+	}
+	rep := probe(*path, f, *wait)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+	} else {
+		printProbe(stdout, rep)
+	}
+	if !rep.OK {
+		return 1
+	}
+	return 0
+}
+
+// probe opens the board, lets its inputs run for wait (the first read
+// starts the DS18B20s' conversion), and reads every channel.
+func probe(path string, f *board.File, wait time.Duration) board.Report {
+	start := time.Now()
+	now := func() units.Time { return units.Time(time.Since(start)) }
+	h := board.Open(f, probeRegistry(), now)
+	defer h.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	h.Run(ctx, &wg, units.Second, func(string, error) {})
+	for i := range h.Channels {
+		if c := &h.Channels[i]; !c.Missing() {
+			c.Read()
+		}
+	}
+	time.Sleep(wait)
+	rep := board.Probe(path, h)
+	cancel()
+	wg.Wait()
+	return rep
+}
+
+func printProbe(w io.Writer, r board.Report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tVERDICT\tVALUE\tWIRED TO\tWHY")
+	for _, c := range r.Channels {
+		trip := ""
+		if c.Trip {
+			trip = " *"
+		}
+		val := c.Text
+		if val == "" {
+			val = "-"
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\n", c.Name, trip, c.Verdict, val, c.Wired, c.Why)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d channels: %d missing (%d a trip hangs on), %d implausible. * = a trip hangs on it.\n",
+		len(r.Channels), len(r.Missing), len(r.MissingTrip), len(r.Implausible))
+	if len(r.MissingTrip) > 0 {
+		fmt.Fprintf(w, "missing, a trip hangs on: %s\n", strings.Join(r.MissingTrip, ", "))
+	}
+	if r.OK {
+		fmt.Fprintln(w, "ok: every channel a trip hangs on answered and reads plausibly")
+	} else {
+		fmt.Fprintln(w, "NOT OK: the hub must not run until every channel marked * answers and reads plausibly")
+	}
+}
