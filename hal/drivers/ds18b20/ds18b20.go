@@ -270,29 +270,33 @@ func (b *Bus) convert() {
 // failed (not the 1-wire line): the probes not yet read report StatusBus.
 func (b *Bus) readAll() bool {
 	for i := range b.probes {
-		p := &b.probes[i]
-		err := b.readScratchpad(p.rom)
-		if err != nil {
-			p.publish(errStatus(err), 0, b.started)
-			if lineError(err) {
-				continue
-			}
+		if !b.read(&b.probes[i]) {
 			for j := i + 1; j < len(b.probes); j++ {
 				b.probes[j].publish(hal.StatusBus, 0, b.started)
 			}
 			return false
 		}
-		st, v, reconfig := judge(&b.spad, b.config, p.sample)
-		p.publish(st, v, b.started)
-		if reconfig {
-			// Lost at a power-on: set again for the next conversion. A
-			// failure is seen by the next round, which tries again.
-			if err := b.writeConfig(p.rom); err != nil && !lineError(err) {
-				return false
-			}
-		}
 	}
 	return true
+}
+
+// read reads p's scratchpad, publishes its sample, and writes its
+// configuration again if it was lost. It returns false when the bus master
+// failed.
+func (b *Bus) read(p *probe) bool {
+	if err := b.readScratchpad(p.rom); err != nil {
+		p.publish(errStatus(err), 0, b.started)
+		return lineError(err)
+	}
+	st, v, reconfig := judge(&b.spad, b.config, p.sample)
+	p.publish(st, v, b.started)
+	if !reconfig {
+		return true
+	}
+	// Lost at a power-on: set again before the next conversion. A failure
+	// of the line is seen by the next round, which tries again.
+	err := b.writeConfig(p.rom)
+	return err == nil || lineError(err)
 }
 
 // publish records a sample; one that is not OK keeps the previous value.

@@ -584,3 +584,33 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("after: %+v", s)
 	}
 }
+
+// The bus master failing while the resolution is written again abandons
+// the round like a failed read: the probe not yet read reports StatusBus.
+func TestRewriteFails(t *testing.T) {
+	pb := &onewiretest.Playback{Ops: []onewiretest.IO{
+		opRead(romA, powerOnSpad), // Tx 0
+		opWrite(romA, 0x4B, 0x46, cfg9),
+		opRead(romB, spad(0x0190, cfg9)),
+		opConvert(onewire.WeakPullup),
+		opRead(romA, powerOnSpad), // Tx 4: reset; Tx 5, its Write Scratchpad, fails
+		opConvert(onewire.WeakPullup),
+	}}
+	clk := &clock{}
+	fb := &faultBus{Playback: pb, failAt: 5, err: masterErr{}}
+	bus, err := NewBus(fb, []onewire.Address{romA, romB}, clk.now, Options{Resolution: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := bus.Probe(0), bus.Probe(1)
+	a.Temperature()
+	clk.advance(143*ms + 750000*units.Nanosecond)
+	want(t, "a", a.Temperature(), 0, 0, hal.StatusPowerOn)
+	want(t, "b", b.Temperature(), 0, 0, hal.StatusBus)
+	if pb.Count != 5 {
+		t.Fatalf("%d transactions, want 5 (no Convert T after the master failed)", pb.Count)
+	}
+	clk.advance(143*ms + 750000*units.Nanosecond)
+	a.Temperature()
+	done(t, pb)
+}
