@@ -98,8 +98,8 @@ func (o *opener) oneWireProbe(t Temp, name string, owNames []string) (hal.Temper
 		if n != name {
 			continue
 		}
-		if o.ow.Absent(i) {
-			return nil, fmt.Errorf("DS18B20 %s: did not answer", t.ROM)
+		if err := o.ow.Absent(i); err != nil {
+			return nil, err
 		}
 		return o.ow.Probe(i), nil
 	}

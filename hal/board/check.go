@@ -34,6 +34,7 @@ func (f *File) check(c *checker) {
 		}
 		c.rangeInt(key+".pwm", p.PWM, 0, 15)
 		pwm.take(c, fmt.Sprintf("PCA9685 channel %d", p.PWM), key+".pwm")
+		c.failSafe(key+".invert", p.Invert, false, "0 % at the pump, which profile A runs at full speed")
 		gpio.take(c, fmt.Sprintf("GPIO line %d", p.FeedbackLine), key+".feedback_line")
 	}
 	for _, id := range []hal.ValveID{hal.ValveDump, hal.ValveTank} {
@@ -62,6 +63,16 @@ func (f *File) check(c *checker) {
 		if _, ok := tempID(k); !ok {
 			c.bad("temp."+k, "no such probe: the probes are %s", tempNames())
 		}
+	}
+}
+
+// failSafe refuses an output stage whose sense would make a reset PCA9685
+// (every output low, as at power-on, asleep, or with the controller dead)
+// command anything but the de-energised state (hal.Deenergised).
+func (c *checker) failSafe(key string, invert, want bool, low string) {
+	if invert != want {
+		c.bad(key, "%v: a reset PCA9685 holds its outputs low; the stage must make that %s, so invert = %v",
+			invert, low, want)
 	}
 }
 
@@ -192,6 +203,11 @@ func (f *File) checkValve(c *checker, id hal.ValveID, pwm, adc unique) {
 	}
 	c.rangeInt(key+".pwm", v.PWM, 0, 15)
 	pwm.take(c, fmt.Sprintf("PCA9685 channel %d", v.PWM), key+".pwm")
+	if id == hal.ValveDump {
+		c.failSafe(key+".invert", v.Invert, true, "a command of all the water to the dump (the actuator set to reverse action, 0 V at the spring's end)")
+	} else {
+		c.failSafe(key+".invert", v.Invert, false, "0 V: no water to the tank coil")
+	}
 	c.rangeInt(key+".adc", v.ADC, 0, 3)
 	adc.take(c, fmt.Sprintf("ADS1115 input %d", v.ADC), key+".adc")
 	if !(0 <= v.LowV && v.LowV < v.HighV && v.HighV <= 6.144) {
@@ -205,6 +221,7 @@ func (f *File) checkFan(c *checker, pwm, gpio unique) {
 	}
 	c.rangeInt("fan.pwm", f.Fan.PWM, 0, 15)
 	pwm.take(c, fmt.Sprintf("PCA9685 channel %d", f.Fan.PWM), "fan.pwm")
+	c.failSafe("fan.invert", f.Fan.Invert, true, "the fan's PWM input released (an open collector off), which EC fans run at full speed")
 	gpio.take(c, fmt.Sprintf("GPIO line %d", f.Fan.TachLine), "fan.tach_line")
 	c.rangeF("fan.pulses_per_rev", f.Fan.PulsesPerRev, 1, 12)
 	c.rangeF("fan.max_rpm", f.Fan.MaxRPM, 100, 20000)

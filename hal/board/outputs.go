@@ -34,7 +34,7 @@ func (v valveDev) SetPosition(r units.Ratio) error   { return v.out.SetRatio(r) 
 func (v valveDev) Position() hal.Sample[units.Ratio] { return v.pos() }
 
 type fanDev struct {
-	out ratioSetter
+	out  ratioSetter
 	tach interface {
 		Speed() hal.Sample[units.Ratio]
 	}

@@ -56,6 +56,11 @@ type DaemonConfig struct {
 	// ShutdownTimeout bounds the controlled shutdown: the modules' graceful
 	// shutdown; past it they are cut.
 	ShutdownTimeout units.Duration `toml:"shutdown_timeout"`
+	// Board is the board file (package hal/board): which chip, bus,
+	// address and pin each channel is wired to. Without --sim the daemon
+	// opens it; BoardLock is the lock it holds on the chips meanwhile.
+	Board     string `toml:"board"`
+	BoardLock string `toml:"board_lock"`
 }
 
 // WatchdogConfig chooses the one watchdog the daemon feeds (package
@@ -110,7 +115,8 @@ func DefaultConfig() Config {
 	return Config{
 		Daemon: DaemonConfig{Tick: 100 * units.Millisecond, Late: 50 * units.Millisecond,
 			StateDir: "/var/lib/hearth", StatsEvery: 2 * units.Second, RealtimePriority: 50,
-			Demand: "100%", ShutdownTimeout: 40 * units.Second},
+			Demand: "100%", ShutdownTimeout: 40 * units.Second,
+			Board: "/etc/hearth/board.toml", BoardLock: "/run/hearth/board.lock"},
 		Modules: ModulesConfig{Listen: "127.0.0.1:0", OffDeadline: 25 * units.Second},
 		Sim:     SimConfig{Season: "winter", Seed: 1},
 		Control: core.DefaultConfig(),

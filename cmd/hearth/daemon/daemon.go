@@ -23,6 +23,7 @@ import (
 	"hearth/core"
 	"hearth/core/edge"
 	"hearth/hal"
+	"hearth/hal/board"
 	"hearth/hal/sampler"
 	"hearth/hal/watchdog"
 	"hearth/hil"
@@ -30,14 +31,15 @@ import (
 	"hearth/safety/tripstore"
 )
 
-// errNoHardware is why the daemon does not start without --sim today.
-var errNoHardware = errors.New("no hardware backend yet: run with --sim (the periph.io drivers come with the next issue)")
 
 // Options are `hearth run`'s flags.
 type Options struct {
 	Config string // the configuration file
 	Sim    bool   // run against the simulated plant on the real clock
 	Stats  string // the stats file (overrides daemon.stats_file)
+	// Registry opens the board's buses without --sim: periph.io's host
+	// drivers when nil (board.Host); a test puts emulated chips here.
+	Registry *board.Registry
 	// Stdout receives the JSON log (systemd puts it in the journal).
 	Stdout io.Writer
 }
@@ -49,7 +51,8 @@ type daemon struct {
 	log   zerolog.Logger
 	diode diode.Writer
 	clock clock
-	plant *simPlant
+	plant plant     // the simulated plant or the hardware
+	sim   *simPlant // --sim's plant, for its emulated watchdog
 	dev   hal.Devices
 	set   *sampler.Set
 	dog   watchdog.Watchdog
@@ -89,9 +92,6 @@ func (d *daemon) start() error {
 		return err
 	}
 	d.cfg = cfg
-	if !d.opts.Sim {
-		return errNoHardware
-	}
 	if os.Getenv("GOMAXPROCS") == "" {
 		// Spare Ps: the tick's thread, back from its sleep, takes an idle P
 		// at once instead of queueing behind goroutines whose threads the
@@ -120,13 +120,35 @@ func (d *daemon) start() error {
 			"event log opened: %d torn bytes cut at its tail, %d garbled bytes passed over", st.TornBytes, st.GarbledBytes)})
 	}
 	slogger := slog.New(slog.NewJSONHandler(d.diode, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: moduleLevel}))
-	if d.plant, err = newSimPlant(&d.cfg, d.clock.now, slogger); err != nil {
+	if err := d.openPlant(slogger); err != nil {
 		return err
 	}
 	if err := d.openWatchdog(); err != nil {
 		return err
 	}
 	return d.build()
+}
+
+// openPlant opens the simulated plant (--sim) or the board.
+func (d *daemon) openPlant(slogger *slog.Logger) error {
+	if d.opts.Sim {
+		sp, err := newSimPlant(&d.cfg, d.clock.now, slogger)
+		if err != nil {
+			return err
+		}
+		d.plant, d.sim = sp, sp
+		return nil
+	}
+	reg := board.Host()
+	if d.opts.Registry != nil {
+		reg = *d.opts.Registry
+	}
+	hp, err := newHWPlant(&d.cfg, reg, d.clock.now, slogger, d.ev)
+	if err != nil {
+		return err
+	}
+	d.plant = hp
+	return nil
 }
 
 // build assembles the edge loop and boots the core from the trip store.

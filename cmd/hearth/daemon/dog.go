@@ -18,6 +18,9 @@ import (
 // off and makes the FIFO.
 func (d *daemon) openWatchdog() error {
 	wc := d.cfg.Watchdog.hal()
+	if d.cfg.Sim.Watchdog && d.sim == nil {
+		return fmt.Errorf("sim.watchdog needs --sim")
+	}
 	if d.cfg.Sim.Watchdog {
 		if wc.Kind != watchdog.KindDevice {
 			return fmt.Errorf("sim.watchdog needs watchdog.kind = %q", watchdog.KindDevice)
@@ -28,7 +31,7 @@ func (d *daemon) openWatchdog() error {
 			wc.Device = path
 		}
 		_ = os.Remove(path) // a FIFO left by an earlier run
-		emu, err := wdtest.NewEmulator(path, time.Duration(wc.Timeout), d.plant.live.Deenergise)
+		emu, err := wdtest.NewEmulator(path, time.Duration(wc.Timeout), d.sim.live.Deenergise)
 		if err != nil {
 			return fmt.Errorf("sim.watchdog: %w", err)
 		}

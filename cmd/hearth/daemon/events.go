@@ -36,6 +36,7 @@ const (
 	evCut                      // outputs cut at once; a: why (cutSignal, cutPanic)
 	evConfig                   // the configuration in force; text is its summary
 	evInfo                     // text says what
+	evHardware                 // a board fault off the tick: a channel missing at start, a chip found reset; text says what
 )
 
 const (
@@ -182,6 +183,8 @@ func describe(ev event) (kind, cause, msg string) {
 		return "config", "", ev.text
 	case evInfo:
 		return "info", "", ev.text
+	case evHardware:
+		return "fault", "", ev.text
 	}
 	return "info", "", fmt.Sprintf("event %d", ev.kind)
 }

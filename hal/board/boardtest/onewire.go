@@ -16,24 +16,24 @@ import (
 // bus does.
 type OneWire struct {
 	mu     sync.Mutex
-	probes map[onewire.Address]*ds18b20
+	probes map[onewire.Address]*probe18
 	order  []onewire.Address
 	fail   error
 }
 
-type ds18b20 struct {
+type probe18 struct {
 	temp float64
 	pad  [9]byte
 }
 
 // NewOneWire returns an empty bus.
-func NewOneWire() *OneWire { return &OneWire{probes: map[onewire.Address]*ds18b20{}} }
+func NewOneWire() *OneWire { return &OneWire{probes: map[onewire.Address]*probe18{}} }
 
 // Add puts a probe reading c on the bus, at power-on.
 func (b *OneWire) Add(rom onewire.Address, c float64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	p := &ds18b20{temp: c}
+	p := &probe18{temp: c}
 	p.pad = [9]byte{0x50, 0x05, 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10}
 	p.pad[8] = CRC8(p.pad[:8])
 	b.probes[rom] = p
@@ -111,7 +111,7 @@ func (b *OneWire) Tx(w, r []byte, power onewire.Pullup) error {
 	return nil
 }
 
-func (p *ds18b20) convert() {
+func (p *probe18) convert() {
 	bits := 9 + int(p.pad[4]>>5&3)
 	step := 0.0625 * float64(int(1)<<(12-bits))
 	raw := int16(math.Round(p.temp/step) * step * 16)

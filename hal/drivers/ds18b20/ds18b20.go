@@ -99,6 +99,7 @@ type Bus struct {
 	started units.Time
 	probes  []probe
 	handles []handle
+	absent  []error  // per probe: why it did not answer NewBus
 	tx      [13]byte // Match ROM, the ROM, a command and up to 3 bytes
 	spad    [spLen]byte
 }
@@ -156,10 +157,12 @@ func NewBus(bus onewire.Bus, roms []onewire.Address, now func() units.Time, opt 
 		b.handles[i] = handle{b: b, i: i}
 	}
 	var absent []error
+	b.absent = make([]error, len(b.probes))
 	for i := range b.probes {
 		err := b.setup(&b.probes[i])
 		if errors.Is(err, drivers.ErrAbsent) {
 			absent = append(absent, err)
+			b.absent[i] = err
 		} else if err != nil {
 			return nil, err
 		}
@@ -209,6 +212,11 @@ func (b *Bus) setup(p *probe) error {
 	}
 	return nil
 }
+
+// Absent returns why the i'th probe did not answer NewBus (wrapping
+// drivers.ErrAbsent), or nil when it answered. A probe absent then is still
+// tried every round, and reads StatusMissing until it answers.
+func (b *Bus) Absent(i int) error { return b.absent[i] }
 
 // Probe returns the i'th probe, in the order of NewBus's roms. It panics if
 // i is out of range.
