@@ -31,7 +31,6 @@ import (
 	"hearth/safety/tripstore"
 )
 
-
 // Options are `hearth run`'s flags.
 type Options struct {
 	Config string // the configuration file
