@@ -74,12 +74,7 @@ func probe(path string, f *board.File, wait time.Duration) board.Report {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	h.Run(ctx, &wg, units.Second, func(string, error) {})
-	for i := range h.Channels {
-		if c := &h.Channels[i]; !c.Missing() {
-			c.Read()
-		}
-	}
-	time.Sleep(wait)
+	h.Warm(wait, 100*time.Millisecond)
 	rep := board.Probe(path, h)
 	cancel()
 	wg.Wait()

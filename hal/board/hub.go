@@ -86,6 +86,23 @@ func (h *Hub) Close() {
 	}
 }
 
+// Warm reads every channel that answered every period for d: the slow
+// inputs start converting and counting, and the debounced ones settle, as
+// under the daemon's samplers. `hearth probe` warms a board before it
+// probes it.
+func (h *Hub) Warm(d, period time.Duration) {
+	for end := time.Now().Add(d); ; time.Sleep(period) {
+		for i := range h.Channels {
+			if c := &h.Channels[i]; !c.Missing() {
+				c.Read()
+			}
+		}
+		if time.Now().After(end) {
+			return
+		}
+	}
+}
+
 // MissingTrip returns the channels a trip hangs on that are missing.
 func (h *Hub) MissingTrip() []*Channel {
 	var out []*Channel

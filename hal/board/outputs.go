@@ -97,7 +97,7 @@ func (o *opener) openFan() {
 	if o.pwmErr == nil {
 		dev.out = o.pwm.Linear(fn.PWM, fn.Invert)
 	}
-	src, err := o.edges(fn.TachLine, gpio.FallingEdge)
+	src, err := o.edges(fn.TachLine, gpio.RisingEdge)
 	if err == nil {
 		t := gpioin.NewTach(src, gpioin.TachConfig{PulsesPerRev: fn.PulsesPerRev, MaxRPM: fn.MaxRPM, Timeout: 2 * units.Second}, o.now)
 		o.h.runners = append(o.h.runners, t.Run)

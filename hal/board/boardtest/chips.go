@@ -33,7 +33,8 @@ func (c *PCA9685) Reset() {
 	c.r[0x02], c.r[0x03], c.r[0x04], c.r[0x05] = 0xE2, 0xE4, 0xE8, 0xE0 // sub-call, ALLCALL addresses
 }
 
-// Tx implements Chip: PRE_SCALE keeps its value unless SLEEP is set.
+// Tx implements Chip: PRE_SCALE keeps its value unless SLEEP is set, and
+// MODE1's RESTART bit, written 1, clears.
 func (c *PCA9685) Tx(w, r []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -42,6 +43,7 @@ func (c *PCA9685) Tx(w, r []byte) error {
 	if c.r[0x00]&0x10 == 0 {
 		c.r[0xFE] = pre
 	}
+	c.r[0x00] &^= 0x80 // RESTART: writing 1 clears it (no restart pending here)
 	return err
 }
 

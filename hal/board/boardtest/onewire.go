@@ -40,6 +40,19 @@ func (b *OneWire) Add(rom onewire.Address, c float64) {
 	b.order = append(b.order, rom)
 }
 
+// Remove unplugs a probe.
+func (b *OneWire) Remove(rom onewire.Address) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.probes, rom)
+	for i, r := range b.order {
+		if r == rom {
+			b.order = append(b.order[:i], b.order[i+1:]...)
+			break
+		}
+	}
+}
+
 // Set sets a probe's temperature (taken at its next conversion).
 func (b *OneWire) Set(rom onewire.Address, c float64) {
 	b.mu.Lock()
