@@ -31,6 +31,8 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "the report as one JSON object: board, channels (name, wired, trip, verdict, status, value, unit, text, why), missing, missing_trip, implausible, ok")
 	wait := fs.Duration("wait", 2500*time.Millisecond, "how long the inputs are given before they are read: a DS18B20 conversion (750 ms), a flow meter's edge timeout (2 s)")
 	wiring := fs.Bool("wiring", false, "print the board's wiring table (Markdown) and exit, opening nothing")
+	only := fs.String("only", "", "probe only these channels: names or prefixes, comma-separated (temp.oil_in_a, flow.): the water bath, one pump")
+	lock := fs.String("lock", board.DefaultLock, "the board's lock, which the daemon holds while it runs: probe refuses to open chips under it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -50,7 +52,13 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, f.Wiring())
 		return 0
 	}
-	rep := probe(*path, f, *wait)
+	release, err := board.Lock(*lock)
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth probe:", err)
+		return 2
+	}
+	defer release()
+	rep := probe(*path, f, *wait, pick(*only))
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -66,7 +74,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 
 // probe opens the board, lets its inputs run for wait (the first read
 // starts the DS18B20s' conversion), and reads every channel.
-func probe(path string, f *board.File, wait time.Duration) board.Report {
+func probe(path string, f *board.File, wait time.Duration, only func(string) bool) board.Report {
 	start := time.Now()
 	now := func() units.Time { return units.Time(time.Since(start)) }
 	h := board.Open(f, probeRegistry(), now)
@@ -75,10 +83,28 @@ func probe(path string, f *board.File, wait time.Duration) board.Report {
 	var wg sync.WaitGroup
 	h.Run(ctx, &wg, units.Second, func(string, error) {})
 	h.Warm(wait, 100*time.Millisecond)
-	rep := board.Probe(path, h)
+	rep := board.Probe(path, h, only)
 	cancel()
 	wg.Wait()
 	return rep
+}
+
+// pick is --only's filter: a channel is picked when its name is one of the
+// list's, or begins with one ending in ".".
+func pick(list string) func(string) bool {
+	if list == "" {
+		return nil
+	}
+	names := strings.Split(list, ",")
+	return func(name string) bool {
+		for _, n := range names {
+			n = strings.TrimSpace(n)
+			if name == n || (strings.HasSuffix(n, ".") && strings.HasPrefix(name, n)) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func printProbe(w io.Writer, r board.Report) {

@@ -1,6 +1,9 @@
 package board
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"sync"
 
 	"periph.io/x/conn/v3/gpio"
@@ -15,6 +18,21 @@ import (
 	"hearth/hal/drivers/gpioin"
 	"hearth/units"
 )
+
+// hint says, for a bus that would not open, whether its device node is
+// there at all: the usual cause on a new card is the bus not enabled.
+func hint(err error, node, how string) error {
+	if _, serr := os.Stat(node); serr != nil {
+		return fmt.Errorf("no %s on this machine: %s", node, how)
+	}
+	return err
+}
+
+// spidev is the device node of periph's SPI port name "SPIb.c".
+func spidev(name string) string {
+	b, c, _ := strings.Cut(strings.TrimPrefix(name, "SPI"), ".")
+	return "/dev/spidev" + b + "." + c
+}
 
 var hostInit = sync.OnceValue(func() error {
 	_, err := host.Init()
@@ -31,13 +49,21 @@ func Host() Registry {
 			if err := hostInit(); err != nil {
 				return nil, err
 			}
-			return i2creg.Open(name)
+			b, err := i2creg.Open(name)
+			if err != nil {
+				return nil, hint(err, "/dev/i2c-"+name, "is I2C enabled (dtparam=i2c_arm=on, or its dtoverlay)?")
+			}
+			return b, nil
 		},
 		SPI: func(name string) (spi.PortCloser, error) {
 			if err := hostInit(); err != nil {
 				return nil, err
 			}
-			return spireg.Open(name)
+			p, err := spireg.Open(name)
+			if err != nil {
+				return nil, hint(err, spidev(name), "is SPI enabled (dtparam=spi=on)?")
+			}
+			return p, nil
 		},
 		W1: func(master uint32) (onewire.BusCloser, error) { return ds18b20.OpenKernelW1(master) },
 		Edges: func(chip string, line int, edge gpio.Edge, now func() units.Time) (gpioin.Edges, error) {

@@ -91,6 +91,9 @@ func (h *Hub) Close() {
 // under the daemon's samplers. `hearth probe` warms a board before it
 // probes it.
 func (h *Hub) Warm(d, period time.Duration) {
+	if len(h.MissingAll()) == len(h.Channels) {
+		return // nothing answered: nothing to wait for
+	}
 	for end := time.Now().Add(d); ; time.Sleep(period) {
 		for i := range h.Channels {
 			if c := &h.Channels[i]; !c.Missing() {
@@ -101,6 +104,17 @@ func (h *Hub) Warm(d, period time.Duration) {
 			return
 		}
 	}
+}
+
+// MissingAll returns the channels that are missing.
+func (h *Hub) MissingAll() []*Channel {
+	var out []*Channel
+	for i := range h.Channels {
+		if c := &h.Channels[i]; c.Missing() {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // MissingTrip returns the channels a trip hangs on that are missing.

@@ -46,7 +46,7 @@ func probeRig(t *testing.T, f *board.File, rig *boardtest.Rig) board.Report {
 	h.Run(ctx, &wg, units.Second, func(string, error) {})
 	defer func() { cancel(); wg.Wait() }()
 	h.Warm(1200*time.Millisecond, 100*time.Millisecond) // a 12-bit conversion, 8 feedback periods, a flow window
-	return board.Probe(example, h)
+	return board.Probe(example, h, nil)
 }
 
 // TestProbeEveryChannel: the reference board on emulated chips lists every
@@ -101,7 +101,7 @@ func TestProbeNoHardware(t *testing.T) {
 	f := load(t)
 	h := board.Open(f, board.Registry{}, clock())
 	defer h.Close()
-	rep := board.Probe(example, h)
+	rep := board.Probe(example, h, nil)
 	if rep.OK || len(rep.Missing) != len(rep.Channels) {
 		t.Fatalf("ok %v, %d missing of %d", rep.OK, len(rep.Missing), len(rep.Channels))
 	}

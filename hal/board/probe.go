@@ -2,6 +2,7 @@ package board
 
 import (
 	"fmt"
+	"strings"
 
 	"hearth/hal"
 )
@@ -41,14 +42,20 @@ type Report struct {
 // Probe reads every channel of h once and judges it. Call it after the
 // slow inputs had their time (a DS18B20 conversion, a flow meter's window):
 // hearth probe reads once, waits, and probes.
-func Probe(name string, h *Hub) Report {
+//
+// only, when not nil, picks the channels probed (by name); the others are
+// left out of the report and of its verdict.
+func Probe(name string, h *Hub, only func(string) bool) Report {
 	r := Report{Board: name, Missing: []string{}, MissingTrip: []string{}, Implausible: []string{}, OK: true}
 	for i := range h.Channels {
 		c := &h.Channels[i]
+		if only != nil && !only(c.Name) {
+			continue
+		}
 		p := Probed{Name: c.Name, Wired: c.Wired, Trip: c.Trip}
 		switch {
 		case c.Missing():
-			p.Verdict, p.Why = VerdictMissing, c.Err.Error()
+			p.Verdict, p.Why = VerdictMissing, strings.ReplaceAll(c.Err.Error(), "\n", "; ")
 			r.Missing = append(r.Missing, c.Name)
 			if c.Trip {
 				r.MissingTrip = append(r.MissingTrip, c.Name)
