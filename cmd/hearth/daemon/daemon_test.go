@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
+		if rig := os.Getenv(rigEnv); rig != "" {
+			os.Exit(runOnRig(o, rig))
+		}
 		os.Exit(daemon.Run(o))
 	}
 	os.Exit(m.Run())
