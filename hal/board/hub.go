@@ -106,6 +106,16 @@ func (h *Hub) Warm(d, period time.Duration) {
 	}
 }
 
+// Channel returns the channel called name, or nil.
+func (h *Hub) Channel(name string) *Channel {
+	for i := range h.Channels {
+		if h.Channels[i].Name == name {
+			return &h.Channels[i]
+		}
+	}
+	return nil
+}
+
 // MissingAll returns the channels that are missing.
 func (h *Hub) MissingAll() []*Channel {
 	var out []*Channel

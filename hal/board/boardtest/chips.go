@@ -176,6 +176,9 @@ type INA219 struct {
 	ShuntOhm float64
 	BusV     float64
 	Amps     float64
+	// Load, when set, gives the feed's voltage and current at each reading
+	// in place of BusV and Amps: a module's draw following its contactor.
+	Load func() (v, a float64)
 	regs16
 }
 

@@ -86,7 +86,13 @@ func NewRig(f *board.File) *Rig {
 	r.Lines[f.OilLow.Line] = &Line{Level: gpio.High}
 	for _, m := range f.Module {
 		in := NewINA219(m.ShuntOhm)
-		in.Set(48, 0)
+		pin := m.Relay
+		in.Load = func() (float64, float64) { // a module drawing 96 W while its contactor is closed
+			if r.Relays.Out(pin) {
+				return 48, 2
+			}
+			return 48, 0
+		}
 		r.Meters = append(r.Meters, in)
 		r.Feed.Add(uint16(m.FeedAddress), in)
 	}
