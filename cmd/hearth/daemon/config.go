@@ -13,10 +13,8 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"os"
 	"time"
-
-	"github.com/BurntSushi/toml"
 
 	"hearth/control"
 	"hearth/core"
@@ -117,40 +115,68 @@ func DefaultConfig() Config {
 	}
 }
 
-// fileConfig is the file's shape: the daemon's tables and the core's.
-type fileConfig struct {
-	Daemon   *DaemonConfig   `toml:"daemon"`
-	Watchdog *WatchdogConfig `toml:"watchdog"`
-	Modules  *ModulesConfig  `toml:"modules"`
-	Sim      *SimConfig      `toml:"sim"`
-	Control  *control.Config `toml:"control"`
-	Safety   *safety.Config  `toml:"safety"`
+// File is the configuration file's shape: the daemon's tables and the
+// core's, each holding its values (`hearth config defaults` writes it).
+type File struct {
+	Daemon   DaemonConfig   `toml:"daemon"`
+	Watchdog WatchdogConfig `toml:"watchdog"`
+	Modules  ModulesConfig  `toml:"modules"`
+	Sim      SimConfig      `toml:"sim"`
+	Control  control.Config `toml:"control"`
+	Safety   safety.Config  `toml:"safety"`
+}
+
+// File returns c in the file's shape.
+func (c *Config) File() File {
+	return File{Daemon: c.Daemon, Watchdog: c.Watchdog, Modules: c.Modules, Sim: c.Sim,
+		Control: c.Control.Control, Safety: c.Control.Safety}
+}
+
+// Config returns the configuration the file holds.
+func (f *File) Config() Config {
+	return Config{Daemon: f.Daemon, Watchdog: f.Watchdog, Modules: f.Modules, Sim: f.Sim,
+		Control: core.Config{Control: f.Control, Safety: f.Safety}}
 }
 
 // Load reads a configuration file over DefaultConfig. An unknown key is
-// refused, and every value is checked.
+// refused, and every value is checked: the error joins every issue Check
+// finds.
 func Load(path string) (Config, error) {
-	cfg := DefaultConfig()
 	if path == "" {
+		cfg := DefaultConfig()
 		return cfg, cfg.Validate()
 	}
-	fc := fileConfig{Daemon: &cfg.Daemon, Watchdog: &cfg.Watchdog, Modules: &cfg.Modules, Sim: &cfg.Sim,
-		Control: &cfg.Control.Control, Safety: &cfg.Control.Safety}
-	md, err := toml.DecodeFile(path, &fc)
-	if err != nil {
-		return Config{}, err
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return Config{}, fmt.Errorf("%s: unknown keys %s", path, strings.Join(keys, ", "))
-	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+	cfg, issues := Check(path)
+	if len(issues) > 0 {
+		return Config{}, errors.Join(issues...)
 	}
 	return cfg, nil
+}
+
+// Check reads a configuration file over DefaultConfig and returns the
+// effective configuration with every issue found (each an *Issue naming
+// its key and, where the file has it, its line): the values that do not
+// decode, the unknown keys, and every value past its bound or against
+// another (Config.Validate). A value that does not decode keeps its
+// default in the configuration returned.
+func Check(path string) (Config, []error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return DefaultConfig(), []error{err}
+	}
+	return Parse(path, data)
+}
+
+// Parse is Check on the text of a file.
+func Parse(file string, data []byte) (Config, []error) {
+	def := DefaultConfig()
+	f := def.File()
+	issues := DecodeStrict(file, data, &f)
+	cfg := f.Config()
+	if len(issues) == 1 && issues[0].(*Issue).Key == "" {
+		return cfg, issues // a syntax error: nothing was read
+	}
+	return cfg, append(issues, Locate(file, KeyLines(data), cfg.Validate())...)
 }
 
 // Validate checks every value against its bounds.
@@ -175,7 +201,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	bad(c.Modules.OffDeadline >= units.Second, "modules.off_deadline %v: want at least 1s", c.Modules.OffDeadline)
-	if err := c.Control.Safety.Validate(); err != nil {
+	if err := c.Control.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

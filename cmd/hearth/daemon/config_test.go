@@ -31,7 +31,7 @@ func TestConfigRefusesWhatIsPastItsBounds(t *testing.T) {
 		{"[daemon]\nshutdown_timeout = \"500ms\"\n", "daemon.shutdown_timeout"},
 		{"[daemon]\ndemand = \"110%\"\n", "daemon.demand"},
 		{"[modules]\noff_deadline = \"0s\"\n", "modules.off_deadline"},
-		{"[daemon]\ntick_rate = 10\n", "unknown keys daemon.tick_rate"},
+		{"[daemon]\ntick_rate = 10\n", "unknown key daemon.tick_rate"},
 		{"[safety.oil_in]\ntrip_c = 90.0\n", "oil"},
 	} {
 		path := filepath.Join(t.TempDir(), "h.toml")
