@@ -48,19 +48,23 @@ var gainLoops = []gainLoop{
 // a file names in any case: kp, Kp).
 func gainBounds(l gainLoop) []Bound {
 	k := "control." + l.key + "."
+	per := l.meas // "K", or "(L/min)" where the unit has a slash of its own
+	if per == uLPM {
+		per = "(" + per + ")"
+	}
 	f := func(name, unit string, lo, hi float64, doc string, get func(*pid.Config) float64) Bound {
 		return Bound{Key: k + name, Unit: unit, Min: lo, Max: hi, Doc: doc,
 			get: func(c *Config) float64 { return get(l.get(c)) }}
 	}
 	d := func(name string, hi units.Duration, doc string, get func(*pid.Config) units.Duration) Bound {
-		return Bound{Key: k + name, Unit: uS, Kind: KindDuration, Min: 0, Max: hi.Seconds(), Doc: doc,
+		return Bound{Key: k + name, Unit: "duration", Kind: KindDuration, Min: 0, Max: hi.Seconds(), Doc: doc,
 			get: func(c *Config) float64 { return get(l.get(c)).Seconds() }}
 	}
 	return []Bound{
-		f("kp", "1/"+l.meas, 0, 100, "proportional gain of "+l.doc+": output (0-1) per "+l.meas+" of error",
+		f("kp", "1/"+per, 0, 100, "proportional gain of "+l.doc+": output (0-1) per "+l.meas+" of error",
 			func(g *pid.Config) float64 { return g.Kp }),
 		f("ki", "1/("+l.meas+"·s)", 0, 1, "integral gain, Kp/Ti", func(g *pid.Config) float64 { return g.Ki }),
-		f("kd", "s/"+l.meas, 0, 1000, "derivative gain, Kp·Td", func(g *pid.Config) float64 { return g.Kd }),
+		f("kd", "s/"+per, 0, 1000, "derivative gain, Kp·Td", func(g *pid.Config) float64 { return g.Kd }),
 		f("setpointweight", uRatio, 0, 1, "the setpoint's share b in the proportional term",
 			func(g *pid.Config) float64 { return g.SetpointWeight }),
 		d("derivativefilter", units.Hour, "the derivative's filter time constant (0: Td/8)",

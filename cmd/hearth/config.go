@@ -35,9 +35,10 @@ func loadConfig(path string) (core.Config, error) {
 		return core.Config{}, err
 	}
 	f := controllerFile{Control: cfg.Control, Safety: cfg.Safety}
-	issues := daemon.DecodeStrict(path, data, &f)
-	cfg = core.Config{Control: f.Control, Safety: f.Safety}
-	issues = append(issues, daemon.Locate(path, daemon.KeyLines(data), cfg.Validate())...)
+	issues := daemon.CheckText(path, data, &f, func() error {
+		cfg = core.Config{Control: f.Control, Safety: f.Safety}
+		return cfg.Validate()
+	})
 	if len(issues) > 0 {
 		return core.Config{}, errors.Join(issues...)
 	}

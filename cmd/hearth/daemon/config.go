@@ -171,36 +171,26 @@ func Check(path string) (Config, []error) {
 func Parse(file string, data []byte) (Config, []error) {
 	def := DefaultConfig()
 	f := def.File()
-	issues := DecodeStrict(file, data, &f)
-	cfg := f.Config()
-	if len(issues) == 1 && issues[0].(*Issue).Key == "" {
-		return cfg, issues // a syntax error: nothing was read
-	}
-	return cfg, append(issues, Locate(file, KeyLines(data), cfg.Validate())...)
+	var cfg Config
+	issues := CheckText(file, data, &f, func() error { cfg = f.Config(); return cfg.Validate() })
+	return f.Config(), issues
 }
 
-// Validate checks every value against its bounds.
+// Validate checks every value against its bounds: the daemon's own
+// (daemonKeys), the watchdog's, and the controller's (core.Config.Validate).
 func (c *Config) Validate() error {
-	d := &c.Daemon
 	var errs []error
-	bad := func(ok bool, format string, args ...any) {
-		if !ok {
-			errs = append(errs, fmt.Errorf(format, args...))
+	for _, k := range daemonKeys {
+		if k.check != nil && !k.check(c) {
+			errs = append(errs, fmt.Errorf("%s %s: want %s", k.Key, k.value(c), k.Bound))
 		}
 	}
-	bad(d.Tick >= 10*units.Millisecond && d.Tick <= units.Second, "daemon.tick %v: want 10ms..1s", d.Tick)
-	bad(d.Late > 0 && d.Late < d.Tick, "daemon.late %v: want above 0 and below the tick", d.Late)
-	bad(d.StateDir != "", "daemon.state_dir is empty")
-	bad(d.StatsEvery >= 100*units.Millisecond, "daemon.stats_every %v: want at least 100ms", d.StatsEvery)
-	bad(d.RealtimePriority >= 0 && d.RealtimePriority <= 99, "daemon.realtime_priority %d: want 0..99", d.RealtimePriority)
-	bad(d.ShutdownTimeout >= units.Second, "daemon.shutdown_timeout %v: want at least 1s", d.ShutdownTimeout)
-	if _, err := hil.ParseLevel(d.Demand, hal.LevelCut); err != nil {
+	if _, err := hil.ParseLevel(c.Daemon.Demand, hal.LevelCut); err != nil {
 		errs = append(errs, fmt.Errorf("daemon.demand: %w", err))
 	}
 	if err := c.Watchdog.hal().Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	bad(c.Modules.OffDeadline >= units.Second, "modules.off_deadline %v: want at least 1s", c.Modules.OffDeadline)
 	if err := c.Control.Validate(); err != nil {
 		errs = append(errs, err)
 	}

@@ -190,6 +190,26 @@ func normKey(s string) string {
 	return strings.Join(parts, ".")
 }
 
+// CheckText decodes data over v strictly (DecodeStrict) and, unless the
+// text could not be parsed at all, runs validate on what it decoded: it
+// returns every issue of both, in the order of the file's lines (those
+// with no line last).
+func CheckText(file string, data []byte, v any, validate func() error) []error {
+	issues := DecodeStrict(file, data, v)
+	if len(issues) == 1 && issues[0].(*Issue).Key == "" {
+		return issues // a syntax error: nothing was read
+	}
+	issues = append(issues, Locate(file, KeyLines(data), validate())...)
+	line := func(e error) int {
+		if n := e.(*Issue).Line; n > 0 {
+			return n
+		}
+		return 1 << 30
+	}
+	sort.SliceStable(issues, func(i, j int) bool { return line(issues[i]) < line(issues[j]) })
+	return issues
+}
+
 // Locate splits err (errors.Join of the checks) into one Issue per error,
 // each with the line of the first key of the file it names.
 func Locate(file string, lines Lines, err error) []error {
