@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"hearth/units"
 )
 
 // CampaignRunHours is the length of one random run of a campaign.
@@ -20,7 +22,7 @@ func RandomScenario(r uint64) *Scenario {
 	sc := &Scenario{
 		Name:     "random-" + strconv.FormatUint(r, 10),
 		Season:   string(seasons[rng.IntN(len(seasons))]),
-		Duration: Dur(CampaignRunHours * time.Hour),
+		Duration: units.Duration(CampaignRunHours * time.Hour),
 		Seed:     r,
 		src:      "random:" + strconv.FormatUint(r, 10),
 	}
@@ -29,7 +31,7 @@ func RandomScenario(r uint64) *Scenario {
 	n := 1 + rng.IntN(3)
 	for range n {
 		spec := Catalogue[rng.IntN(len(Catalogue))]
-		at := Dur(int64(20*time.Minute) + rng.Int64N(horizon-int64(20*time.Minute)))
+		at := units.Duration(int64(20*time.Minute) + rng.Int64N(horizon-int64(20*time.Minute)))
 		ev := Event{At: at, Fault: string(spec.Kind)}
 		if len(spec.Targets) > 0 {
 			ev.Target = spec.Targets[rng.IntN(len(spec.Targets))]
@@ -42,17 +44,17 @@ func RandomScenario(r uint64) *Scenario {
 		default:
 			ev.Arg, ev.Duty = randomArg(rng, spec.Kind, ev.Target)
 			if rng.IntN(2) == 0 {
-				ev.For = Dur(int64(time.Minute) + rng.Int64N(int64(45*time.Minute)))
+				ev.For = units.Duration(int64(time.Minute) + rng.Int64N(int64(45*time.Minute)))
 			}
 		}
 		sc.Events = append(sc.Events, ev)
 		if ev.For > 0 && rng.IntN(2) == 0 {
-			sc.Events = append(sc.Events, Event{At: ev.At + ev.For + Dur(30*time.Minute), Command: "reset"})
+			sc.Events = append(sc.Events, Event{At: ev.At + ev.For + units.Duration(30*time.Minute), Command: "reset"})
 		}
 	}
 	if rng.IntN(4) == 0 {
 		levels := []string{"idle", "25%", "50%", "75%", "100%"}
-		sc.Events = append(sc.Events, Event{At: Dur(rng.Int64N(horizon)), Demand: levels[rng.IntN(len(levels))]})
+		sc.Events = append(sc.Events, Event{At: units.Duration(rng.Int64N(horizon)), Demand: levels[rng.IntN(len(levels))]})
 	}
 	return sc
 }

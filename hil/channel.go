@@ -16,9 +16,9 @@ import (
 // of straight from the controller. Lease expiry, loss, delay and partitions
 // are then the real code's, deterministically for the seed.
 type ChannelFile struct {
-	Loss   float64 `toml:"loss"`   // share of datagrams lost, each way (0..0.5)
-	Delay  Dur     `toml:"delay"`  // one way
-	Jitter Dur     `toml:"jitter"` // added to the delay, uniform
+	Loss   float64        `toml:"loss"`   // share of datagrams lost, each way (0..0.5)
+	Delay  units.Duration `toml:"delay"`  // one way
+	Jitter units.Duration `toml:"jitter"` // added to the delay, uniform
 	// Partitions cut one module's agent off the controller for a while.
 	Partitions []PartitionFile `toml:"partition"`
 }
@@ -26,9 +26,9 @@ type ChannelFile struct {
 // PartitionFile is one partition: module (0-based) unreachable from at for
 // a while.
 type PartitionFile struct {
-	Module int `toml:"module"`
-	At     Dur `toml:"at"`
-	For    Dur `toml:"for"`
+	Module int            `toml:"module"`
+	At     units.Duration `toml:"at"`
+	For    units.Duration `toml:"for"`
 }
 
 func (c *ChannelFile) validate(modules int) error {
@@ -37,7 +37,7 @@ func (c *ChannelFile) validate(modules int) error {
 	}
 	for _, p := range c.Partitions {
 		if p.Module < 0 || p.Module >= modules || p.For <= 0 {
-			return fmt.Errorf("channel.partition: module %d for %v: want a module 0..%d and a positive for", p.Module, p.For.D(), modules-1)
+			return fmt.Errorf("channel.partition: module %d for %v: want a module 0..%d and a positive for", p.Module, p.For, modules-1)
 		}
 	}
 	return nil
@@ -66,7 +66,7 @@ func newChannel(cf *ChannelFile, pl *Plant, seed uint64) (*channel, error) {
 		m.Lease, m.OffDeadline = 0, 1<<62
 		specs[i] = simnet.ModuleSpec{Board: plantBoard{pl, i}, Relay: plantRelay{pl, i}, Stopped: !m.Answering()}
 	}
-	link := simnet.Link{Loss: cf.Loss, Delay: cf.Delay.D(), Jitter: cf.Jitter.D()}
+	link := simnet.Link{Loss: cf.Loss, Delay: cf.Delay, Jitter: cf.Jitter}
 	hub := modules.HubConfig{OffDeadline: units.DurationOf(pl.P.OffDeadlineS)}
 	ch, err := simnet.NewChannel(simnet.ChannelConfig{Seed: seed ^ 0x6368616e6e656c, Start: pl.Now, Hub: hub,
 		Modules: specs, ToAgents: link, ToHub: link})
@@ -94,9 +94,9 @@ func (c *channel) step(now units.Time, ctlDown bool) {
 	if ctlDown {
 		c.ch.Net().Partition(simnet.HubAddr(), netip.AddrPort{}, now.Add(Tick))
 	}
-	for c.next < len(c.parts) && c.parts[c.next].At.D() <= units.Duration(now) {
+	for c.next < len(c.parts) && c.parts[c.next].At <= units.Duration(now) {
 		p := c.parts[c.next]
-		c.ch.Net().Partition(simnet.AgentAddr(p.Module), simnet.HubAddr(), now.Add(p.For.D()))
+		c.ch.Net().Partition(simnet.AgentAddr(p.Module), simnet.HubAddr(), now.Add(p.For))
 		c.next++
 	}
 	for i := 0; i < c.pl.P.Modules; i++ {

@@ -49,7 +49,7 @@ func TestPartitionedAgentIdlesByItself(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := cfg.Channel.Partitions[0].At.D()
+	at := cfg.Channel.Partitions[0].At
 	m := &s.Plant.Modules[cfg.Channel.Partitions[0].Module]
 	for units.Duration(s.Plant.Now) < at && !s.Done() { // to the partition
 		s.Step()

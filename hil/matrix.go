@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"hearth/units"
 )
 
 // The fault matrix: a built-in scenario for every (fault, channel) pair that
@@ -119,24 +121,24 @@ func (r matrixRow) scenario() *Scenario {
 	if r.kind == "sensor_stuck_at" {
 		name += "-" + strconv.FormatFloat(r.arg, 'g', -1, 64)
 	}
-	at := Dur(30 * time.Minute)
-	sc := &Scenario{Name: name, Seasons: []string{string(Winter), string(Summer)}, Duration: Dur(2 * time.Hour),
+	at := units.Duration(30 * time.Minute)
+	sc := &Scenario{Name: name, Seasons: []string{string(Winter), string(Summer)}, Duration: units.Duration(2 * time.Hour),
 		Seed: 70, src: "matrix:" + name,
-		Events: []Event{{At: at, Fault: string(r.kind), Target: r.target, Arg: r.arg, For: Dur(30 * time.Minute)},
-			{At: Dur(75 * time.Minute), Command: "reset"}}}
+		Events: []Event{{At: at, Fault: string(r.kind), Target: r.target, Arg: r.arg, For: units.Duration(30 * time.Minute)},
+			{At: units.Duration(75 * time.Minute), Command: "reset"}}}
 	sc.Description = "The fault matrix: " + string(r.kind) + " on " + r.target + " at 30 min for 30 min, a reset at 75 min."
 	ex := &sc.Expect
 	if r.outcome != mAny {
-		ex.States = []StateAt{{At: Dur(105 * time.Minute), State: "running"}}
+		ex.States = []StateAt{{At: units.Duration(105 * time.Minute), State: "running"}}
 	}
 	switch r.outcome {
 	case mDegraded:
 		ex.NoTrip = true
-		ex.States = append(ex.States, StateAt{At: Dur(50 * time.Minute), State: "degraded"})
+		ex.States = append(ex.States, StateAt{At: units.Duration(50 * time.Minute), State: "degraded"})
 	case mNoTrip:
 		ex.NoTrip = true
 	case mTrip:
-		by := at + Dur(time.Duration(r.byS*float64(time.Second)))
+		by := at + units.Duration(time.Duration(r.byS*float64(time.Second)))
 		ex.Trips = []TripExpect{{Cause: r.cause, By: by, Witness: r.witness}}
 	}
 	return sc

@@ -374,7 +374,7 @@ func (s *Sim) apply(e Event) {
 		// An engineer's reset: one press, or (with for) a button held down
 		// that long; the layer acts on a new press only.
 		s.resetNext = true
-		s.resetTill = now.Add(e.For.D())
+		s.resetTill = now.Add(e.For)
 		s.mark("command", "reset")
 	case e.Demand != "":
 		s.demand, _ = ParseLevel(e.Demand, s.demand)

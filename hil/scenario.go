@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -19,37 +18,18 @@ import (
 	"hearth/units"
 )
 
-// Dur is a duration written as Go writes them ("90s", "2h30m").
-type Dur units.Duration
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (d *Dur) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return err
-	}
-	*d = Dur(v)
-	return nil
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (d Dur) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
-
-// D returns d as a units.Duration.
-func (d Dur) D() units.Duration { return units.Duration(d) }
-
 // Event is one entry of a scenario's time line. Exactly one of Fault, Clear,
 // Command or Demand is set.
 type Event struct {
-	At      Dur     `toml:"at"`
-	Fault   string  `toml:"fault"`   // inject this fault kind
-	Clear   string  `toml:"clear"`   // clear this fault kind
-	Target  string  `toml:"target"`  // what the fault applies to (see 'hearth hil faults')
-	Arg     float64 `toml:"arg"`     // the fault's argument (0: its default)
-	Duty    float64 `toml:"duty"`    // sensor_intermittent: the open share of each period (0: 0.2)
-	For     Dur     `toml:"for"`     // clear the fault again after this long (0: it stays)
-	Command string  `toml:"command"` // operator command: reset
-	Demand  string  `toml:"demand"`  // the workload's demand from now on: off, idle, 25%, 50%, 75%, 100%
+	At      units.Duration `toml:"at"`
+	Fault   string         `toml:"fault"`   // inject this fault kind
+	Clear   string         `toml:"clear"`   // clear this fault kind
+	Target  string         `toml:"target"`  // what the fault applies to (see 'hearth hil faults')
+	Arg     float64        `toml:"arg"`     // the fault's argument (0: its default)
+	Duty    float64        `toml:"duty"`    // sensor_intermittent: the open share of each period (0: 0.2)
+	For     units.Duration `toml:"for"`     // clear the fault again after this long (0: it stays)
+	Command string         `toml:"command"` // operator command: reset
+	Demand  string         `toml:"demand"`  // the workload's demand from now on: off, idle, 25%, 50%, 75%, 100%
 }
 
 // TempBound bounds a true plant temperature over the whole run.
@@ -64,42 +44,42 @@ type TempBound struct {
 // TripExpect expects a trip with a cause by a deadline, and, when set, on
 // the evidence of a given witness.
 type TripExpect struct {
-	Cause   string `toml:"cause"`
-	By      Dur    `toml:"by"`
-	Witness string `toml:"witness"`
+	Cause   string         `toml:"cause"`
+	By      units.Duration `toml:"by"`
+	Witness string         `toml:"witness"`
 }
 
 // StateAt expects the safety state at a time.
 type StateAt struct {
-	At    Dur    `toml:"at"`
-	State string `toml:"state"`
+	At    units.Duration `toml:"at"`
+	State string         `toml:"state"`
 }
 
 // OutputsAt expects the commands the plant holds at a time (after safety's
 // word): the cause-specific safe state made visible.
 type OutputsAt struct {
-	At             Dur      `toml:"at"`
-	OilPump        *float64 `toml:"oil_pump"`
-	WaterPump      *float64 `toml:"water_pump"`
-	ValveDump      *float64 `toml:"valve_dump"`
-	ValveTank      *float64 `toml:"valve_tank"`
-	Fan            *float64 `toml:"fan"`
-	Alarm          *bool    `toml:"alarm"`
-	ModulesPowered *int     `toml:"modules_powered"`
+	At             units.Duration `toml:"at"`
+	OilPump        *float64       `toml:"oil_pump"`
+	WaterPump      *float64       `toml:"water_pump"`
+	ValveDump      *float64       `toml:"valve_dump"`
+	ValveTank      *float64       `toml:"valve_tank"`
+	Fan            *float64       `toml:"fan"`
+	Alarm          *bool          `toml:"alarm"`
+	ModulesPowered *int           `toml:"modules_powered"`
 }
 
 // Expect is what a scenario requires of the run.
 type Expect struct {
-	NoTrip                 bool         `toml:"no_trip"`
-	NoAlarm                bool         `toml:"no_alarm"` // the safety layer raises no alarm in the scored time
-	Trips                  []TripExpect `toml:"trip"`
-	ModulesOffBy           *Dur         `toml:"modules_off_by"` // every module unpowered at this time
-	States                 []StateAt    `toml:"state"`
-	Outputs                []OutputsAt  `toml:"outputs"`
-	Temps                  []TempBound  `toml:"temp"`
-	ERFMin                 *float64     `toml:"erf_min"`
-	ComputeAvailabilityMin *float64     `toml:"compute_availability_min"`
-	DHWShortfallMaxKWh     *float64     `toml:"dhw_shortfall_max_kwh"`
+	NoTrip                 bool            `toml:"no_trip"`
+	NoAlarm                bool            `toml:"no_alarm"` // the safety layer raises no alarm in the scored time
+	Trips                  []TripExpect    `toml:"trip"`
+	ModulesOffBy           *units.Duration `toml:"modules_off_by"` // every module unpowered at this time
+	States                 []StateAt       `toml:"state"`
+	Outputs                []OutputsAt     `toml:"outputs"`
+	Temps                  []TempBound     `toml:"temp"`
+	ERFMin                 *float64        `toml:"erf_min"`
+	ComputeAvailabilityMin *float64        `toml:"compute_availability_min"`
+	DHWShortfallMaxKWh     *float64        `toml:"dhw_shortfall_max_kwh"`
 	// TankAtTargetMin: the tank's upper layer at or above its target less
 	// TankTargetBandK for at least this share of the run.
 	TankAtTargetMin *float64 `toml:"tank_at_target_min"`
@@ -126,10 +106,10 @@ type Scenario struct {
 	// Seasons, when set, makes the file a family: one scenario per season,
 	// named NAME-SEASON.
 	Seasons   []string       `toml:"seasons"`
-	Duration  Dur            `toml:"duration"`
+	Duration  units.Duration `toml:"duration"`
 	Seed      uint64         `toml:"seed"`
 	Demand    string         `toml:"demand"`
-	StartWeek Dur            `toml:"start_week"` // local time since Monday 00:00 at the start
+	StartWeek units.Duration `toml:"start_week"` // local time since Monday 00:00 at the start
 	Weather   *Weather       `toml:"weather"`
 	Plant     toml.Primitive `toml:"plant"`
 	Init      InitFile       `toml:"init"`
@@ -378,9 +358,9 @@ func (s *Scenario) Config(base Params, seed uint64) (Config, error) {
 	if s.Weather != nil {
 		cfg.Weather = *s.Weather
 	}
-	cfg.Duration = s.Duration.D()
+	cfg.Duration = s.Duration
 	if s.StartWeek != 0 {
-		cfg.WeekTime = s.StartWeek.D()
+		cfg.WeekTime = s.StartWeek
 	}
 	cfg.Demand, _ = ParseLevel(s.Demand, hal.Level100)
 	in := &cfg.Init

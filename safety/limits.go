@@ -222,6 +222,26 @@ var bounds = [...]bound{
 		func(c *Config) float64 { return float64(c.SelfTestValve) }},
 }
 
+// HardBound is one key of Config with its hard bound, as docs/safety.md
+// and docs/config.md show them: no value may leave [Min, Max], and zero is
+// refused as a missing key (so a Min of 0 reads (0, Max]).
+type HardBound struct {
+	Key      string // the TOML key, "safety.oil_in.trip_c"
+	Min, Max float64
+	Why      string
+	Get      func(*Config) float64
+}
+
+// HardBounds returns every key of Config with its hard bound, in the
+// order of the bounds table Validate checks.
+func HardBounds() []HardBound {
+	out := make([]HardBound, len(bounds))
+	for i, b := range bounds {
+		out[i] = HardBound{Key: b.key, Min: b.min, Max: b.max, Why: b.why, Get: b.get}
+	}
+	return out
+}
+
 // LimitRule says which rule a configuration value broke.
 type LimitRule uint8
 

@@ -10,10 +10,7 @@
 // caller says it is (the Pi's monotonic clock, or the HIL bench's virtual one).
 package units
 
-import (
-	"math"
-	"strconv"
-)
+import "math"
 
 // Celsius is a temperature in degrees Celsius.
 type Celsius float64
@@ -76,11 +73,6 @@ func (d Duration) Seconds() float64 { return float64(d) / float64(Second) }
 
 // DurationOf converts seconds to a Duration.
 func DurationOf(s float64) Duration { return Duration(math.Round(s * float64(Second))) }
-
-// String renders d in seconds, e.g. "1.5s".
-func (d Duration) String() string {
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
-}
 
 // Time is a point on the controller's monotonic clock: nanoseconds since an
 // epoch chosen by the caller (boot on the Pi, scenario start in the bench).

@@ -13,8 +13,8 @@ import (
 func TestConfigRefusedAtLoad(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct{ name, body, want string }{
-		{"trip", "[safety.oil_in]\ntrip_c = 61.0\n", "safety.oil_in.trip_c = 61 exceeds its hard bound 60"},
-		{"typo", "[control]\noil_celing_c = 50.0\n", "unknown keys control.oil_celing_c"},
+		{"trip", "[safety.oil_in]\ntrip_c = 61.0\n", "trip.toml:2: safety.oil_in.trip_c = 61 exceeds its hard bound 60"},
+		{"typo", "[control]\noil_celing_c = 50.0\n", "typo.toml:2: unknown key control.oil_celing_c"},
 	} {
 		path := filepath.Join(dir, c.name+".toml")
 		if err := os.WriteFile(path, []byte(c.body), 0o644); err != nil {

@@ -13,10 +13,8 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"os"
 	"time"
-
-	"github.com/BurntSushi/toml"
 
 	"hearth/control"
 	"hearth/core"
@@ -123,65 +121,83 @@ func DefaultConfig() Config {
 	}
 }
 
-// fileConfig is the file's shape: the daemon's tables and the core's.
-type fileConfig struct {
-	Daemon   *DaemonConfig   `toml:"daemon"`
-	Watchdog *WatchdogConfig `toml:"watchdog"`
-	Modules  *ModulesConfig  `toml:"modules"`
-	Sim      *SimConfig      `toml:"sim"`
-	Control  *control.Config `toml:"control"`
-	Safety   *safety.Config  `toml:"safety"`
+// File is the configuration file's shape: the daemon's tables and the
+// core's, each holding its values (`hearth config defaults` writes it).
+type File struct {
+	Daemon   DaemonConfig   `toml:"daemon"`
+	Watchdog WatchdogConfig `toml:"watchdog"`
+	Modules  ModulesConfig  `toml:"modules"`
+	Sim      SimConfig      `toml:"sim"`
+	Control  control.Config `toml:"control"`
+	Safety   safety.Config  `toml:"safety"`
+}
+
+// File returns c in the file's shape.
+func (c *Config) File() File {
+	return File{Daemon: c.Daemon, Watchdog: c.Watchdog, Modules: c.Modules, Sim: c.Sim,
+		Control: c.Control.Control, Safety: c.Control.Safety}
+}
+
+// Config returns the configuration the file holds.
+func (f *File) Config() Config {
+	return Config{Daemon: f.Daemon, Watchdog: f.Watchdog, Modules: f.Modules, Sim: f.Sim,
+		Control: core.Config{Control: f.Control, Safety: f.Safety}}
 }
 
 // Load reads a configuration file over DefaultConfig. An unknown key is
-// refused, and every value is checked.
+// refused, and every value is checked: the error joins every issue Check
+// finds.
 func Load(path string) (Config, error) {
-	cfg := DefaultConfig()
 	if path == "" {
+		cfg := DefaultConfig()
 		return cfg, cfg.Validate()
 	}
-	fc := fileConfig{Daemon: &cfg.Daemon, Watchdog: &cfg.Watchdog, Modules: &cfg.Modules, Sim: &cfg.Sim,
-		Control: &cfg.Control.Control, Safety: &cfg.Control.Safety}
-	md, err := toml.DecodeFile(path, &fc)
-	if err != nil {
-		return Config{}, err
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return Config{}, fmt.Errorf("%s: unknown keys %s", path, strings.Join(keys, ", "))
-	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+	cfg, issues := Check(path)
+	if len(issues) > 0 {
+		return Config{}, errors.Join(issues...)
 	}
 	return cfg, nil
 }
 
-// Validate checks every value against its bounds.
+// Check reads a configuration file over DefaultConfig and returns the
+// effective configuration with every issue found (each an *Issue naming
+// its key and, where the file has it, its line): the values that do not
+// decode, the unknown keys, and every value past its bound or against
+// another (Config.Validate). A value that does not decode keeps its
+// default in the configuration returned.
+func Check(path string) (Config, []error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return DefaultConfig(), []error{err}
+	}
+	return Parse(path, data)
+}
+
+// Parse is Check on the text of a file.
+func Parse(file string, data []byte) (Config, []error) {
+	def := DefaultConfig()
+	f := def.File()
+	var cfg Config
+	issues := CheckText(file, data, &f, func() error { cfg = f.Config(); return cfg.Validate() })
+	return f.Config(), issues
+}
+
+// Validate checks every value against its bounds: the daemon's own
+// (daemonKeys), the watchdog's, and the controller's (core.Config.Validate).
 func (c *Config) Validate() error {
-	d := &c.Daemon
 	var errs []error
-	bad := func(ok bool, format string, args ...any) {
-		if !ok {
-			errs = append(errs, fmt.Errorf(format, args...))
+	for _, k := range daemonKeys {
+		if k.check != nil && !k.check(c) {
+			errs = append(errs, fmt.Errorf("%s %s: want %s", k.Key, k.value(c), k.Bound))
 		}
 	}
-	bad(d.Tick >= 10*units.Millisecond && d.Tick <= units.Second, "daemon.tick %v: want 10ms..1s", d.Tick)
-	bad(d.Late > 0 && d.Late < d.Tick, "daemon.late %v: want above 0 and below the tick", d.Late)
-	bad(d.StateDir != "", "daemon.state_dir is empty")
-	bad(d.StatsEvery >= 100*units.Millisecond, "daemon.stats_every %v: want at least 100ms", d.StatsEvery)
-	bad(d.RealtimePriority >= 0 && d.RealtimePriority <= 99, "daemon.realtime_priority %d: want 0..99", d.RealtimePriority)
-	bad(d.ShutdownTimeout >= units.Second, "daemon.shutdown_timeout %v: want at least 1s", d.ShutdownTimeout)
-	if _, err := hil.ParseLevel(d.Demand, hal.LevelCut); err != nil {
+	if _, err := hil.ParseLevel(c.Daemon.Demand, hal.LevelCut); err != nil {
 		errs = append(errs, fmt.Errorf("daemon.demand: %w", err))
 	}
 	if err := c.Watchdog.hal().Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	bad(c.Modules.OffDeadline >= units.Second, "modules.off_deadline %v: want at least 1s", c.Modules.OffDeadline)
-	if err := c.Control.Safety.Validate(); err != nil {
+	if err := c.Control.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,10 @@ func TestConfigRefusesWhatIsPastItsBounds(t *testing.T) {
 		{"[daemon]\nshutdown_timeout = \"500ms\"\n", "daemon.shutdown_timeout"},
 		{"[daemon]\ndemand = \"110%\"\n", "daemon.demand"},
 		{"[modules]\noff_deadline = \"0s\"\n", "modules.off_deadline"},
-		{"[daemon]\ntick_rate = 10\n", "unknown keys daemon.tick_rate"},
+		{"[daemon]\ntick_rate = 10\n", "unknown key daemon.tick_rate"},
+		{"[sim]\nseason = \"autumn\"\n", "sim.season"},
+		{"[sim]\nwatchdog = true\n", "sim.watchdog"},
+		{"[control]\noil_ceiling_c = 53.0\n", "h.toml:4: control.oil_ceiling_c = 53: above safety.oil_in.warn_c = 52"},
 		{"[safety.oil_in]\ntrip_c = 90.0\n", "oil"},
 	} {
 		path := filepath.Join(t.TempDir(), "h.toml")
@@ -55,5 +59,31 @@ func TestConfigRefusesWhatIsPastItsBounds(t *testing.T) {
 		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "watchdog") {
 			t.Errorf("%q: error %v, want the watchdog refused", w, err)
 		}
+	}
+}
+
+// Every key of the daemon's tables is in daemonKeys, so docs/config.md
+// shows it.
+func TestDaemonKeysCoverConfig(t *testing.T) {
+	have := map[string]bool{}
+	for _, k := range daemonKeys {
+		have[k.Key] = true
+	}
+	var walk func(prefix string, t reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			key := prefix + tomlName(f)
+			if !have[key] {
+				t.Errorf("%s has no entry in daemonKeys", key)
+			}
+			if f.Type.Kind() == reflect.Slice {
+				walk(key+".", f.Type.Elem())
+			}
+		}
+	}
+	ft := reflect.TypeFor[File]()
+	for i := range 4 { // daemon, watchdog, modules, sim
+		walk(tomlName(ft.Field(i))+".", ft.Field(i).Type)
 	}
 }

@@ -1,0 +1,90 @@
+package daemon
+
+import (
+	"strconv"
+
+	"hearth/hal/watchdog"
+	"hearth/hil"
+	"hearth/units"
+)
+
+// KeyDoc is one key of the configuration file as docs/config.md shows it:
+// its unit, its default, its bound and what it does.
+type KeyDoc struct {
+	Key, Unit, Default, Bound, Doc string
+}
+
+// daemonKey is one key of the daemon's own tables; check, where set, is
+// its bound (Validate refuses a value it does not pass, quoting Bound).
+type daemonKey struct {
+	KeyDoc
+	value func(*Config) string
+	check func(*Config) bool
+}
+
+func dur(d units.Duration) string { return d.String() }
+
+// daemonKeys lists every key of the [daemon], [watchdog], [modules] and
+// [sim] tables, in the file's order. A test fails when a field is missing.
+var daemonKeys = []daemonKey{
+	{KeyDoc{Key: "daemon.tick", Unit: "duration", Bound: "10ms..1s", Doc: "the control period: 100ms is 10 Hz"},
+		func(c *Config) string { return dur(c.Daemon.Tick) },
+		func(c *Config) bool { return c.Daemon.Tick >= 10*units.Millisecond && c.Daemon.Tick <= units.Second }},
+	{KeyDoc{Key: "daemon.late", Unit: "duration", Bound: "above 0 and below the tick", Doc: "how late a tick may start and still count as on time: a late tick does not feed the watchdog"},
+		func(c *Config) string { return dur(c.Daemon.Late) },
+		func(c *Config) bool { return c.Daemon.Late > 0 && c.Daemon.Late < c.Daemon.Tick }},
+	{KeyDoc{Key: "daemon.state_dir", Unit: "path", Bound: "not empty", Doc: "where state lives: the trip store in trip/, the event log in events/"},
+		func(c *Config) string { return strconv.Quote(c.Daemon.StateDir) },
+		func(c *Config) bool { return c.Daemon.StateDir != "" }},
+	{KeyDoc{Key: "daemon.stats_file", Unit: "path", Doc: "the stats file (JSON), rewritten every stats_every; --stats overrides; empty: none"},
+		func(c *Config) string { return strconv.Quote(c.Daemon.StatsFile) }, nil},
+	{KeyDoc{Key: "daemon.stats_every", Unit: "duration", Bound: "at least 100ms", Doc: "how often the stats file is rewritten"},
+		func(c *Config) string { return dur(c.Daemon.StatsEvery) },
+		func(c *Config) bool { return c.Daemon.StatsEvery >= 100*units.Millisecond }},
+	{KeyDoc{Key: "daemon.realtime_priority", Unit: "integer", Bound: "0..99", Doc: "the SCHED_FIFO priority of the tick's thread (0: the normal scheduler); refused by the kernel without CAP_SYS_NICE, which the daemon logs and goes on"},
+		func(c *Config) string { return strconv.Itoa(c.Daemon.RealtimePriority) },
+		func(c *Config) bool { return c.Daemon.RealtimePriority >= 0 && c.Daemon.RealtimePriority <= 99 }},
+	{KeyDoc{Key: "daemon.lock_memory", Unit: "bool", Doc: "mlockall: no page fault on the tick"},
+		func(c *Config) string { return strconv.FormatBool(c.Daemon.LockMemory) }, nil},
+	{KeyDoc{Key: "daemon.demand", Unit: "level", Bound: "off, idle, 25%, 50%, 75% or 100%", Doc: "what the workload asks of every module"},
+		func(c *Config) string { return strconv.Quote(c.Daemon.Demand) }, nil},
+	{KeyDoc{Key: "daemon.shutdown_timeout", Unit: "duration", Bound: "at least 1s", Doc: "bounds the controlled shutdown: the modules' graceful shutdown; past it they are cut"},
+		func(c *Config) string { return dur(c.Daemon.ShutdownTimeout) },
+		func(c *Config) bool { return c.Daemon.ShutdownTimeout >= units.Second }},
+
+	{KeyDoc{Key: "watchdog.kind", Unit: "word", Bound: "systemd, device or none: no default, a configuration must say", Doc: "the one watchdog the daemon feeds (docs/safety.md, layer 5, is the device kind)"},
+		func(c *Config) string { return strconv.Quote(c.Watchdog.Kind) }, nil},
+	{KeyDoc{Key: "watchdog.device", Unit: "path", Bound: "kind device only", Doc: "the watchdog device; empty: /dev/watchdog"},
+		func(c *Config) string { return strconv.Quote(c.Watchdog.Device) }, nil},
+	{KeyDoc{Key: "watchdog.timeout", Unit: "duration", Bound: "kind device only: whole seconds, 1s..15s (bcm2835_wdt)", Doc: "how long the device waits for a kick; 0: 10s"},
+		func(c *Config) string { return dur(c.Watchdog.Timeout) }, nil},
+
+	{KeyDoc{Key: "modules.listen", Unit: "UDP address", Doc: "the controller's address on the module channel"},
+		func(c *Config) string { return strconv.Quote(c.Modules.Listen) }, nil},
+	{KeyDoc{Key: "modules.secret", Unit: "hex", Doc: "the hub secret (hearth modules secret); --sim makes one when empty"},
+		func(c *Config) string { return strconv.Quote(c.Modules.Secret) }, nil},
+	{KeyDoc{Key: "modules.relay_dir", Unit: "path", Doc: "if set, every module relay is mirrored into relay_dir/module-N (\"1\" closed, \"0\" open), like a GPIO's value file"},
+		func(c *Config) string { return strconv.Quote(c.Modules.RelayDir) }, nil},
+	{KeyDoc{Key: "modules.off_deadline", Unit: "duration", Bound: "at least 1s", Doc: "a graceful shutdown's time before the module's relay opens"},
+		func(c *Config) string { return dur(c.Modules.OffDeadline) },
+		func(c *Config) bool { return c.Modules.OffDeadline >= units.Second }},
+	{KeyDoc{Key: "modules.module", Unit: "array of tables", Doc: "without --sim, every module of the hub: [[modules.module]] with id and addr"},
+		func(c *Config) string { return strconv.Itoa(len(c.Modules.Module)) + " modules" }, nil},
+	{KeyDoc{Key: "modules.module.id", Unit: "integer", Doc: "the module's id"}, nil, nil},
+	{KeyDoc{Key: "modules.module.addr", Unit: "UDP address", Doc: "its agent's address"}, nil, nil},
+
+	{KeyDoc{Key: "sim.season", Unit: "word", Bound: "winter, spring or summer", Doc: "the simulated plant's season (--sim)"},
+		func(c *Config) string { return strconv.Quote(c.Sim.Season) },
+		func(c *Config) bool { _, err := hil.SeasonWeather(hil.Season(c.Sim.Season)); return err == nil }},
+	{KeyDoc{Key: "sim.seed", Unit: "integer", Doc: "the simulated plant's seed"},
+		func(c *Config) string { return strconv.FormatUint(c.Sim.Seed, 10) }, nil},
+	{KeyDoc{Key: "sim.modules", Unit: "integer", Doc: "the plant's module count (0: the reference)"},
+		func(c *Config) string { return strconv.Itoa(c.Sim.Modules) }, nil},
+	{KeyDoc{Key: "sim.module_shutdown", Unit: "duration", Doc: "the boards' shutdown time (0: the reference, 20s)"},
+		func(c *Config) string { return dur(c.Sim.ModuleShutdown) }, nil},
+	{KeyDoc{Key: "sim.module_boot", Unit: "duration", Doc: "the boards' boot time (0: the reference, 30s)"},
+		func(c *Config) string { return dur(c.Sim.ModuleBoot) }, nil},
+	{KeyDoc{Key: "sim.watchdog", Unit: "bool", Bound: "needs watchdog.kind device", Doc: "the daemon plays the simulated hub's hardware watchdog on watchdog.device (a FIFO, relative to daemon.state_dir): when it fires the simulated plant is de-energised"},
+		func(c *Config) string { return strconv.FormatBool(c.Sim.Watchdog) },
+		func(c *Config) bool { return !c.Sim.Watchdog || c.Watchdog.Kind == watchdog.KindDevice }},
+}
