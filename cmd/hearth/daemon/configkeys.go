@@ -51,6 +51,12 @@ var daemonKeys = []daemonKey{
 	{KeyDoc{Key: "daemon.shutdown_timeout", Unit: "duration", Bound: "at least 1s", Doc: "bounds the controlled shutdown: the modules' graceful shutdown; past it they are cut"},
 		func(c *Config) string { return dur(c.Daemon.ShutdownTimeout) },
 		func(c *Config) bool { return c.Daemon.ShutdownTimeout >= units.Second }},
+	{KeyDoc{Key: "daemon.board", Unit: "path", Bound: "not empty", Doc: "the board file (docs/wiring.md): which chip, bus, address and pin each channel is wired to; opened without --sim"},
+		func(c *Config) string { return strconv.Quote(c.Daemon.Board) },
+		func(c *Config) bool { return c.Daemon.Board != "" }},
+	{KeyDoc{Key: "daemon.board_lock", Unit: "path", Bound: "not empty", Doc: "the lock the daemon holds on the board's chips while it runs: hearth probe and hearth drive refuse to open them under it"},
+		func(c *Config) string { return strconv.Quote(c.Daemon.BoardLock) },
+		func(c *Config) bool { return c.Daemon.BoardLock != "" }},
 
 	{KeyDoc{Key: "watchdog.kind", Unit: "word", Bound: "systemd, device or none: no default, a configuration must say", Doc: "the one watchdog the daemon feeds (docs/safety.md, layer 5, is the device kind)"},
 		func(c *Config) string { return strconv.Quote(c.Watchdog.Kind) }, nil},
