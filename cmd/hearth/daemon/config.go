@@ -13,6 +13,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"time"
 
@@ -197,8 +198,26 @@ func (c *Config) Validate() error {
 	if err := c.Watchdog.hal().Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Modules.validateEntries()...)
 	if err := c.Control.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// validateEntries checks the [[modules.module]] entries: ids unique and not
+// 0, each address a host:port.
+func (m *ModulesConfig) validateEntries() []error {
+	var errs []error
+	seen := map[uint32]bool{}
+	for i, e := range m.Module {
+		if e.ID == 0 || seen[e.ID] {
+			errs = append(errs, fmt.Errorf("modules.module[%d].id %d: want a unique id above 0", i, e.ID))
+		}
+		seen[e.ID] = true
+		if _, err := netip.ParseAddrPort(e.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("modules.module[%d].addr %q: want ip:port (%v)", i, e.Addr, err))
+		}
+	}
+	return errs
 }
