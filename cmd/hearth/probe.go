@@ -29,7 +29,8 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	path := fs.String("board", "/etc/hearth/board.toml", "the board file")
 	asJSON := fs.Bool("json", false, "the report as one JSON object: board, channels (name, wired, trip, verdict, status, value, unit, text, why), missing, missing_trip, implausible, ok")
-	wait := fs.Duration("wait", 2500*time.Millisecond, "how long the inputs are given before they are read: a DS18B20 conversion (750 ms), a flow meter's edge timeout (2 s)")
+	wait := units.Duration(2500 * units.Millisecond)
+	fs.TextVar(&wait, "wait", wait, "how long the inputs are given before they are read: a DS18B20 conversion (750ms), a flow meter's edge timeout (2s)")
 	wiring := fs.Bool("wiring", false, "print the board's wiring table (Markdown) and exit, opening nothing")
 	only := fs.String("only", "", "probe only these channels: names or prefixes, comma-separated (temp.oil_in_a, flow.): the water bath, one pump")
 	lock := fs.String("lock", board.DefaultLock, "the board's lock, which the daemon holds while it runs: probe refuses to open chips under it")
@@ -58,7 +59,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer release()
-	rep := probe(*path, f, *wait, pick(*only))
+	rep := probe(*path, f, time.Duration(wait), pick(*only))
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -162,9 +162,14 @@ func (o *opener) openSwitches() {
 }
 
 // relayReading reads an MCP23017 pin back: what the chip holds, not what
-// was last asked.
+// was last asked. It refreshes the chip first (the periodic check's
+// rewrite and read-back), so the reading is fresh.
 func (o *opener) relayReading(pin int) Reading {
+	_, err := o.rel.Refresh()
 	want, got := o.rel.State()
+	if err != nil {
+		return Reading{Unit: "bool", Text: "not read back: " + err.Error(), Status: hal.StatusBus}
+	}
 	r := Reading{Unit: "bool", Text: "open", Status: hal.StatusOK}
 	if got&(1<<pin) != 0 {
 		r.Value, r.Text = 1, "closed"

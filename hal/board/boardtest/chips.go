@@ -211,8 +211,12 @@ func (c *INA219) Tx(w, r []byte) error {
 }
 
 func (c *INA219) value(reg byte) uint16 {
-	shunt := math.Round(c.Amps * c.ShuntOhm / 10e-6) // 10 µV a bit
-	bus := math.Round(c.BusV / 4e-3)                 // 4 mV a bit
+	v, a := c.BusV, c.Amps
+	if c.Load != nil {
+		v, a = c.Load()
+	}
+	shunt := math.Round(a * c.ShuntOhm / 10e-6) // 10 µV a bit
+	bus := math.Min(math.Round(v/4e-3), 8191)   // 4 mV a bit, 32 V full scale
 	cal := float64(c.r[5])
 	current := math.Trunc(shunt * cal / 4096)
 	switch reg {

@@ -87,11 +87,11 @@ func NewRig(f *board.File) *Rig {
 	for _, m := range f.Module {
 		in := NewINA219(m.ShuntOhm)
 		pin := m.Relay
-		in.Load = func() (float64, float64) { // a module drawing 96 W while its contactor is closed
+		in.Load = func() (float64, float64) { // a module on a 24 V feed drawing 96 W while its contactor is closed
 			if r.Relays.Out(pin) {
-				return 48, 2
+				return 24, 4
 			}
-			return 48, 0
+			return 24, 0
 		}
 		r.Meters = append(r.Meters, in)
 		r.Feed.Add(uint16(m.FeedAddress), in)
