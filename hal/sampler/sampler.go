@@ -7,7 +7,8 @@
 //
 // Outputs and modules pass through: a write goes to its driver in the
 // tick's goroutine (the edge loop writes the modules first), and
-// modules.Power never waits on the network.
+// modules.Power never waits on the network. The modules' feed meters, on
+// a bus, are sampled like the inputs (a group of their own).
 package sampler
 
 import (
@@ -156,8 +157,39 @@ func New(src hal.Devices, p Periods) (*Set, hal.Devices) {
 		out.OilLow = leakIn{&s.oilLow}
 	}
 	s.Groups = []*Group{temps, analog, digital}
+	if feeds := s.feeds(src, &out, p.Analog); feeds != nil {
+		s.Groups = append(s.Groups, feeds)
+	}
 	return s, out
 }
+
+// feeds puts the modules' feed meters (hal.MeteredModule's Meter: an
+// INA219 on I2C for each module) behind a sampler of their own, so that
+// the tick, which reads every module's Status, never waits on their bus.
+// The module's power itself (the channel to its agent, its relay) passes
+// through. It returns nil when no module has a meter.
+func (s *Set) feeds(src hal.Devices, out *hal.Devices, period time.Duration) *Group {
+	g := &Group{Name: "feed", Period: period}
+	out.Modules = append([]hal.ModulePower(nil), src.Modules...)
+	for i, m := range src.Modules {
+		mm, ok := m.(hal.MeteredModule)
+		if !ok || mm.Meter == nil {
+			continue
+		}
+		sl := &slot[hal.Sample[units.Watt]]{}
+		meter := mm.Meter
+		g.read = append(g.read, func() { sl.store(meter.Feed()) })
+		out.Modules[i] = hal.MeteredModule{ModulePower: mm.ModulePower, Meter: feedIn{sl}}
+	}
+	if len(g.read) == 0 {
+		return nil
+	}
+	return g
+}
+
+type feedIn struct{ s *slot[hal.Sample[units.Watt]] }
+
+func (f feedIn) Feed() hal.Sample[units.Watt] { return f.s.load() }
 
 // Run starts every sampler and returns at once; they stop with ctx.
 func (s *Set) Run(ctx context.Context, wg *sync.WaitGroup) {

@@ -94,3 +94,53 @@ func TestReadAllocatesNothing(t *testing.T) {
 		t.Errorf("a read allocates %.1f times", a)
 	}
 }
+
+// slowMeter is a feed meter whose read waits on its bus until it is let go.
+type slowMeter struct{ reads chan struct{} }
+
+func (m slowMeter) Feed() hal.Sample[units.Watt] {
+	<-m.reads
+	return hal.Sample[units.Watt]{Value: 96, Status: hal.StatusOK}
+}
+
+type nopPower struct{}
+
+func (nopPower) SetLevel(hal.Level) error  { return nil }
+func (nopPower) Status() hal.ModuleStatus { return hal.ModuleStatus{Status: hal.StatusOK} }
+
+// TestFeedMetersSampled: a module's feed meter is read by the feed group,
+// never by the tick: the tick's Status returns at once with what the group
+// last read, even while the meter's bus hangs.
+func TestFeedMetersSampled(t *testing.T) {
+	cfg, err := hil.DefaultConfig(hil.Winter, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := hil.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1).Devices()
+	m := slowMeter{reads: make(chan struct{})}
+	src.Modules = []hal.ModulePower{hal.MeteredModule{ModulePower: nopPower{}, Meter: m}, nopPower{}}
+	set, dev := sampler.New(src, sampler.Periods{Temp: 10 * time.Millisecond, Analog: 10 * time.Millisecond, Digital: 10 * time.Millisecond})
+	if g := set.Groups[len(set.Groups)-1]; g.Name != "feed" {
+		t.Fatalf("last group %q, want feed", g.Name)
+	}
+	if _, metered := dev.Modules[1].(hal.MeteredModule); metered {
+		t.Error("a module without a meter got one")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	set.Run(ctx, &wg)
+	defer func() { cancel(); close(m.reads); wg.Wait() }()
+	// The feed group is blocked in its first read: the tick is not.
+	for i := 0; i < 100; i++ {
+		if s := dev.Modules[0].Status(); s.Status != hal.StatusOK || s.Feed.Status != hal.StatusMissing {
+			t.Fatalf("status while the meter's bus hangs: %+v", s)
+		}
+	}
+	m.reads <- struct{}{} // one read completes
+	for dev.Modules[0].Status().Feed.Value != 96 {
+		time.Sleep(time.Millisecond) // ends when the group publishes; the test's deadline catches a hang
+	}
+	if s := dev.Modules[0].Status(); !s.Feed.OK() {
+		t.Fatalf("after the round: %+v", s.Feed)
+	}
+}

@@ -375,8 +375,8 @@ func TestStatsFile(t *testing.T) {
 	if st.JitterP50Ms > st.JitterP99Ms || st.JitterP99Ms > st.JitterMaxMs+0.01 || st.Kicks == 0 {
 		t.Errorf("stats inconsistent: %+v", st)
 	}
-	if len(st.Samplers) != 3 {
-		t.Errorf("stats list %d samplers, want temp, analog, digital", len(st.Samplers))
+	if len(st.Samplers) != 4 || st.Samplers[3].Name != "feed" {
+		t.Errorf("stats list %d samplers, want temp, analog, digital, feed (the modules' feed meters)", len(st.Samplers))
 	}
 	for _, g := range st.Samplers {
 		if g.Rounds < 50 { // every 50 ms for 5 s and more
