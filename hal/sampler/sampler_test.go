@@ -105,7 +105,7 @@ func (m slowMeter) Feed() hal.Sample[units.Watt] {
 
 type nopPower struct{}
 
-func (nopPower) SetLevel(hal.Level) error  { return nil }
+func (nopPower) SetLevel(hal.Level) error { return nil }
 func (nopPower) Status() hal.ModuleStatus { return hal.ModuleStatus{Status: hal.StatusOK} }
 
 // TestFeedMetersSampled: a module's feed meter is read by the feed group,
