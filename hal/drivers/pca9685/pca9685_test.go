@@ -2,6 +2,7 @@ package pca9685
 
 import (
 	"errors"
+	"hearth/hal/drivers/drivertest"
 	"math"
 	"testing"
 
@@ -13,40 +14,13 @@ import (
 
 const addr = 0x40
 
-var errNACK = errors.New("i2c: no acknowledge")
+type faultBus = drivertest.FaultBus
 
-// faultBus plays ops back and fails the transactions whose index is in
-// Fail, after checking their bytes like the others.
-type faultBus struct {
-	i2ctest.Playback
-	Fail map[int]bool
-}
-
-func (b *faultBus) Tx(a uint16, w, r []byte) error {
-	fail := b.Fail[b.Count]
-	if err := b.Playback.Tx(a, w, r); err != nil {
-		return err
-	}
-	if fail {
-		return errNACK
-	}
-	return nil
-}
-
-func newBus(ops []i2ctest.IO, fail ...int) *faultBus {
-	b := &faultBus{Playback: i2ctest.Playback{Ops: ops, DontPanic: true}, Fail: map[int]bool{}}
-	for _, i := range fail {
-		b.Fail[i] = true
-	}
-	return b
-}
-
-func done(t *testing.T, b *faultBus) {
-	t.Helper()
-	if err := b.Close(); err != nil {
-		t.Error(err)
-	}
-}
+var (
+	errNACK = drivertest.ErrNACK
+	newBus  = drivertest.NewBus
+	done    = drivertest.Done
+)
 
 func w(bs ...byte) i2ctest.IO { return i2ctest.IO{Addr: addr, W: bs} }
 
