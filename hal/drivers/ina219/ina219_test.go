@@ -15,14 +15,6 @@ import (
 
 const addr = 0x41
 
-type faultBus = drivertest.FaultBus
-
-var (
-	errNACK = drivertest.ErrNACK
-	newBus  = drivertest.NewBus
-	done    = drivertest.Done
-)
-
 func w(bs ...byte) i2ctest.IO { return i2ctest.IO{Addr: addr, W: bs} }
 
 func rd(reg byte, bs ...byte) i2ctest.IO { return i2ctest.IO{Addr: addr, W: []byte{reg}, R: bs} }
@@ -56,9 +48,9 @@ var (
 	calGood  = rd(0x05, 0x41, 0x88)
 )
 
-func newMeter(t *testing.T, c *clock, more ...i2ctest.IO) (*Meter, *faultBus, func(...int)) {
+func newMeter(t *testing.T, c *clock, more ...i2ctest.IO) (*Meter, *drivertest.FaultBus, func(...int)) {
 	t.Helper()
-	b := newBus(append(append([]i2ctest.IO(nil), newOps...), more...))
+	b := drivertest.NewBus(append(append([]i2ctest.IO(nil), newOps...), more...))
 	m, err := New(b, addr, feed, c.now)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +94,7 @@ func TestSettings(t *testing.T) {
 // read.
 func TestNew(t *testing.T) {
 	m, b, _ := newMeter(t, &clock{})
-	done(t, b)
+	drivertest.Done(t, b)
 	if m.last.Status != hal.StatusMissing {
 		t.Errorf("before any read: %+v", m.last)
 	}
@@ -113,41 +105,41 @@ func TestNew(t *testing.T) {
 func TestNewRefused(t *testing.T) {
 	c := &clock{}
 	for _, a := range []uint16{0x3F, 0x50} {
-		b := newBus(nil)
+		b := drivertest.NewBus(nil)
 		if _, err := New(b, a, feed, c.now); err == nil {
 			t.Errorf("New(%#x) accepted", a)
 		}
-		done(t, b)
+		drivertest.Done(t, b)
 	}
-	b := newBus(nil)
+	b := drivertest.NewBus(nil)
 	if _, err := New(b, addr, feed, nil); err == nil {
 		t.Error("no clock accepted")
 	}
 	if _, err := New(b, addr, Config{}, c.now); err == nil {
 		t.Error("zero Config accepted")
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestNewAbsent: no acknowledge on the first write wraps ErrAbsent.
 func TestNewAbsent(t *testing.T) {
-	b := newBus(newOps[:1], 0)
+	b := drivertest.NewBus(newOps[:1], 0)
 	_, err := New(b, addr, feed, (&clock{}).now)
-	if !errors.Is(err, drivers.ErrAbsent) || !errors.Is(err, errNACK) {
+	if !errors.Is(err, drivers.ErrAbsent) || !errors.Is(err, drivertest.ErrNACK) {
 		t.Errorf("err = %v, want ErrAbsent wrapping the bus error", err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestNewWrongChip: a calibration that reads back 0 wraps ErrWrongChip.
 func TestNewWrongChip(t *testing.T) {
 	ops := append([]i2ctest.IO(nil), newOps[:2]...)
-	b := newBus(append(ops, rd(0x05, 0, 0)))
+	b := drivertest.NewBus(append(ops, rd(0x05, 0, 0)))
 	_, err := New(b, addr, feed, (&clock{}).now)
 	if !errors.Is(err, drivers.ErrWrongChip) {
 		t.Errorf("err = %v, want ErrWrongChip", err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestGoodRead: 12.0 V and 5.00 A read as 12286 power counts, 59.99 W
@@ -159,7 +151,7 @@ func TestGoodRead(t *testing.T) {
 	if s := m.last; math.Abs(float64(s.Value)-60) > 0.06 {
 		t.Errorf("%v W, want 60 W within 0.1 %%", s.Value)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestChipReset: after a reset the calibration reads 0 and the power 0:
@@ -179,7 +171,7 @@ func TestChipReset(t *testing.T) {
 	check(t, "reset", m.Feed(), hal.StatusFault, float64(good.Value), sec(2))
 	check(t, "no conversion yet", m.Feed(), hal.StatusFault, float64(good.Value), sec(2))
 	check(t, "after", m.Feed(), hal.StatusOK, float64(good.Value), sec(3)) // the unchanged sample read no clock
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestOverflow: OVF set: StatusRange, the power register not read, the
@@ -188,7 +180,7 @@ func TestOverflow(t *testing.T) {
 	c := &clock{}
 	m, b, _ := newMeter(t, c, rd(0x02, 0x5D, 0xC3), calGood)
 	check(t, "overflow", m.Feed(), hal.StatusRange, 0, sec(1))
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestBusError: a failed transaction at each step is StatusBus with the
@@ -206,5 +198,5 @@ func TestBusError(t *testing.T) {
 	for i, what := range []string{"bus voltage", "power", "calibration"} {
 		check(t, what, m.Feed(), hal.StatusBus, float64(good.Value), sec(i+2))
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }

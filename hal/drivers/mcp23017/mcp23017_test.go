@@ -12,14 +12,6 @@ import (
 
 const addr = 0x20
 
-type faultBus = drivertest.FaultBus
-
-var (
-	errNACK = drivertest.ErrNACK
-	newBus  = drivertest.NewBus
-	done    = drivertest.Done
-)
-
 func w(bs ...byte) i2ctest.IO { return i2ctest.IO{Addr: addr, W: bs} }
 
 func rd(reg byte, bs ...byte) i2ctest.IO { return i2ctest.IO{Addr: addr, W: []byte{reg}, R: bs} }
@@ -35,9 +27,9 @@ func newOps() []i2ctest.IO {
 	}
 }
 
-func newDev(t *testing.T, more ...i2ctest.IO) (*Dev, *faultBus) {
+func newDev(t *testing.T, more ...i2ctest.IO) (*Dev, *drivertest.FaultBus) {
 	t.Helper()
-	b := newBus(append(newOps(), more...))
+	b := drivertest.NewBus(append(newOps(), more...))
 	d, err := New(b, addr)
 	if err != nil {
 		t.Fatal(err)
@@ -52,40 +44,40 @@ func TestNew(t *testing.T) {
 	if want, got := d.State(); want != 0 || got != 0 {
 		t.Errorf("State = %#x, %#x; want 0, 0", want, got)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestNewRefused: addresses outside 0x20..0x27, before any transaction.
 func TestNewRefused(t *testing.T) {
 	for _, a := range []uint16{0x1F, 0x28, 0x40} {
-		b := newBus(nil)
+		b := drivertest.NewBus(nil)
 		if _, err := New(b, a); err == nil {
 			t.Errorf("New(%#x) accepted", a)
 		}
-		done(t, b)
+		drivertest.Done(t, b)
 	}
 }
 
 // TestNewAbsent: no acknowledge on the first write wraps ErrAbsent.
 func TestNewAbsent(t *testing.T) {
-	b := newBus([]i2ctest.IO{w(0x05, 0x00)}, 0)
+	b := drivertest.NewBus([]i2ctest.IO{w(0x05, 0x00)}, 0)
 	_, err := New(b, addr)
-	if !errors.Is(err, drivers.ErrAbsent) || !errors.Is(err, errNACK) {
+	if !errors.Is(err, drivers.ErrAbsent) || !errors.Is(err, drivertest.ErrNACK) {
 		t.Errorf("err = %v, want ErrAbsent wrapping the bus error", err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestNewWrongChip: directions that read back as inputs wrap ErrWrongChip.
 func TestNewWrongChip(t *testing.T) {
 	ops := newOps()
 	ops[4] = rd(0x00, 0xFF, 0xFF)
-	b := newBus(ops)
+	b := drivertest.NewBus(ops)
 	_, err := New(b, addr)
 	if !errors.Is(err, drivers.ErrWrongChip) || !errors.Is(err, ErrReadback) {
 		t.Errorf("err = %v, want ErrWrongChip", err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestSet: each Set writes both latches in one transaction, port A first,
@@ -113,13 +105,13 @@ func TestSet(t *testing.T) {
 			t.Errorf("pin %d accepted", n)
 		}
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestSetBusError: a latch write that fails returns the bus error, keeps
 // the wanted state, and Refresh writes it.
 func TestSetBusError(t *testing.T) {
-	b := newBus(append(newOps(),
+	b := drivertest.NewBus(append(newOps(),
 		w(0x14, 0x08, 0x00), // pin 3 on: no acknowledge
 		rd(0x00, 0x00, 0x00),
 		w(0x14, 0x08, 0x00),
@@ -131,7 +123,7 @@ func TestSetBusError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Pin(3).Set(true); !errors.Is(err, errNACK) {
+	if err := d.Pin(3).Set(true); !errors.Is(err, drivertest.ErrNACK) {
 		t.Errorf("Set: err = %v, want the bus error", err)
 	}
 	if reset, err := d.Refresh(); reset || err != nil {
@@ -140,7 +132,7 @@ func TestSetBusError(t *testing.T) {
 	if want, got := d.State(); want != 0x0008 || got != 0x0008 {
 		t.Errorf("State = %#x, %#x; want 0x8, 0x8", want, got)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestRefreshReset: a brown-out (IODIR back to 0xFFFF, OLAT 0: every relay
@@ -161,7 +153,7 @@ func TestRefreshReset(t *testing.T) {
 	if reset, err := d.Refresh(); !reset || err != nil {
 		t.Errorf("Refresh = %v, %v; want true, nil", reset, err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestRefreshMismatch: a latch that does not read back as written after
@@ -184,19 +176,19 @@ func TestRefreshMismatch(t *testing.T) {
 	if want, got := d.State(); want != 1 || got != 0 {
 		t.Errorf("State = %#x, %#x; want 1, 0", want, got)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestRefreshBusError: a bus error on the first read is returned and
 // nothing is written.
 func TestRefreshBusError(t *testing.T) {
-	b := newBus(append(newOps(), rd(0x00, 0, 0)), len(newOps()))
+	b := drivertest.NewBus(append(newOps(), rd(0x00, 0, 0)), len(newOps()))
 	d, err := New(b, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reset, err := d.Refresh(); reset || !errors.Is(err, errNACK) {
+	if reset, err := d.Refresh(); reset || !errors.Is(err, drivertest.ErrNACK) {
 		t.Errorf("Refresh = %v, %v; want false, the bus error", reset, err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }

@@ -14,14 +14,6 @@ import (
 
 const addr = 0x40
 
-type faultBus = drivertest.FaultBus
-
-var (
-	errNACK = drivertest.ErrNACK
-	newBus  = drivertest.NewBus
-	done    = drivertest.Done
-)
-
 func w(bs ...byte) i2ctest.IO { return i2ctest.IO{Addr: addr, W: bs} }
 
 func rd(reg byte, bs ...byte) i2ctest.IO { return i2ctest.IO{Addr: addr, W: []byte{reg}, R: bs} }
@@ -64,9 +56,9 @@ func newOps() []i2ctest.IO {
 }
 
 // newDev builds a Dev on newOps followed by more.
-func newDev(t *testing.T, more ...i2ctest.IO) (*Dev, *faultBus) {
+func newDev(t *testing.T, more ...i2ctest.IO) (*Dev, *drivertest.FaultBus) {
 	t.Helper()
-	b := newBus(append(newOps(), more...))
+	b := drivertest.NewBus(append(newOps(), more...))
 	d, err := New(b, addr, 1000)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +70,7 @@ func newDev(t *testing.T, more ...i2ctest.IO) (*Dev, *faultBus) {
 // the actual frequency 25 MHz/(4096·6) = 1017.25 Hz.
 func TestNew(t *testing.T) {
 	d, b := newDev(t)
-	done(t, b)
+	drivertest.Done(t, b)
 	if f := d.Frequency(); math.Abs(f-1017.2526) > 0.001 {
 		t.Errorf("Frequency = %v, want 1017.25", f)
 	}
@@ -109,22 +101,22 @@ func TestNewRefused(t *testing.T) {
 		a uint16
 		f float64
 	}{{0x70, 1000}, {0x3F, 1000}, {0x80, 1000}, {0x40, 2000}, {0x40, math.NaN()}} {
-		b := newBus(nil)
+		b := drivertest.NewBus(nil)
 		if _, err := New(b, c.a, c.f); err == nil {
 			t.Errorf("New(%#x, %v) accepted", c.a, c.f)
 		}
-		done(t, b)
+		drivertest.Done(t, b)
 	}
 }
 
 // TestNewAbsent: no acknowledge on the first read wraps ErrAbsent.
 func TestNewAbsent(t *testing.T) {
-	b := newBus([]i2ctest.IO{rd(0x00, 0)}, 0)
+	b := drivertest.NewBus([]i2ctest.IO{rd(0x00, 0)}, 0)
 	_, err := New(b, addr, 1000)
-	if !errors.Is(err, drivers.ErrAbsent) || !errors.Is(err, errNACK) {
+	if !errors.Is(err, drivers.ErrAbsent) || !errors.Is(err, drivertest.ErrNACK) {
 		t.Errorf("err = %v, want ErrAbsent wrapping the bus error", err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestNewWrongPrescale: a PRE_SCALE that reads back 0x1E (the power-on
@@ -133,23 +125,23 @@ func TestNewWrongPrescale(t *testing.T) {
 	ops := []i2ctest.IO{rd(0x00, 0x11)}
 	ops = append(ops, setupOps(leds(nil))...)
 	ops = append(ops, rd(0x00, 0x20), rd(0x01, 0x04), rd(0xFE, 0x1E))
-	b := newBus(ops)
+	b := drivertest.NewBus(ops)
 	_, err := New(b, addr, 1000)
 	if !errors.Is(err, drivers.ErrWrongChip) {
 		t.Errorf("err = %v, want ErrWrongChip", err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestNewBusError: a bus error during set-up is returned, neither absent
 // nor wrong chip.
 func TestNewBusError(t *testing.T) {
-	b := newBus([]i2ctest.IO{rd(0x00, 0x11), w(0x00, 0x30)}, 1)
+	b := drivertest.NewBus([]i2ctest.IO{rd(0x00, 0x11), w(0x00, 0x30)}, 1)
 	_, err := New(b, addr, 1000)
-	if !errors.Is(err, errNACK) || errors.Is(err, drivers.ErrAbsent) || errors.Is(err, drivers.ErrWrongChip) {
+	if !errors.Is(err, drivertest.ErrNACK) || errors.Is(err, drivers.ErrAbsent) || errors.Is(err, drivers.ErrWrongChip) {
 		t.Errorf("err = %v, want the bus error only", err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestProfileADuty: each speed lands in its VDMA 24224 profile-A band,
@@ -203,7 +195,7 @@ func TestPumpBands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestLinear: 0 and 1 use the full-off and full-on bits, a ratio between
@@ -239,7 +231,7 @@ func TestLinear(t *testing.T) {
 	if err := d.Pump(-1, false).SetSpeed(0.5); err == nil {
 		t.Error("channel -1 accepted")
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestBusErrorThenRefresh: a channel write that fails returns the bus
@@ -252,18 +244,18 @@ func TestBusErrorThenRefresh(t *testing.T) {
 	ops = append(ops, rd(0x00, 0x20), rd(0x01, 0x04), rd(0xFE, 0x05), rd(0x06, leds(nil)...))
 	ops = append(ops, w(append([]byte{0x06}, want...)...))
 	ops = append(ops, verifyOps(want)...)
-	b := newBus(ops, len(newOps()))
+	b := drivertest.NewBus(ops, len(newOps()))
 	d, err := New(b, addr, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Pump(0, false).SetSpeed(0.5); !errors.Is(err, errNACK) {
+	if err := d.Pump(0, false).SetSpeed(0.5); !errors.Is(err, drivertest.ErrNACK) {
 		t.Errorf("SetSpeed: err = %v, want the bus error", err)
 	}
 	if restored, err := d.Refresh(); !restored || err != nil {
 		t.Errorf("Refresh = %v, %v; want true, nil", restored, err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestRefreshHealthy: a chip that reads back as written is only read.
@@ -272,21 +264,21 @@ func TestRefreshHealthy(t *testing.T) {
 	if restored, err := d.Refresh(); restored || err != nil {
 		t.Errorf("Refresh = %v, %v; want false, nil", restored, err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestRefreshBusError: a bus error during the read-back is returned and
 // nothing is rewritten.
 func TestRefreshBusError(t *testing.T) {
-	b := newBus(append(newOps(), rd(0x00, 0)), len(newOps()))
+	b := drivertest.NewBus(append(newOps(), rd(0x00, 0)), len(newOps()))
 	d, err := New(b, addr, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if restored, err := d.Refresh(); restored || !errors.Is(err, errNACK) {
+	if restored, err := d.Refresh(); restored || !errors.Is(err, drivertest.ErrNACK) {
 		t.Errorf("Refresh = %v, %v; want false, the bus error", restored, err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestRefreshReset: a chip reset (MODE1 0x11: asleep, ALLCALL; every
@@ -302,7 +294,7 @@ func TestRefreshReset(t *testing.T) {
 	if restored, err := d.Refresh(); !restored || err != nil {
 		t.Errorf("Refresh = %v, %v; want true, nil", restored, err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
 
 // TestRefreshRestoreFails: a chip whose prescale still reads wrong after
@@ -317,5 +309,5 @@ func TestRefreshRestoreFails(t *testing.T) {
 	if !restored || !errors.As(err, &m) || m.reg != "PRE_SCALE" {
 		t.Errorf("Refresh = %v, %v; want true and a PRE_SCALE mismatch", restored, err)
 	}
-	done(t, b)
+	drivertest.Done(t, b)
 }
