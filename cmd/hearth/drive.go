@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"hearth/hal"
 	"hearth/hal/board"
 	"hearth/units"
 )
@@ -207,5 +206,3 @@ func parseRatio(v string) (units.Ratio, error) {
 	}
 	return units.Ratio(r), nil
 }
-
-var _ = hal.StatusOK

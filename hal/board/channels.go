@@ -10,7 +10,6 @@ import (
 	"hearth/hal/drivers/ads1115"
 	"hearth/hal/drivers/ds18b20"
 	"hearth/hal/drivers/gpioin"
-	"hearth/hal/drivers/ina219"
 	"hearth/hal/drivers/max31865"
 	"hearth/units"
 )
@@ -169,5 +168,3 @@ func (o *opener) openFlows() {
 		}, 0, float64(fl.MaxLPM))
 	}
 }
-
-var _ = ina219.Config{}

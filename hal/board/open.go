@@ -3,16 +3,11 @@ package board
 import (
 	"fmt"
 
-	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/conn/v3/onewire"
 
-	"hearth/hal"
 	"hearth/hal/drivers/ads1115"
 	"hearth/hal/drivers/ds18b20"
-	"hearth/hal/drivers/gpioin"
-	"hearth/hal/drivers/ina219"
-	"hearth/hal/drivers/max31865"
 	"hearth/hal/drivers/mcp23017"
 	"hearth/hal/drivers/pca9685"
 	"hearth/units"
@@ -37,8 +32,7 @@ type opener struct {
 	adcErr       error
 	ow           *ds18b20.Bus
 	owErr        error
-	owIndex      map[string]int // probe name -> its index on ow
-	owAbsent     error          // the probes that did not answer, as NewBus said
+	owAbsent     error // the probes that did not answer, as NewBus said
 }
 
 // Open opens every channel of f through reg. It never fails as a whole: a
@@ -155,9 +149,3 @@ func (o *opener) openOneWire(names []string, roms []onewire.Address) {
 		o.owErr = o.owAbsent
 	}
 }
-
-var _ = gpio.PullUp
-var _ = gpioin.LoopDebounce
-var _ = ina219.Config{}
-var _ = max31865.Config{}
-var _ = hal.StatusOK

@@ -38,7 +38,7 @@ type Options struct {
 	Stats  string // the stats file (overrides daemon.stats_file)
 	// Registry opens the board's buses without --sim: periph.io's host
 	// drivers when nil (board.Host); a test puts emulated chips here.
-	Registry *board.Registry
+	Registry *board.Registry `json:"-"`
 	// Stdout receives the JSON log (systemd puts it in the journal).
 	Stdout io.Writer
 }
