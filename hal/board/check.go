@@ -59,9 +59,46 @@ func (f *File) check(c *checker) {
 		}
 	}
 	f.checkModules(c, pins)
+	f.checkReserved(c, gpio)
 	for k := range f.Temp {
 		if _, ok := tempID(k); !ok {
 			c.bad("temp."+k, "no such probe: the probes are %s", tempNames())
+		}
+	}
+}
+
+// reserved are the Pi's GPIO lines (BCM numbers, the same on the Pi 4's
+// pinctrl-bcm2711 and the Pi 5's pinctrl-rp1) a bus of the board takes,
+// with what takes them: the overlays' default pins.
+func (f *File) reserved() map[int]string {
+	r := map[int]string{14: "the serial console (UART TXD)", 15: "the serial console (UART RXD)"}
+	for _, b := range []string{f.I2C.Bus, f.I2C.FeedBus} {
+		switch b {
+		case "1":
+			r[2], r[3] = "i2c 1 (SDA)", "i2c 1 (SCL)"
+		case "3":
+			r[4], r[5] = "i2c 3 (dtoverlay=i2c3: SDA)", "i2c 3 (dtoverlay=i2c3: SCL)"
+		}
+	}
+	for _, t := range f.Temp {
+		if strings.HasPrefix(t.SPI, "SPI0.") {
+			for l, what := range map[int]string{7: "SPI0 CE1", 8: "SPI0 CE0", 9: "SPI0 MISO", 10: "SPI0 MOSI", 11: "SPI0 SCLK"} {
+				r[l] = what
+			}
+		}
+	}
+	return r
+}
+
+// checkReserved refuses a line a bus of the board takes.
+func (f *File) checkReserved(c *checker, gpio unique) {
+	res := f.reserved()
+	for what, key := range gpio {
+		var line int
+		if _, err := fmt.Sscanf(what, "GPIO line %d", &line); err == nil {
+			if bus, ok := res[line]; ok {
+				c.bad(key, "GPIO line %d is %s", line, bus)
+			}
 		}
 	}
 }

@@ -68,6 +68,7 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"wires = 3\ncolour = \"blue/white\"", "wirs = 3\ncolour = \"blue/white\"", "temp.oil_out.wirs", "unknown key", "wirs = 3"},
 		{"fault_low_v = 0.25", "fault_low_v = 0.6", "pressure", "fault_low_v (0.6) < min_v (0.5)", "[pressure]"},
 		{"feed_address = 0x47", "feed_address = 0x50", "module.7.feed_address", "out of 0x40..0x4f", "feed_address = 0x50"},
+		{"line = 26", "line = 5", "leak.line", "GPIO line 5 is i2c 3 (dtoverlay=i2c3: SCL)", "line = 5"},
 		{"pwm = 4", "pwm = 1", "fan.pwm", "PCA9685 channel 1 already used by pump.water.pwm", "pwm = 1\ninvert = true"},
 		{"invert = false             # a non-inverting stage: chip low = 0 % at the pump", "invert = true", "pump.oil.invert", "the stage must make that 0 % at the pump", "invert = true\nfeedback_line = 22"},
 		{"invert = true              # actuator set to reverse action: 0 V = all to the dump, as its spring", "invert = false", "valve.dump.invert", "all the water to the dump", "invert = false\nadc = 1"},
