@@ -10,7 +10,7 @@ import (
 	"hearth/hal/board"
 	"hearth/hal/board/boardtest"
 	"hearth/hal/drivers/ds18b20"
-	"hearth/hal/drivers/pca9685"
+	"periph.io/x/conn/v3/gpio"
 )
 
 // driveRig runs `hearth drive` on the reference board's emulated chips.
@@ -39,8 +39,8 @@ func driveRig(t *testing.T, prep func(*board.File, *boardtest.Rig), args ...stri
 }
 
 // TestDrivePump: the oil pump at 30 % answers on its feedback line and its
-// flow meter; driven at the profile-A duty of 30 %, then put back to full
-// speed (5 % duty, the same as the chip held low).
+// flow meter; then it is put back to full speed and the board let go: the
+// hold line low, the PWM chip's outputs low (0 %: profile A's full speed).
 func TestDrivePump(t *testing.T) {
 	code, res, rig, f := driveRig(t, nil, "--for", "1s", "pump.oil", "0.3")
 	if code != 0 || !res.OK || res.Stopped != "time" || !strings.Contains(res.Verdict, "feedback normal") {
@@ -49,8 +49,8 @@ func TestDrivePump(t *testing.T) {
 	if len(res.Samples) < 4 || !strings.Contains(res.Samples[1].Readings["flow.oil"], "L/min (ok)") {
 		t.Errorf("samples %+v", res.Samples)
 	}
-	if d, want := rig.PWM.Duty(f.Pump["oil"].PWM), float64(pca9685.ProfileADuty(1)); d < want-0.001 || d > want+0.001 {
-		t.Errorf("after the drive the pump's duty is %v, want %v (full speed)", d, want)
+	if d := rig.PWM.Duty(f.Pump["oil"].PWM); d != 0 || rig.Enable.Level != gpio.Low {
+		t.Errorf("after the drive the pump's duty is %v, the hold line %v: want 0, low", d, rig.Enable.Level)
 	}
 }
 

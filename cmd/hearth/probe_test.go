@@ -24,8 +24,8 @@ func TestProbeNoHardware(t *testing.T) {
 		t.Fatalf("exit %d, want 1; stderr %s", code, errb.String())
 	}
 	s := out.String()
-	for _, want := range []string{"29 channels: 29 missing (24 a trip hangs on)",
-		"missing, a trip hangs on: temp.oil_in_a, temp.oil_in_b", "module.8", "NOT OK",
+	for _, want := range []string{"30 channels: 30 missing (25 a trip hangs on)",
+		"missing, a trip hangs on: enable, temp.oil_in_a, temp.oil_in_b", "module.8", "NOT OK",
 		"no /dev/i2c-1 on this machine"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
@@ -53,7 +53,7 @@ func TestProbeEmulatedBoard(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Channels) != 29 || !rep.OK {
+	if len(rep.Channels) != 30 || !rep.OK {
 		t.Fatalf("%d channels, ok %v", len(rep.Channels), rep.OK)
 	}
 	for _, c := range rep.Channels {

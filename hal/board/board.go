@@ -32,6 +32,7 @@ type File struct {
 	OilLow  Loop             `toml:"oil_low"`
 	Heater  Relay            `toml:"heater"`
 	Alarm   Relay            `toml:"alarm"`
+	Enable  Loop             `toml:"enable"` // the outputs\' hold line
 	Module  []Module         `toml:"module"`
 }
 
@@ -130,6 +131,15 @@ type Loop struct {
 	Line   int    `toml:"line"`
 	Colour string `toml:"colour"`
 }
+
+// The enable table is the outputs' hold line, a GPIO line the daemon holds
+// high while it runs, pulled down on the board: it holds the MCP23017 out
+// of reset (its RESET pin) and the PCA9685's outputs enabled (its /OE,
+// through an inverter). A Pi reset (the watchdog firing) returns the line
+// to an input, the pull-down takes it low, and the chips let go: every
+// contactor opens, every PWM output goes low, as the board's stages make
+// the de-energised state. Without it a Pi reset would leave the chips'
+// latches, and the contactors, as they were.
 
 // Relay is an output on the MCP23017 (energise to run).
 type Relay struct {

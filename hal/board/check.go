@@ -44,7 +44,7 @@ func (f *File) check(c *checker) {
 	for _, l := range []struct {
 		key  string
 		loop Loop
-	}{{"leak", f.Leak}, {"oil_low", f.OilLow}} {
+	}{{"leak", f.Leak}, {"oil_low", f.OilLow}, {"enable", f.Enable}} {
 		if c.need(l.key + ".line") {
 			gpio.take(c, fmt.Sprintf("GPIO line %d", l.loop.Line), l.key+".line")
 		}
@@ -119,7 +119,7 @@ func (f *File) checkChips(c *checker, addr unique) {
 	if f.PWM.Address == 0x70 {
 		c.bad("pwm.address", "0x70 is the PCA9685's ALLCALL address")
 	}
-	c.rangeF("pwm.frequency_hz", f.PWM.FrequencyHz, 100, 4000) // profile A: 100-4000 Hz
+	c.rangeF("pwm.frequency_hz", f.PWM.FrequencyHz, 100, 1526) // profile A: 100-4000 Hz; the PCA9685 reaches 1526 Hz
 	c.rangeInt("relays.address", f.Relays.Address, 0x20, 0x27)
 	c.rangeInt("adc.address", f.ADC.Address, 0x48, 0x4b)
 	addr.take(c, fmt.Sprintf("I2C address %#x", f.PWM.Address), "pwm.address")

@@ -79,5 +79,12 @@ func Host() Registry {
 			}
 			return p, nil
 		},
+		Output: func(chip string, line int) (gpio.PinOut, error) {
+			p, err := gpioin.Line(chip, line)
+			if err != nil {
+				return nil, err
+			}
+			return p, nil
+		},
 	}
 }

@@ -49,6 +49,7 @@ type Hub struct {
 	runners []func(ctx context.Context)
 	checks  []func() (string, error) // periodic chip checks: what was found and undone
 	closers []func() error
+	release func() error // lowers the outputs' hold line
 }
 
 // Run starts the edge counters and the chips' periodic checks (every
@@ -79,8 +80,12 @@ func (h *Hub) Check(report func(string, error)) {
 	}
 }
 
-// Close releases the buses.
+// Close lowers the outputs' hold line (the chips let go, as at a Pi
+// reset) and releases the buses.
 func (h *Hub) Close() {
+	if h.release != nil {
+		_ = h.release()
+	}
 	for i := len(h.closers) - 1; i >= 0; i-- {
 		_ = h.closers[i]()
 	}

@@ -28,6 +28,11 @@ func Lock(path string) (release func(), err error) {
 		return nil, err
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if errors.Is(err, os.ErrPermission) {
+		// Left by another user (root's `hearth probe` before the daemon
+		// started): a lock is taken on a read-only descriptor as well.
+		f, err = os.Open(path)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -3,9 +3,12 @@ package board
 import (
 	"fmt"
 
+	"periph.io/x/conn/v3/gpio"
+
 	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/conn/v3/onewire"
 
+	"hearth/hal"
 	"hearth/hal/drivers/ads1115"
 	"hearth/hal/drivers/ds18b20"
 	"hearth/hal/drivers/mcp23017"
@@ -78,6 +81,7 @@ func (o *opener) absent(err error) absent { return absent{now: o.now, err: err} 
 
 func (o *opener) openChips() {
 	f := o.f
+	o.openEnable()
 	o.bus, o.busErr = o.openI2C(f.I2C.Bus)
 	if len(f.Module) > 0 {
 		o.feedBus, o.feedErr = o.openI2C(f.I2C.FeedBus)
@@ -95,6 +99,30 @@ func (o *opener) openChips() {
 		o.check("mcp23017", func() (bool, error) { return o.rel.Refresh() })
 	}
 	o.adc, o.adcErr = ads1115.New(o.bus, uint16(f.ADC.Address), o.now)
+}
+
+// openEnable raises the outputs' hold line before any chip is opened (the
+// MCP23017 does not answer while held in reset), and lowers it first when
+// the hub is closed: the chips then let go as at a Pi reset.
+func (o *opener) openEnable() {
+	s := o.spec("enable")
+	line := o.f.Enable.Line
+	var err error
+	var pin gpio.PinOut
+	if o.reg.Output == nil {
+		err = fmt.Errorf("gpio %s line %d: no GPIO on this host", o.f.GPIO.Chip, line)
+	} else if pin, err = o.reg.Output(o.f.GPIO.Chip, line); err == nil {
+		err = pin.Out(gpio.High)
+	}
+	if err != nil {
+		err = fmt.Errorf("gpio %s line %d: %w", o.f.GPIO.Chip, line, err)
+		o.add(s, err, nil, 0, 0)
+		return
+	}
+	o.h.release = func() error { return pin.Out(gpio.Low) }
+	o.add(s, nil, func() Reading {
+		return Reading{Value: 1, Unit: "bool", Text: "held high: the chips enabled", Status: hal.StatusOK}
+	}, 0, 0)
 }
 
 // check adds a chip's periodic check: a reset found is reported as undone.

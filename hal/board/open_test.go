@@ -58,7 +58,7 @@ func TestProbeEveryChannel(t *testing.T) {
 	if !rep.OK || len(rep.Missing) != 0 || len(rep.Implausible) != 0 {
 		t.Errorf("ok %v, missing %v, implausible %v", rep.OK, rep.Missing, rep.Implausible)
 	}
-	want := int(hal.NumTemps) + 1 + 2 + 2 + 2 + 1 + 2 + 2 + len(f.Module)
+	want := 1 + int(hal.NumTemps) + 1 + 2 + 2 + 2 + 1 + 2 + 2 + len(f.Module) // the hold line first
 	if len(rep.Channels) != want {
 		t.Errorf("%d channels, want %d", len(rep.Channels), want)
 	}
@@ -199,5 +199,50 @@ func TestChipResetFound(t *testing.T) {
 	}
 	if got := rig.PWM.Duty(f.Pump["oil"].PWM); got != duty || duty < 0.4 || duty > 0.5 {
 		t.Errorf("pump duty %v after the restore, %v before", got, duty)
+	}
+}
+
+// TestHoldLine: the outputs' hold line goes high before the chips are
+// opened and low when the hub closes; low, the expander is held in reset
+// (every contactor open, whatever its latches held) and the PWM outputs
+// are off: what a Pi reset does. Without the line the expander cannot be
+// reached, and its outputs are missing.
+func TestHoldLine(t *testing.T) {
+	f := load(t)
+	rig := boardtest.NewRig(f)
+	h := board.Open(f, rig.Registry(f), clock())
+	if rig.Enable.Level != gpio.High {
+		t.Fatal("the hold line is not raised")
+	}
+	for i := range h.Relays {
+		if err := h.Relays[i].Set(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Dev.Pump[hal.PumpOil].SetSpeed(0.5); err != nil {
+		t.Fatal(err)
+	}
+	if !rig.Relays.Out(0) || rig.PWM.Duty(f.Pump["oil"].PWM) == 0 {
+		t.Fatal("the outputs are not driven")
+	}
+	h.Close()
+	for _, m := range f.Module {
+		if rig.Relays.Out(m.Relay) {
+			t.Errorf("module %d's contactor is closed with the hold line low", m.ID)
+		}
+	}
+	if d := rig.PWM.Duty(f.Pump["oil"].PWM); d != 0 {
+		t.Errorf("pump duty %v with the hold line low", d)
+	}
+
+	rig = boardtest.NewRig(f)
+	delete(rig.Lines, f.Enable.Line)
+	h = board.Open(f, rig.Registry(f), clock())
+	defer h.Close()
+	v := verdicts(board.Probe(example, h, nil))
+	for _, name := range []string{"enable", "heater", "module.1"} {
+		if v[name].Verdict != board.VerdictMissing {
+			t.Errorf("%s: %s without the hold line, want missing", name, v[name].Verdict)
+		}
 	}
 }

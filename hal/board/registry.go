@@ -23,4 +23,6 @@ type Registry struct {
 	// Input opens a line as a plain input, pulled down (a contact loop from
 	// 3.3 V: open reads low).
 	Input func(chip string, line int) (gpio.PinIn, error)
+	// Output opens a line as an output (the outputs' hold line).
+	Output func(chip string, line int) (gpio.PinOut, error)
 }

@@ -10,6 +10,9 @@ import (
 // asleep) and their power-on values.
 type PCA9685 struct {
 	mu sync.Mutex
+	// Disabled, when set, says the /OE pin is high: every output low,
+	// whatever the registers hold.
+	Disabled func() bool
 	regs8
 }
 
@@ -51,6 +54,9 @@ func (c *PCA9685) Tx(w, r []byte) error {
 func (c *PCA9685) Duty(n int) float64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.Disabled != nil && c.Disabled() {
+		return 0
+	}
 	b := 0x06 + 4*n
 	on := int(c.r[b]) | int(c.r[b+1]&0x0F)<<8
 	off := int(c.r[b+2]) | int(c.r[b+3]&0x0F)<<8
@@ -74,6 +80,9 @@ func (c *PCA9685) Frequency() float64 {
 // 0xFF: inputs), GPIOA/B (0x12, 0x13), OLATA/B (0x14, 0x15).
 type MCP23017 struct {
 	mu sync.Mutex
+	// Held, when set, says the RESET pin is low: the chip is held at its
+	// power-on registers and does not answer.
+	Held func() bool
 	regs8
 }
 
@@ -88,8 +97,21 @@ func NewMCP23017() *MCP23017 {
 func (c *MCP23017) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.reset()
+}
+
+func (c *MCP23017) reset() {
 	c.r = [256]byte{}
 	c.r[0x00], c.r[0x01] = 0xFF, 0xFF
+}
+
+// held reports RESET low, and holds the chip at its power-on registers.
+func (c *MCP23017) held() bool {
+	if c.Held != nil && c.Held() {
+		c.reset()
+		return true
+	}
+	return false
 }
 
 // Tx implements Chip: GPIO reads back what the output latches drive, and a
@@ -97,6 +119,9 @@ func (c *MCP23017) Reset() {
 func (c *MCP23017) Tx(w, r []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.held() {
+		return ErrNack
+	}
 	if len(w) > 1 && (w[0] == 0x12 || w[0] == 0x13) {
 		w = append([]byte{w[0] + 2}, w[1:]...)
 	}
@@ -109,6 +134,9 @@ func (c *MCP23017) Tx(w, r []byte) error {
 func (c *MCP23017) Out(n int) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.held() {
+		return false
+	}
 	dir, lat := c.r[0x00+n/8], c.r[0x14+n/8]
 	return dir&(1<<(n%8)) == 0 && lat&(1<<(n%8)) != 0
 }

@@ -30,6 +30,7 @@ type Rig struct {
 	ADC       *ADS1115
 	Meters    []*INA219
 	RTD       map[string]*MAX31865 // by SPI port
+	Enable    *Line                // the outputs' hold line: low holds the expander in reset, the PWM outputs off
 	mu        sync.Mutex
 	Lines     map[int]*Line // by GPIO line
 }
@@ -41,6 +42,12 @@ type Line struct {
 	Hz    float64
 	Duty  float64
 	Level gpio.Level
+}
+
+func (l *Line) level() gpio.Level {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Level
 }
 
 // Set changes a wave.
@@ -84,6 +91,11 @@ func NewRig(f *board.File) *Rig {
 	r.Lines[f.Fan.TachLine] = &Line{Hz: f.Fan.MaxRPM / 2 / 60 * f.Fan.PulsesPerRev, Duty: 0.5}
 	r.Lines[f.Leak.Line] = &Line{Level: gpio.High}
 	r.Lines[f.OilLow.Line] = &Line{Level: gpio.High}
+	enable := &Line{Level: gpio.Low} // pulled down until the controller raises it
+	r.Lines[f.Enable.Line] = enable
+	r.Enable = enable
+	r.Relays.Held = func() bool { return enable.level() == gpio.Low }
+	r.PWM.Disabled = r.Relays.Held
 	for _, m := range f.Module {
 		in := NewINA219(m.ShuntOhm)
 		pin := m.Relay
@@ -125,6 +137,13 @@ func (r *Rig) Registry(f *board.File) board.Registry {
 			}
 			return &wave{l: l, edge: edge, now: now}, nil
 		},
+		Output: func(chip string, line int) (gpio.PinOut, error) {
+			l, ok := r.line(chip, f, line)
+			if !ok {
+				return nil, fmt.Errorf("boardtest: no line %d on %q", line, chip)
+			}
+			return &levelPin{Pin: gpiotest.Pin{N: fmt.Sprintf("line%d", line)}, l: l}, nil
+		},
 		Input: func(chip string, line int) (gpio.PinIn, error) {
 			l, ok := r.line(chip, f, line)
 			if !ok {
@@ -149,6 +168,12 @@ type levelPin struct {
 }
 
 func (p *levelPin) In(gpio.Pull, gpio.Edge) error { return nil }
+func (p *levelPin) Out(l gpio.Level) error {
+	p.l.mu.Lock()
+	p.l.Level = l
+	p.l.mu.Unlock()
+	return nil
+}
 func (p *levelPin) Read() gpio.Level {
 	p.l.mu.Lock()
 	defer p.l.mu.Unlock()
