@@ -32,6 +32,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	wait := units.Duration(2500 * units.Millisecond)
 	fs.TextVar(&wait, "wait", wait, "how long the inputs are given before they are read: a DS18B20 conversion (750ms), a flow meter's edge timeout (2s)")
 	wiring := fs.Bool("wiring", false, "print the board's wiring table (Markdown) and exit, opening nothing")
+	scan := fs.Bool("scan", false, "search the 1-wire bus for DS18B20s: every ROM found, with the channel the board gives it, and every ROM the board names that is not there (exit 1)")
 	only := fs.String("only", "", "probe only these channels: names or prefixes, comma-separated (temp.oil_in_a, flow.): the water bath, one pump")
 	lock := fs.String("lock", board.DefaultLock, "the board's lock, which the daemon holds while it runs: probe refuses to open chips under it")
 	if err := fs.Parse(args); err != nil {
@@ -59,6 +60,9 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer release()
+	if *scan {
+		return runScan(f, *asJSON, stdout, stderr)
+	}
 	rep := probe(*path, f, time.Duration(wait), pick(*only))
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -88,6 +92,38 @@ func probe(path string, f *board.File, wait time.Duration, only func(string) boo
 	cancel()
 	wg.Wait()
 	return rep
+}
+
+// runScan is probe --scan: the 1-wire bus searched.
+func runScan(f *board.File, asJSON bool, stdout, stderr io.Writer) int {
+	found, err := board.ScanOneWire(f, probeRegistry())
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth probe --scan:", err)
+		return 1
+	}
+	code := 0
+	for _, fd := range found {
+		if !fd.OnBus {
+			code = 1
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(found)
+		return code
+	}
+	for _, fd := range found {
+		switch {
+		case !fd.OnBus:
+			fmt.Fprintf(stdout, "%s  %s: NOT on the bus\n", fd.ROM, fd.Channel)
+		case fd.Channel == "":
+			fmt.Fprintf(stdout, "%s  on the bus, not in the board file\n", fd.ROM)
+		default:
+			fmt.Fprintf(stdout, "%s  %s\n", fd.ROM, fd.Channel)
+		}
+	}
+	return code
 }
 
 // pick is --only's filter: a channel is picked when its name is one of the

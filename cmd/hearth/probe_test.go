@@ -90,3 +90,19 @@ func TestProbeRefusedUnderTheDaemon(t *testing.T) {
 		t.Errorf("exit %d, opened %v, stderr %q", code, opened, errb.String())
 	}
 }
+
+// TestProbeScan: --scan lists every DS18B20 on the bus with its channel.
+func TestProbeScan(t *testing.T) {
+	f, err := board.Load(exampleBoard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rig := boardtest.NewRig(f)
+	defer func(r func() board.Registry) { probeRegistry = r }(probeRegistry)
+	probeRegistry = func() board.Registry { return rig.Registry(f) }
+	var out, errb bytes.Buffer
+	code := dispatch([]string{"probe", "--board", exampleBoard, "--lock", filepath.Join(t.TempDir(), "l"), "--scan"}, &out, &errb)
+	if code != 0 || strings.Count(out.String(), "\n") != 7 || !strings.Contains(out.String(), "28-0000071a2b01  temp.oil_in_a") {
+		t.Errorf("exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+}

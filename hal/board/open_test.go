@@ -246,3 +246,38 @@ func TestHoldLine(t *testing.T) {
 		}
 	}
 }
+
+// TestScanOneWire: a search through the DS2482 finds every probe of the
+// rig, each matched to its channel; an extra probe on the bus is listed
+// without one, an unplugged probe as not on the bus.
+func TestScanOneWire(t *testing.T) {
+	f := load(t)
+	rig := boardtest.NewRig(f)
+	extra := boardtest.ROM(0x99aabbccddee)
+	rig.OW.Add(extra, 20)
+	gone, _ := ds18b20.ParseROM(f.Temp["outdoor"].ROM)
+	rig.OW.Remove(gone)
+	found, err := board.ScanOneWire(f, rig.Registry(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 8 {
+		t.Fatalf("found %+v", found)
+	}
+	for _, fd := range found {
+		switch {
+		case fd.ROM == ds18b20.FormatROM(extra):
+			if !fd.OnBus || fd.Channel != "" {
+				t.Errorf("the extra probe: %+v", fd)
+			}
+		case fd.ROM == f.Temp["outdoor"].ROM:
+			if fd.OnBus || fd.Channel != "temp.outdoor" {
+				t.Errorf("the unplugged probe: %+v", fd)
+			}
+		default:
+			if !fd.OnBus || fd.Channel == "" {
+				t.Errorf("%+v", fd)
+			}
+		}
+	}
+}

@@ -26,6 +26,9 @@ type DS2482 struct {
 	resp   [32]byte
 	ran    bool
 	nread  int
+	// A Search ROM (0xF0) in progress: the probes still in it, the bit.
+	search []onewire.Address
+	bit    int
 }
 
 // NewDS2482 returns the master of ow.
@@ -79,6 +82,14 @@ func (d *DS2482) command(w []byte) error {
 			return errors.New("boardtest: DS2482 write byte without its byte")
 		}
 		d.w = append(d.w, w[1])
+		if len(d.w) == 1 && w[1] == 0xF0 { // Search ROM: every probe takes part
+			d.search, d.bit, d.ran = nil, 0, true
+			roms, _ := d.ow.Search(false)
+			d.search = append(d.search, roms...)
+		}
+		d.ptr = 0xF0
+	case 0x78:
+		d.triplet(len(w) > 1 && w[1]&0x80 != 0)
 		d.ptr = 0xF0
 	case 0x96:
 		if !d.ran {
@@ -96,6 +107,39 @@ func (d *DS2482) command(w []byte) error {
 		return ErrNack
 	}
 	return nil
+}
+
+// triplet is the 1-Wire Triplet (0x78) of a search: the wired-AND of the
+// remaining probes' bit and of its complement (SBR, TSB in the status
+// register), the direction taken (DIR: the one bit all share, else dir),
+// and the probes whose bit differs leave the search.
+func (d *DS2482) triplet(dir bool) {
+	sbr, tsb := byte(1), byte(1)
+	for _, a := range d.search {
+		if a>>d.bit&1 == 0 {
+			sbr = 0
+		} else {
+			tsb = 0
+		}
+	}
+	take := dir
+	switch {
+	case sbr == 0 && tsb == 1:
+		take = false
+	case sbr == 1 && tsb == 0:
+		take = true
+	}
+	var keep []onewire.Address
+	for _, a := range d.search {
+		if (a>>d.bit&1 == 1) == take {
+			keep = append(keep, a)
+		}
+	}
+	d.search, d.bit = keep, d.bit+1
+	d.status = sbr<<5 | tsb<<6
+	if take {
+		d.status |= 0x80
+	}
 }
 
 // flush runs the transaction written since the last 1-wire reset, if no
