@@ -47,7 +47,11 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, e)
 	}
 	if len(issues) > 0 {
-		fmt.Fprintf(stderr, "%s: %d errors\n", path, len(issues))
+		plural := "s"
+		if len(issues) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(stderr, "%s: %d error%s\n", path, len(issues), plural)
 		return 1
 	}
 	if sub == "show" {
