@@ -68,7 +68,7 @@ func (f *File) specs() []spec {
 			trip: true, failSafe: "normally closed: a broken wire reads as a leak"},
 		spec{name: "oil_low", chip: "NC loop", bus: gpio, pin: fmt.Sprintf("line %d", f.OilLow.Line),
 			colour: f.OilLow.Colour, trip: true, failSafe: "normally closed: a broken wire reads as low oil"})
-	out = append(out, spec{name: "enable", chip: "hold line", bus: gpio, pin: fmt.Sprintf("line %d", f.Enable.Line),
+	out = append(out, spec{name: "enable", chip: "output hold", bus: gpio, pin: fmt.Sprintf("line %d", f.Enable.Line),
 		colour: f.Enable.Colour, trip: true,
 		failSafe: "pulled down: a Pi reset or a closed daemon lets it fall, the MCP23017 resets (every contactor open), the PCA9685's outputs go low"})
 	rel := fmt.Sprintf("%s %#x", i2c, f.Relays.Address)
