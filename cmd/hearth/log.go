@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"hearth/safety/eventlog"
+	"hearth/units"
 )
 
 func init() {
@@ -75,11 +76,13 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
+	d, err := units.ParseDuration(s)
+	if _, bare := strconv.ParseInt(s, 10, 64); bare == nil || err != nil || d < 0 {
+		// A bare number, which the configuration reads as nanoseconds, has
+		// no unit a person would mean here.
 		return time.Time{}, fmt.Errorf("--since %q: want an RFC 3339 time (2026-12-01T21:00:00Z) or a duration (2h, 150h)", s)
 	}
-	return now.Add(-d), nil
+	return now.Add(-time.Duration(d)), nil
 }
 
 // printLog prints each event in dir from since, and returns how many.
