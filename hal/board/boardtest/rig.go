@@ -181,7 +181,8 @@ func (p *levelPin) Read() gpio.Level {
 }
 
 // wave is an edge source of a square wave, in real time: Next sleeps until
-// the wave's next edge (or the timeout) and stamps it with now.
+// the wave's next edge (or the timeout) and stamps it with the time the
+// edge was due.
 type wave struct {
 	l     *Line
 	edge  gpio.Edge
@@ -225,6 +226,12 @@ func (w *wave) Next(timeout time.Duration) (gpioin.Edge, bool, error) {
 			time.Sleep(d)
 		}
 		w.seq++
-		return gpioin.Edge{At: w.now(), Rising: rising, Seq: w.seq}, true, nil
+		// Stamped when the edge was, as the kernel stamps its edge events
+		// (a late wake-up here must not bunch the edges it finds queued).
+		late := units.Duration(time.Since(at))
+		if late < 0 {
+			late = 0
+		}
+		return gpioin.Edge{At: w.now() - units.Time(late), Rising: rising, Seq: w.seq}, true, nil
 	}
 }
