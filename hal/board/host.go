@@ -67,7 +67,7 @@ func Host() Registry {
 		},
 		W1: func(master uint32) (onewire.BusCloser, error) { return ds18b20.OpenKernelW1(master) },
 		Edges: func(chip string, line int, edge gpio.Edge, now func() units.Time) (gpioin.Edges, error) {
-			return gpioin.NewLineEdges(chip, line, gpio.PullUp, edge, now)
+			return gpioin.NewKernelEdges(chip, line, gpio.PullUp, edge, now)
 		},
 		Input: func(chip string, line int) (gpio.PinIn, error) {
 			p, err := gpioin.Line(chip, line)

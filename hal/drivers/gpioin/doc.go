@@ -4,14 +4,16 @@
 // and oil-level loops as debounced levels.
 //
 // Edges come through the Edges interface, so that the decoding is tested with
-// exact timestamps. PinEdges adapts any periph gpio.PinIn; LineEdges (a
-// one-line gpioioctl.LineSet) also gets each edge's direction from the
-// kernel. Neither gets the kernel's event timestamp or sequence number:
-// periph host v3.8.5 reads the kernel's gpio_v2_line_event (timestamp_ns,
-// seqno, line_seqno) and drops them, so an Edge is stamped with the
-// controller's clock when the reading goroutine wakes, and its Seq is
-// counted here. A source that has real sequence numbers (a future one on
-// the character device) reports gaps through Seq, and they are counted.
+// exact timestamps. On the Pi, KernelEdges (Linux) requests the line on the
+// GPIO character device through go-gpiocdev and keeps the kernel's own
+// timestamp (CLOCK_MONOTONIC) and sequence number of each edge: an edge is
+// stamped when the kernel saw it, so a reader that wakes late on a loaded
+// Pi does not bunch the edges queued meanwhile (which would read as
+// impossibly short intervals), and a gap in the sequence is edges lost.
+// periph's gpioioctl (host v3.8.5) reads the same kernel event and drops
+// both, which is why the edges do not go through it. PinEdges adapts any
+// periph gpio.PinIn (the tests' gpiotest.Pin), stamping on waking and
+// counting Seq itself.
 //
 // Chips are found by label (OpenChip, Line), never by number: the Pi 5's
 // gpiochip numbers moved with kernel 6.6.45 and again later. Labels are
