@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"hearth/units"
-
-	"periph.io/x/conn/v3/gpio"
 )
 
 // clock is a fake controller clock: it says what the test sets.
@@ -100,51 +98,3 @@ func runAll(t *testing.T, s *script, run func(context.Context)) {
 		t.Fatal("Run did not end with its context")
 	}
 }
-
-// fakePin is a gpio.PinIn like periph's gpiotest.Pin (a level L, edges fed
-// through EdgesChan, each setting L), whose timeout waits on nothing: it
-// returns at once when no edge is queued. gpiotest itself needs a line in
-// go.mod (github.com/jonboulle/clockwork, periph conn's own dependency,
-// already in go.sum); the same tests on gpiotest.Pin are in
-// gpiotest_test.go, built with -tags gpiotest once go.mod has it.
-type fakePin struct {
-	mu        sync.Mutex
-	N         string
-	L         gpio.Level
-	EdgesChan chan gpio.Level
-}
-
-func (p *fakePin) String() string   { return p.N }
-func (p *fakePin) Halt() error      { return nil }
-func (p *fakePin) Name() string     { return p.N }
-func (p *fakePin) Number() int      { return -1 }
-func (p *fakePin) Function() string { return "In" }
-func (p *fakePin) Pull() gpio.Pull  { return gpio.PullNoChange }
-
-func (p *fakePin) DefaultPull() gpio.Pull { return gpio.PullNoChange }
-
-func (p *fakePin) In(gpio.Pull, gpio.Edge) error { return nil }
-
-func (p *fakePin) Read() gpio.Level {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.L
-}
-
-func (p *fakePin) Out(l gpio.Level) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.L = l
-}
-
-func (p *fakePin) WaitForEdge(time.Duration) bool {
-	select {
-	case l := <-p.EdgesChan:
-		p.Out(l)
-		return true
-	default:
-		return false
-	}
-}
-
-var _ gpio.PinIn = (*fakePin)(nil)

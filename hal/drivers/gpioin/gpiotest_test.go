@@ -78,17 +78,3 @@ func TestFlowOnGpiotest(t *testing.T) {
 		t.Errorf("got %+v, want 10 L/min ok", got)
 	}
 }
-
-// The leak loop on gpiotest.Pin: closed is dry, open is a leak.
-func TestLoopOnGpiotest(t *testing.T) {
-	clk := &clock{t: t1}
-	pin := &gpiotest.Pin{N: "GPIO22", L: gpio.High}
-	l := NewLoop(pin, true, clk.now)
-	if s := reads(l, LoopDebounce); s.Status != hal.StatusOK || s.Value {
-		t.Errorf("closed: %+v, want dry ok", s)
-	}
-	_ = pin.Out(gpio.Low)
-	if s := reads(l, LoopDebounce); s.Status != hal.StatusOK || !s.Value {
-		t.Errorf("open: %+v, want leak ok", s)
-	}
-}

@@ -7,6 +7,7 @@ import (
 	"hearth/hal"
 
 	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
 )
 
 // reads calls Leak n times and returns the last sample.
@@ -23,7 +24,7 @@ func reads(l *Loop, n int) hal.Sample[bool] {
 // A glitch shorter than the debounce changes nothing.
 func TestLoopClosedOpen(t *testing.T) {
 	clk := &clock{t: t1}
-	pin := &fakePin{N: "GPIO22", L: gpio.High}
+	pin := &gpiotest.Pin{N: "GPIO22", L: gpio.High}
 	l := NewLoop(pin, true, clk.now)
 	if s := reads(l, LoopDebounce-1); s.Status != hal.StatusMissing || !s.Value {
 		t.Errorf("before the debounce: %+v, want missing, true", s)
@@ -31,20 +32,20 @@ func TestLoopClosedOpen(t *testing.T) {
 	if s := l.Leak(); s.Status != hal.StatusOK || s.Value || s.At != t1 {
 		t.Errorf("closed: %+v, want dry ok", s)
 	}
-	pin.Out(gpio.Low)
+	_ = pin.Out(gpio.Low)
 	if s := reads(l, LoopDebounce-1); s.Value {
 		t.Errorf("a glitch: %+v, want still dry", s)
 	}
-	pin.Out(gpio.High)
+	_ = pin.Out(gpio.High)
 	if s := l.Leak(); s.Value {
 		t.Errorf("after a glitch: %+v, want dry", s)
 	}
-	pin.Out(gpio.Low)
+	_ = pin.Out(gpio.Low)
 	if s := reads(l, LoopDebounce); s.Status != hal.StatusOK || !s.Value {
 		t.Errorf("open: %+v, want leak ok", s)
 	}
 	// A normally open contact: closed is the alarm.
-	no := NewLoop(&fakePin{N: "GPIO23", L: gpio.High}, false, clk.now)
+	no := NewLoop(&gpiotest.Pin{N: "GPIO23", L: gpio.High}, false, clk.now)
 	if s := reads(no, LoopDebounce); s.Status != hal.StatusOK || !s.Value {
 		t.Errorf("activeOpen false, closed: %+v, want alarm", s)
 	}
@@ -52,7 +53,7 @@ func TestLoopClosedOpen(t *testing.T) {
 
 // failingPin is a pin whose read can fail.
 type failingPin struct {
-	fakePin
+	gpiotest.Pin
 	err error
 }
 
@@ -62,7 +63,7 @@ func (p *failingPin) ReadLevel() (gpio.Level, error) { return p.Read(), p.err }
 // restarts the debounce.
 func TestLoopReadError(t *testing.T) {
 	clk := &clock{}
-	pin := &failingPin{fakePin: fakePin{N: "GPIO24", L: gpio.High}}
+	pin := &failingPin{Pin: gpiotest.Pin{N: "GPIO24", L: gpio.High}}
 	l := NewLoop(pin, true, clk.now)
 	if s := reads(l, LoopDebounce); s.Status != hal.StatusOK || s.Value {
 		t.Fatalf("closed: %+v, want dry", s)

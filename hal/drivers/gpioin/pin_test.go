@@ -7,58 +7,22 @@ import (
 	"testing"
 	"time"
 
-	"hearth/hal"
 	"hearth/hal/drivers"
-	"hearth/units"
 
 	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
 )
-
-// PinEdges on a fake pin: the direction is the level after the
-// edge, Seq counts, the stamp is the clock's on waking; a wait with no
-// edge is no edge and no error; a zero timeout is refused, never passed on.
-func TestPinEdgesFakePin(t *testing.T) {
-	clk := &clock{t: t1}
-	pin := &fakePin{N: "GPIO17", EdgesChan: make(chan gpio.Level, 4)}
-	pe, err := NewPinEdges(pin, gpio.PullDown, gpio.BothEdges, clk.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pin.EdgesChan <- gpio.High
-	pin.EdgesChan <- gpio.Low
-	pin.EdgesChan <- gpio.High
-	for i, want := range []bool{true, false, true} {
-		e, ok, err := pe.Next(time.Second)
-		if !ok || err != nil || e.Rising != want || e.Seq != uint32(i+1) || e.At != t1 {
-			t.Errorf("edge %d: %+v %v %v, want rising %v", i, e, ok, err, want)
-		}
-	}
-	wall := time.Unix(0, 0)
-	pe.clock = func() time.Time { // the fake pin does not wait: its timeouts take the whole timeout
-		wall = wall.Add(time.Millisecond)
-		return wall
-	}
-	if _, ok, err := pe.Next(time.Millisecond); ok || err != nil {
-		t.Errorf("no edge: %v %v, want none, no error", ok, err)
-	}
-	if _, _, err := pe.Next(0); !errors.Is(err, ErrTimeout) {
-		t.Errorf("Next(0): %v, want ErrTimeout", err)
-	}
-	if _, err := NewPinEdges(pin, gpio.PullDown, gpio.NoEdge, clk.now); err == nil {
-		t.Error("NewPinEdges with NoEdge: no error")
-	}
-}
 
 // deadPin is a pin whose WaitForEdge fails at once, as gpioioctl's does on
 // a line it cannot read (it returns false, as on a timeout).
-type deadPin struct{ fakePin }
+type deadPin struct{ gpiotest.Pin }
 
 func (*deadPin) WaitForEdge(time.Duration) bool { return false }
 
 // A false that comes back at once is a failure, not a timeout.
 func TestPinEdgesEarlyFalse(t *testing.T) {
 	clk := &clock{}
-	pe, err := NewPinEdges(&deadPin{fakePin{N: "GPIO5"}}, gpio.PullUp, gpio.RisingEdge, clk.now)
+	pe, err := NewPinEdges(&deadPin{gpiotest.Pin{N: "GPIO5", EdgesChan: make(chan gpio.Level)}}, gpio.PullUp, gpio.RisingEdge, clk.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,41 +50,6 @@ func (u *until) Next(timeout time.Duration) (Edge, bool, error) {
 		u.left--
 	}
 	return e, ok, err
-}
-
-// Flow end to end on a fake pin: 56 rising edges stamped 1/55 s
-// apart read 10 L/min.
-func TestFlowOnFakePin(t *testing.T) {
-	pin := &fakePin{N: "GPIO27", EdgesChan: make(chan gpio.Level, 64)}
-	var stamp units.Time
-	stamps := func() units.Time { // the edges' clock: 1/55 s per edge
-		stamp = stamp.Add(units.DurationOf(1.0 / 55))
-		return stamp
-	}
-	pe, err := NewPinEdges(pin, gpio.PullDown, gpio.RisingEdge, stamps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 56 {
-		pin.EdgesChan <- gpio.High
-	}
-	clk := &clock{}
-	u := &until{src: pe, left: 56}
-	f := NewFlow(u, flowCfg, clk.now)
-	ctx, cancel := context.WithCancel(context.Background())
-	u.cancel = cancel
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cancel()
-		t.Fatal("Run did not end with its context")
-	}
-	clk.set(stamp)
-	if got := f.Flow(); got.Status != hal.StatusOK || !near(float64(got.Value), 10, 0.001) {
-		t.Errorf("got %+v, want 10 L/min ok", got)
-	}
 }
 
 // A chip not found by label: the error names the label and the labels
