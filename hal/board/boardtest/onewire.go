@@ -35,7 +35,7 @@ func (b *OneWire) Add(rom onewire.Address, c float64) {
 	defer b.mu.Unlock()
 	p := &probe18{temp: c}
 	p.pad = [9]byte{0x50, 0x05, 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10}
-	p.pad[8] = CRC8(p.pad[:8])
+	p.pad[8] = onewire.CalcCRC(p.pad[:8])
 	b.probes[rom] = p
 	b.order = append(b.order, rom)
 }
@@ -116,7 +116,7 @@ func (b *OneWire) Tx(w, r []byte, power onewire.Pullup) error {
 	case 0x4E:
 		if len(w) >= 13 {
 			p.pad[2], p.pad[3], p.pad[4] = w[10], w[11], w[12]|0x1F
-			p.pad[8] = CRC8(p.pad[:8])
+			p.pad[8] = onewire.CalcCRC(p.pad[:8])
 		}
 	case 0x44:
 		p.convert()
@@ -129,23 +129,7 @@ func (p *probe18) convert() {
 	step := 0.0625 * float64(int(1)<<(12-bits))
 	raw := int16(math.Round(p.temp/step) * step * 16)
 	p.pad[0], p.pad[1] = byte(raw), byte(uint16(raw)>>8)
-	p.pad[8] = CRC8(p.pad[:8])
-}
-
-// CRC8 is the Dallas/Maxim 1-wire CRC (x^8 + x^5 + x^4 + 1, reflected).
-func CRC8(b []byte) byte {
-	var crc byte
-	for _, v := range b {
-		for i := 0; i < 8; i++ {
-			mix := (crc ^ v) & 1
-			crc >>= 1
-			if mix != 0 {
-				crc ^= 0x8C
-			}
-			v >>= 1
-		}
-	}
-	return crc
+	p.pad[8] = onewire.CalcCRC(p.pad[:8])
 }
 
 // ROM makes a DS18B20's ROM (family 0x28) from its 48-bit serial, with its
@@ -156,7 +140,7 @@ func ROM(serial uint64) onewire.Address {
 	for i := 0; i < 6; i++ {
 		b[1+i] = byte(serial >> (8 * i))
 	}
-	b[7] = CRC8(b[:7])
+	b[7] = onewire.CalcCRC(b[:7])
 	var a onewire.Address
 	for i, v := range b {
 		a |= onewire.Address(v) << (8 * i)
