@@ -111,9 +111,15 @@ module_shutdown = %q
 }
 
 func (b *bench) start(config string) {
-	opts, _ := json.Marshal(daemon.Options{Config: config, Sim: true, Stats: b.stats})
+	b.launch(daemon.Options{Config: config, Sim: true, Stats: b.stats})
+}
+
+// launch runs the daemon as a child with opts, and env added to its
+// environment; the cleanup kills it and, on failure, logs its output.
+func (b *bench) launch(o daemon.Options, env ...string) {
+	opts, _ := json.Marshal(o)
 	b.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	b.cmd.Env = append(os.Environ(), childEnv+"="+string(opts))
+	b.cmd.Env = append(append(os.Environ(), childEnv+"="+string(opts)), env...)
 	var err error
 	if b.out, err = os.Create(filepath.Join(b.dir, "daemon.log")); err != nil {
 		b.t.Fatal(err)

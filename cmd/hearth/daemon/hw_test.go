@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -82,28 +81,8 @@ secret = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts, _ := json.Marshal(daemon.Options{Config: path, Stats: b.stats})
 	spec, _ := json.Marshal(rigSpec{Board: boardFile, Faults: faults, Out: out})
-	b.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	b.cmd.Env = append(os.Environ(), childEnv+"="+string(opts), rigEnv+"="+string(spec))
-	var err error
-	if b.out, err = os.Create(filepath.Join(b.dir, "daemon.log")); err != nil {
-		t.Fatal(err)
-	}
-	b.cmd.Stdout, b.cmd.Stderr = b.out, b.out
-	if err := b.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	b.exited = make(chan error, 1)
-	go func() { b.exited <- b.cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = b.cmd.Process.Kill()
-		<-b.exited
-		if t.Failed() {
-			log, _ := os.ReadFile(b.out.Name())
-			t.Logf("daemon log (last 4 KiB):\n%s", tail(log, 4096))
-		}
-	})
+	b.launch(daemon.Options{Config: path, Stats: b.stats}, rigEnv+"="+string(spec))
 	return b, lock, out
 }
 
