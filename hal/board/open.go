@@ -19,10 +19,11 @@ import (
 // opener opens a board's buses and chips once each, keeping why one could
 // not be opened: every channel on it is then missing for that reason.
 type opener struct {
-	f   *File
-	reg Registry
-	now func() units.Time
-	h   *Hub
+	f     *File
+	reg   Registry
+	now   func() units.Time
+	h     *Hub
+	specs map[string]spec // the board's channels, by name
 
 	bus, feedBus i2c.Bus
 	busErr       error
@@ -69,10 +70,14 @@ func (o *opener) add(s spec, err error, read func() Reading, lo, hi float64) {
 }
 
 func (o *opener) spec(name string) spec {
-	for _, s := range o.f.specs() {
-		if s.name == name {
-			return s
+	if o.specs == nil {
+		o.specs = map[string]spec{}
+		for _, s := range o.f.specs() {
+			o.specs[s.name] = s
 		}
+	}
+	if s, ok := o.specs[name]; ok {
+		return s
 	}
 	return spec{name: name}
 }
