@@ -132,17 +132,6 @@ func (h *Hub) MissingAll() []*Channel {
 	return out
 }
 
-// MissingTrip returns the channels a trip hangs on that are missing.
-func (h *Hub) MissingTrip() []*Channel {
-	var out []*Channel
-	for i := range h.Channels {
-		if c := &h.Channels[i]; c.Trip && c.Missing() {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func (h *Hub) checkEvery(ctx context.Context, period units.Duration, report func(string, error)) {
 	t := time.NewTicker(time.Duration(period))
 	defer t.Stop()

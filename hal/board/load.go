@@ -10,6 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"hearth/hal/drivers/ads1115"
+
 	"hearth/units"
 )
 
@@ -31,12 +33,14 @@ func (e *Error) Error() string {
 
 // Defaults fills what a board file may leave out.
 func Defaults() File {
+	t := ads1115.Transducer4Bar() // 0.5-4.5 V for 0-4 bar, wiring faults past 0.25 and 4.75 V
 	return File{
 		OneWire: OneWireBus{Master: "ds2482", Address: 0x18, StrongPullup: true, Resolution: 12, W1Master: 1},
 		PWM:     Chip{Address: 0x60, FrequencyHz: 1000},
 		Relays:  Chip{Address: 0x20},
 		ADC:     Chip{Address: 0x48},
-		Press:   Pressure{MinV: 0.5, MaxV: 4.5, MinBar: 0, MaxBar: 4, FaultLowV: 0.25, FaultHighV: 4.75},
+		Press: Pressure{MinV: t.MinV, MaxV: t.MaxV, MinBar: t.MinBar, MaxBar: t.MaxBar,
+			FaultLowV: t.FaultLowV, FaultHighV: t.FaultHighV},
 	}
 }
 
