@@ -237,6 +237,11 @@ type Inputs struct {
 	// set, compute is shut down gracefully and stays off; when it is
 	// released, the plant proves itself again (self-test) before running.
 	Maintenance bool
+
+	// Override is an engineer's authorised hand on some outputs (the
+	// console's override command): it replaces control's wish for them,
+	// and the safety layer still has the last word.
+	Override Override
 }
 
 // Outputs is a command for every output.

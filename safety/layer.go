@@ -133,6 +133,10 @@ func (l *Layer) Step(in *hal.Inputs, wish *hal.Outputs, out *hal.Outputs) {
 	l.publish(&f)
 
 	l.advance(in, now, &f)
+	l.st.Holding = 0
+	if l.st.Latched {
+		l.st.Holding = l.holding(now)
+	}
 	l.caps(in)
 	l.arbitrate(in, wish, out)
 	l.watchModules(in, out, now)

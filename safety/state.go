@@ -257,9 +257,22 @@ func (l *Layer) modulesOff(in *hal.Inputs) bool {
 
 // cleared reports whether every trip-relevant measurement is back below its
 // warning limit by its hysteresis, and no trip condition is in force.
-func (l *Layer) cleared(now units.Time) bool {
+func (l *Layer) cleared(now units.Time) bool { return l.holding(now) == 0 }
+
+// holding returns a bit per Cause whose condition still holds, the ones a
+// reset waits for: a temperature not yet below its warning limit by its
+// hysteresis (or not known: nothing proves it cooled), a leak or low oil
+// level, a pressure out of its band, the water pump running dry, a board
+// past its limit.
+func (l *Layer) holding(now units.Time) uint32 {
 	below := func(id hal.TempID, lim TempLimit) bool {
 		return l.known(id, now) && l.probes[id].value < lim.WarnC-units.Celsius(lim.HystK)
+	}
+	var h uint32
+	set := func(c Cause, holds bool) {
+		if holds {
+			h |= c.Bit()
+		}
 	}
 	oilIn := l.oil.known && l.oil.value < l.cfg.OilIn.WarnC-units.Celsius(l.cfg.OilIn.HystK)
 	for _, id := range [...]hal.TempID{hal.TempOilInA, hal.TempOilInB} {
@@ -267,10 +280,15 @@ func (l *Layer) cleared(now units.Time) bool {
 			oilIn = false
 		}
 	}
-	return oilIn && below(hal.TempOilOut, l.cfg.OilOut) && below(hal.TempWaterFlow, l.cfg.WaterFlow) &&
-		below(hal.TempTankTop, l.cfg.Tank) && l.st.Warnings&CauseBoardHigh.Bit() == 0 &&
-		!l.leak.on && !l.level.on && !l.pressLow.on && !l.pressHigh.on && !l.dry.on &&
-		l.st.Warnings&(1<<CausePressureLow|1<<CausePressureHigh) == 0
+	set(CauseOilInHigh, !oilIn)
+	set(CauseOilOutHigh, !below(hal.TempOilOut, l.cfg.OilOut))
+	set(CauseWaterFlowHigh, !below(hal.TempWaterFlow, l.cfg.WaterFlow))
+	set(CauseTankHigh, !below(hal.TempTankTop, l.cfg.Tank))
+	set(CauseBoardHigh, l.st.Warnings&CauseBoardHigh.Bit() != 0)
+	set(CauseLeak, l.leak.on || l.level.on)
+	set(CausePressureLow, l.pressLow.on || l.dry.on || l.st.Warnings&CausePressureLow.Bit() != 0)
+	set(CausePressureHigh, l.pressHigh.on || l.st.Warnings&CausePressureHigh.Bit() != 0)
+	return h
 }
 
 // selfTest runs the start-up checks in the spirit of IEC 60730 class B:

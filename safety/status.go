@@ -121,8 +121,11 @@ type Status struct {
 	TripAt     units.Time // when the latched trip happened
 	Latched    bool       // a trip is latched: left only by an authorised reset with every cause cleared
 	TripCauses uint32     // bit per Cause: every trip cause seen since the latch; their safe states combine
-	CoolHarder bool       // an over-temperature warning is active: control should cool at its maximum
-	ModuleCap  hal.Level  // the highest level any module may run at
+	// Holding has a bit per Cause whose condition still holds while a trip
+	// is latched: what a reset waits for (0 when not latched).
+	Holding    uint32
+	CoolHarder bool      // an over-temperature warning is active: control should cool at its maximum
+	ModuleCap  hal.Level // the highest level any module may run at
 	Cap        [hal.MaxModules]hal.Level
 	Warnings   uint32 // bit per Cause: limits approached
 	Alarms     uint32 // bit per Cause: degradations an engineer should see
