@@ -133,6 +133,19 @@ func FaultKinds() []string {
 	return k
 }
 
+// CheckFault checks a plant fault's kind and target as Apply would, without
+// a plant: for a configuration that schedules faults.
+func CheckFault(k FaultKind, target string) error {
+	s, ok := Spec(k)
+	if !ok {
+		return fmt.Errorf("unknown fault %q (see 'hearth hil faults')", k)
+	}
+	if k == "controller_stall" || k == "controller_restart" {
+		return fmt.Errorf("fault %s is the bench runner's, not the plant's", k)
+	}
+	return checkTarget(s, target)
+}
+
 func checkTarget(s FaultSpec, target string) error {
 	if len(s.Targets) == 0 {
 		if target != "" {

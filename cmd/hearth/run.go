@@ -19,11 +19,12 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Config, "config", "", "configuration file (TOML; docs/examples/sim.toml)")
 	fs.BoolVar(&o.Sim, "sim", false, "run against the simulated plant on the real clock")
 	fs.StringVar(&o.Stats, "stats", "", "stats file (JSON), rewritten every few seconds and at exit")
+	fs.StringVar(&o.Console, "console", "", "serial console DEVICE (e.g. /dev/ttyUSB0; overrides console.device; docs/console.md)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 || o.Config == "" {
-		fmt.Fprintln(stderr, "usage: hearth run --config FILE [--sim] [--stats FILE]")
+		fmt.Fprintln(stderr, "usage: hearth run --config FILE [--sim] [--stats FILE] [--console DEVICE]")
 		return 2
 	}
 	o.Stdout = stdout

@@ -9,10 +9,13 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"hearth/cmd/hearth/console"
 	"hearth/core"
 	"hearth/core/edge"
+	"hearth/hal"
 	"hearth/hal/sampler"
 	"hearth/safety/tripstore"
+	"hearth/units"
 )
 
 type nopSink struct{}
@@ -29,7 +32,7 @@ func TestTickAllocatesNothing(t *testing.T) {
 	cfg.Watchdog.Kind = "none"
 	cfg.Sim.Modules = 4
 	clk := newClock()
-	sp, err := newSimPlant(&cfg, clk.now, slog.New(slog.DiscardHandler))
+	sp, err := newSimPlant(&cfg, clk.now, slog.New(slog.DiscardHandler), func(string) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +55,18 @@ func TestTickAllocatesNothing(t *testing.T) {
 	ev := newEvents(nopSink{}, zerolog.Nop())
 	go ev.run(ctx)
 	tk := &ticker{loop: loop, dev: &dev, clock: clk, period: 100e6, late: 50e6, ev: ev, stamp: stamper{watchdog: true}}
+	// With a console: its requests taken, its view published, an
+	// override and a calibration in force.
+	tk.con.reqs = make(chan console.Request, requestQueue)
+	tk.con.view = &console.Snapshot{}
+	tk.con.reqs <- console.Request{Kind: console.ReqOverride, Out: hal.OutFan, Value: 0.7, For: units.Hour}
+	tk.con.reqs <- console.Request{Kind: console.ReqCalibrate, Sensor: hal.TempOilOut, Offset: 0.3}
 	tick := func() {
-		r := tk.loop.Tick(tk.clock.now(), &tk.stamp, true)
+		now := tk.clock.now()
+		tk.take(now)
+		r := tk.loop.Tick(now, &tk.stamp, true)
 		tk.observe(&r)
+		tk.publish(r.Out, r.Status, false)
 		tk.jitter.add(1000)
 	}
 	for range 50 { // past the first ticks' state changes

@@ -17,6 +17,7 @@ import (
 	"os"
 	"time"
 
+	"hearth/cmd/hearth/console"
 	"hearth/control"
 	"hearth/core"
 	"hearth/hal"
@@ -33,7 +34,41 @@ type Config struct {
 	Watchdog WatchdogConfig `toml:"watchdog"`
 	Modules  ModulesConfig  `toml:"modules"`
 	Sim      SimConfig      `toml:"sim"`
-	Control  core.Config    `toml:"-"`
+	Console  ConsoleConfig  `toml:"console"`
+	// Calibration is each temperature probe's offset, added to its reading
+	// before safety and control see it (the console's calibrate command).
+	Calibration Calibration `toml:"calibration"`
+	Control     core.Config `toml:"-"`
+}
+
+// ConsoleConfig is the field engineer's serial console (docs/console.md).
+type ConsoleConfig struct {
+	Device string `toml:"device"` // the serial line; empty: no console (--console sets it)
+	Baud   int    `toml:"baud"`   // 8N1 at this speed
+	// PassphraseHash is the bcrypt hash of the engineer's passphrase
+	// (hearth config passphrase makes one); empty: engineer commands are
+	// disabled.
+	PassphraseHash string         `toml:"passphrase_hash"`
+	IdleLogout     units.Duration `toml:"idle_logout"`
+}
+
+// Calibration holds an offset per temperature probe, in kelvin.
+type Calibration struct {
+	OilInA      units.Kelvin `toml:"oil_in_a"`
+	OilInB      units.Kelvin `toml:"oil_in_b"`
+	OilOut      units.Kelvin `toml:"oil_out"`
+	WaterFlow   units.Kelvin `toml:"water_flow"`
+	WaterReturn units.Kelvin `toml:"water_return"`
+	TankTop     units.Kelvin `toml:"tank_top"`
+	TankBottom  units.Kelvin `toml:"tank_bottom"`
+	Indoor      units.Kelvin `toml:"indoor"`
+	Outdoor     units.Kelvin `toml:"outdoor"`
+}
+
+// Offsets returns the offsets in hal.TempID order.
+func (c *Calibration) Offsets() [hal.NumTemps]units.Kelvin {
+	return [hal.NumTemps]units.Kelvin{c.OilInA, c.OilInB, c.OilOut, c.WaterFlow, c.WaterReturn,
+		c.TankTop, c.TankBottom, c.Indoor, c.Outdoor}
 }
 
 // DaemonConfig is the loop's timing and where state lives.
@@ -107,6 +142,19 @@ type SimConfig struct {
 	// when it fires the simulated plant is de-energised, as the Pi's reset
 	// de-energises the real one. Needs watchdog.kind "device".
 	Watchdog bool `toml:"watchdog"`
+	// Fault schedules plant faults (the bench's catalogue, hearth hil
+	// faults): each injected At after the start and cleared For later (0:
+	// never). For a test, or to rehearse a diagnosis on the console.
+	Fault []SimFault `toml:"fault"`
+}
+
+// SimFault is one scheduled plant fault of --sim.
+type SimFault struct {
+	Kind   string         `toml:"kind"`
+	Target string         `toml:"target"`
+	Arg    float64        `toml:"arg"`
+	At     units.Duration `toml:"at"`
+	For    units.Duration `toml:"for"`
 }
 
 // DefaultConfig is the reference daemon.
@@ -118,6 +166,7 @@ func DefaultConfig() Config {
 			Board: "/etc/hearth/board.toml", BoardLock: "/run/hearth/board.lock"},
 		Modules: ModulesConfig{Listen: "127.0.0.1:0", OffDeadline: 25 * units.Second},
 		Sim:     SimConfig{Season: "winter", Seed: 1},
+		Console: ConsoleConfig{Baud: console.DefaultBaud, IdleLogout: units.Duration(console.DefaultIdle)},
 		Control: core.DefaultConfig(),
 	}
 }
@@ -129,20 +178,23 @@ type File struct {
 	Watchdog WatchdogConfig `toml:"watchdog"`
 	Modules  ModulesConfig  `toml:"modules"`
 	Sim      SimConfig      `toml:"sim"`
-	Control  control.Config `toml:"control"`
-	Safety   safety.Config  `toml:"safety"`
+	Console  ConsoleConfig  `toml:"console"`
+	// Calibration is the probes' offsets.
+	Calibration Calibration    `toml:"calibration"`
+	Control     control.Config `toml:"control"`
+	Safety      safety.Config  `toml:"safety"`
 }
 
 // File returns c in the file's shape.
 func (c *Config) File() File {
-	return File{Daemon: c.Daemon, Watchdog: c.Watchdog, Modules: c.Modules, Sim: c.Sim,
-		Control: c.Control.Control, Safety: c.Control.Safety}
+	return File{Daemon: c.Daemon, Watchdog: c.Watchdog, Modules: c.Modules, Sim: c.Sim, Console: c.Console,
+		Calibration: c.Calibration, Control: c.Control.Control, Safety: c.Control.Safety}
 }
 
 // Config returns the configuration the file holds.
 func (f *File) Config() Config {
-	return Config{Daemon: f.Daemon, Watchdog: f.Watchdog, Modules: f.Modules, Sim: f.Sim,
-		Control: core.Config{Control: f.Control, Safety: f.Safety}}
+	return Config{Daemon: f.Daemon, Watchdog: f.Watchdog, Modules: f.Modules, Sim: f.Sim, Console: f.Console,
+		Calibration: f.Calibration, Control: core.Config{Control: f.Control, Safety: f.Safety}}
 }
 
 // Load reads a configuration file over DefaultConfig. An unknown key is
@@ -199,6 +251,14 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.Modules.validateEntries()...)
+	for i, f := range c.Sim.Fault {
+		if err := hil.CheckFault(hil.FaultKind(f.Kind), f.Target); err != nil {
+			errs = append(errs, fmt.Errorf("sim.fault[%d]: %w", i, err))
+		}
+		if f.At < 0 || f.For < 0 {
+			errs = append(errs, fmt.Errorf("sim.fault[%d]: at %v, for %v: want neither below 0", i, f.At, f.For))
+		}
+	}
 	if err := c.Control.Validate(); err != nil {
 		errs = append(errs, err)
 	}

@@ -83,7 +83,7 @@ func TestDaemonKeysCoverConfig(t *testing.T) {
 		}
 	}
 	ft := reflect.TypeFor[File]()
-	for i := range 4 { // daemon, watchdog, modules, sim
+	for i := range 6 { // daemon, watchdog, modules, sim, console, calibration
 		walk(tomlName(ft.Field(i))+".", ft.Field(i).Type)
 	}
 }

@@ -1,8 +1,11 @@
 package daemon
 
 import (
+	"math"
 	"strconv"
 
+	"hearth/cmd/hearth/console"
+	"hearth/hal"
 	"hearth/hal/watchdog"
 	"hearth/hil"
 	"hearth/units"
@@ -93,4 +96,47 @@ var daemonKeys = []daemonKey{
 	{KeyDoc{Key: "sim.watchdog", Unit: "bool", Bound: "needs watchdog.kind device", Doc: "the daemon plays the simulated hub's hardware watchdog on watchdog.device (a FIFO, relative to daemon.state_dir): when it fires the simulated plant is de-energised"},
 		func(c *Config) string { return strconv.FormatBool(c.Sim.Watchdog) },
 		func(c *Config) bool { return !c.Sim.Watchdog || c.Watchdog.Kind == watchdog.KindDevice }},
+	{KeyDoc{Key: "sim.fault", Unit: "array of tables", Doc: "plant faults to inject (--sim), [[sim.fault]] with kind, target, arg, at and for: to rehearse a diagnosis on the console, or for a test"},
+		func(c *Config) string { return strconv.Itoa(len(c.Sim.Fault)) + " faults" }, nil},
+	{KeyDoc{Key: "sim.fault.kind", Unit: "word", Bound: "a plant fault of hearth hil faults", Doc: "the fault"}, nil, nil},
+	{KeyDoc{Key: "sim.fault.target", Unit: "word", Bound: "one of the fault's targets", Doc: "what it breaks (a sensor, a pump, a module); empty for the plant"}, nil, nil},
+	{KeyDoc{Key: "sim.fault.arg", Unit: "number", Doc: "the fault's argument (0: its default)"}, nil, nil},
+	{KeyDoc{Key: "sim.fault.at", Unit: "duration", Bound: "not below 0", Doc: "when it is injected, after the start"}, nil, nil},
+	{KeyDoc{Key: "sim.fault.for", Unit: "duration", Bound: "not below 0", Doc: "how long it lasts (0: to the end)"}, nil, nil},
+
+	{KeyDoc{Key: "console.device", Unit: "path", Doc: "the field engineer's serial console (docs/console.md), e.g. /dev/ttyUSB0 or /dev/serial0; empty: none; hearth run --console sets it"},
+		func(c *Config) string { return strconv.Quote(c.Console.Device) }, nil},
+	{KeyDoc{Key: "console.baud", Unit: "baud", Bound: "1200..921600", Doc: "the console's speed, 8N1"},
+		func(c *Config) string { return strconv.Itoa(c.Console.Baud) },
+		func(c *Config) bool { return c.Console.Baud >= 1200 && c.Console.Baud <= 921600 }},
+	{KeyDoc{Key: "console.passphrase_hash", Unit: "bcrypt hash", Bound: "empty or a bcrypt hash", Doc: "the engineer's passphrase, hashed (hearth config passphrase makes the line); empty: engineer commands disabled"},
+		func(c *Config) string { return strconv.Quote(c.Console.PassphraseHash) },
+		func(c *Config) bool {
+			return c.Console.PassphraseHash == "" || console.ValidHash(c.Console.PassphraseHash)
+		}},
+	{KeyDoc{Key: "console.idle_logout", Unit: "duration", Bound: "1m..1h", Doc: "an engineer's session idle this long is logged out"},
+		func(c *Config) string { return dur(c.Console.IdleLogout) },
+		func(c *Config) bool {
+			return c.Console.IdleLogout >= units.Minute && c.Console.IdleLogout <= units.Hour
+		}},
 }
+
+// calibrationKeys are the [calibration] table's keys: one per probe.
+var calibrationKeys = func() []daemonKey {
+	var keys []daemonKey
+	for id := hal.TempID(0); id < hal.NumTemps; id++ {
+		keys = append(keys, daemonKey{KeyDoc{Key: "calibration." + id.String(), Unit: "K",
+			Bound: "-2..2", Doc: "added to the " + id.String() + " probe's reading before safety and control see it (the console's calibrate)"},
+			func(c *Config) string {
+				o := c.Calibration.Offsets()
+				return strconv.FormatFloat(float64(o[id]), 'g', -1, 64)
+			},
+			func(c *Config) bool {
+				o := c.Calibration.Offsets()
+				return math.Abs(float64(o[id])) <= console.MaxCalibrationK
+			}})
+	}
+	return keys
+}()
+
+func init() { daemonKeys = append(daemonKeys, calibrationKeys...) }

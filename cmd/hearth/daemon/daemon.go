@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/diode"
 
+	"hearth/cmd/hearth/console"
 	"hearth/core"
 	"hearth/core/edge"
 	"hearth/hal"
@@ -36,6 +37,8 @@ type Options struct {
 	Config string // the configuration file
 	Sim    bool   // run against the simulated plant on the real clock
 	Stats  string // the stats file (overrides daemon.stats_file)
+	// Console is the serial console's line (overrides console.device).
+	Console string
 	// Registry opens the board's buses without --sim: periph.io's host
 	// drivers when nil (board.Host); a test puts emulated chips here.
 	Registry *board.Registry `json:"-"`
@@ -59,6 +62,8 @@ type daemon struct {
 	ev    *events
 	tick  *ticker
 	trips *tripstore.Store
+	// conStats counts the console line's traffic and losses.
+	conStats console.Stats
 }
 
 // Run runs the daemon until a signal stops it, and returns its exit code:
@@ -131,7 +136,9 @@ func (d *daemon) start() error {
 // openPlant opens the simulated plant (--sim) or the board.
 func (d *daemon) openPlant(slogger *slog.Logger) error {
 	if d.opts.Sim {
-		sp, err := newSimPlant(&d.cfg, d.clock.now, slogger)
+		sp, err := newSimPlant(&d.cfg, d.clock.now, slogger, func(msg string) {
+			d.ev.send(event{kind: evInfo, wall: time.Now(), text: msg})
+		})
 		if err != nil {
 			return err
 		}
@@ -169,6 +176,11 @@ func (d *daemon) build() error {
 		late: int64(d.cfg.Daemon.Late), ev: d.ev, timeout: d.cfg.Daemon.ShutdownTimeout,
 		prio:  d.cfg.Daemon.RealtimePriority,
 		stamp: stamper{demand: demand, watchdog: d.dog.Kind() != watchdog.KindNone}}
+	d.tick.con.reqs = make(chan console.Request, requestQueue)
+	d.tick.con.h.Calibration = d.cfg.Calibration.Offsets()
+	if d.opts.Console != "" || d.cfg.Console.Device != "" {
+		d.tick.con.view = &console.Snapshot{}
+	}
 	d.ev.send(event{kind: evBoot, wall: time.Now(), a: b2u(serr != nil), b: b2u(latched),
 		text: fmt.Sprintf("; config %q, sim %v, tick %v, watchdog %s", d.opts.Config, d.opts.Sim,
 			d.cfg.Daemon.Tick, d.dog)})
@@ -184,9 +196,10 @@ func (d *daemon) serve() int {
 	d.set.Run(ctx, &wg)
 	d.plant.run(ctx, &wg)
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
 	statsDone := d.runStats(ctx, &wg)
+	d.runConsole(ctx, &wg)
 	how := make(chan int32, 1)
 	go func() { how <- d.runTick() }()
 	code := d.waitStop(sigs, how)
@@ -219,11 +232,6 @@ func (d *daemon) waitStop(sigs <-chan os.Signal, how <-chan int32) int {
 	for {
 		select {
 		case s := <-sigs:
-			if s == syscall.SIGUSR1 {
-				d.tick.reset.Store(true)
-				d.ev.send(event{kind: evInfo, wall: time.Now(), text: "reset requested (SIGUSR1)"})
-				continue
-			}
 			if d.tick.stop.Load() == running {
 				d.tick.stopSig.Store(int32(s.(syscall.Signal)))
 				d.tick.stop.Store(stopControlled)

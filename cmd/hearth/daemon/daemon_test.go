@@ -52,6 +52,7 @@ type bench struct {
 	cmd    *exec.Cmd
 	out    *os.File
 	exited chan error
+	config string
 }
 
 const modules = 4
@@ -69,6 +70,13 @@ func newBench(t *testing.T) *bench { return newBenchWith(t, benchTiming, nil) }
 
 // newBenchWith runs prep on the state directory before the daemon starts.
 func newBenchWith(t *testing.T, tm timing, prep func(state string)) *bench {
+	t.Helper()
+	return newBenchConsole(t, tm, prep, "", "")
+}
+
+// newBenchConsole is newBenchWith with more configuration (extra, TOML
+// appended to the file) and a serial console on the line tty.
+func newBenchConsole(t *testing.T, tm timing, prep func(state string), extra, tty string) *bench {
 	t.Helper()
 	b := &bench{t: t, dir: t.TempDir()}
 	if prep != nil {
@@ -103,15 +111,12 @@ module_boot = "1s"
 module_shutdown = %q
 `, filepath.Join(b.dir, "state"), tm.shutdownTimeout, b.dog.Path(), b.relays, tm.offDeadline, modules, tm.moduleShutdown)
 	path := filepath.Join(b.dir, "hearth.toml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(cfg+extra), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b.start(path)
+	b.config = path
+	b.launch(daemon.Options{Config: path, Sim: true, Stats: b.stats, Console: tty})
 	return b
-}
-
-func (b *bench) start(config string) {
-	b.launch(daemon.Options{Config: config, Sim: true, Stats: b.stats})
 }
 
 // launch runs the daemon as a child with opts, and env added to its
@@ -400,7 +405,8 @@ func TestStatsFile(t *testing.T) {
 // powered, the event log says why, and the latch is written again, whole.
 func TestCorruptTripStoreStartsLatched(t *testing.T) {
 	t.Parallel()
-	b := newBenchWith(t, benchTiming, func(state string) {
+	tm := openTerm(t)
+	b := newBenchConsole(t, benchTiming, func(state string) {
 		trip := filepath.Join(state, "trip")
 		if err := os.MkdirAll(trip, 0o700); err != nil {
 			t.Fatal(err)
@@ -408,7 +414,7 @@ func TestCorruptTripStoreStartsLatched(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(trip, "trip-a.rec"), []byte("HTRP\x01 garbled by a dying SD card"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}, consoleConfig, tm.tty)
 	b.waitFor("stats", 10*time.Second, func() bool { st, ok := b.readStats(); return ok && st.Ticks > 50 })
 	time.Sleep(10 * time.Second) // long past the self-test and a first module's start
 	st, _ := b.readStats()
@@ -428,10 +434,11 @@ func TestCorruptTripStoreStartsLatched(t *testing.T) {
 	if !has(b.events(), "start", "", "the trip store could not be read: starting latched") {
 		t.Errorf("the event log does not say the daemon started latched on an unreadable store")
 	}
-	// An engineer looks, and resets: the plant is healthy, so the latch goes
-	// and the modules come on again.
-	if err := b.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
-		t.Fatal(err)
+	// An engineer looks, and resets at the console: the plant is healthy,
+	// so the latch goes and the modules come on again.
+	tm.login()
+	if out := tm.run("reset"); !strings.Contains(out, "reset: self_test cleared") {
+		t.Errorf("reset at the console: %q", out)
 	}
 	b.waitFor("the latch reset", 10*time.Second, func() bool { st, ok := b.readStats(); return ok && !st.Latched })
 	b.waitFor("a module relay closed after the reset", 60*time.Second, func() bool { return b.relayStates() > 0 })

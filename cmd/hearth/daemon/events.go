@@ -20,23 +20,25 @@ import (
 type evKind uint8
 
 const (
-	evBoot       evKind = iota // the daemon started; a: 1 if the store could not be read, b: 1 if latched
-	evState                    // the safety state changed; a: from, b: to
-	evTrip                     // a trip latched; a: cause, b: witness
-	evReset                    // the latch was reset
-	evUntrusted                // a: bits of channels no longer believed
-	evTrusted                  // a: bits of channels believed again
-	evAlarm                    // a: alarm bits raised
-	evOverrun                  // n: ticks missed
-	evPersistErr               // a trip record could not be saved; err says why
-	evWriteErr                 // an output could not be written; err says why; n: failed ticks so far
-	evKickErr                  // the watchdog could not be kicked; err says why; n: failed kicks so far
-	evStopBegin                // a controlled shutdown began; a: the signal
-	evStopDone                 // every output is de-energised; a: 1 if the modules' time ran out
-	evCut                      // outputs cut at once; a: why (cutSignal, cutPanic)
-	evConfig                   // the configuration in force; text is its summary
-	evInfo                     // text says what
-	evHardware                 // a board fault off the tick: a channel missing at start, a chip found reset; text says what
+	evBoot        evKind = iota // the daemon started; a: 1 if the store could not be read, b: 1 if latched
+	evState                     // the safety state changed; a: from, b: to
+	evTrip                      // a trip latched; a: cause, b: witness
+	evReset                     // the latch was reset
+	evUntrusted                 // a: bits of channels no longer believed
+	evTrusted                   // a: bits of channels believed again
+	evAlarm                     // a: alarm bits raised
+	evOverrun                   // n: ticks missed
+	evPersistErr                // a trip record could not be saved; err says why
+	evWriteErr                  // an output could not be written; err says why; n: failed ticks so far
+	evKickErr                   // the watchdog could not be kicked; err says why; n: failed kicks so far
+	evStopBegin                 // a controlled shutdown began; a: the signal
+	evStopDone                  // every output is de-energised; a: 1 if the modules' time ran out
+	evCut                       // outputs cut at once; a: why (cutSignal, cutPanic)
+	evConfig                    // the configuration in force; text is its summary
+	evInfo                      // text says what
+	evHardware                  // a board fault off the tick: a channel missing at start, a chip found reset; text says what
+	evOverrideEnd               // an override ended; a: the output, b: why (endExpired; endTrip: every override)
+	evConsole                   // an engineer's action at the console; tag is its event log kind, text says what
 )
 
 const (
@@ -50,7 +52,8 @@ type event struct {
 	a, b uint32
 	n    uint64
 	err  error  // the error behind a fault event (already made: no allocation on the tick)
-	text string // set only off the tick (boot, config)
+	text string // set only off the tick (boot, config, console)
+	tag  string // evConsole: the event log's kind
 }
 
 // Sink is where events end up: the persistent event log.
@@ -185,6 +188,13 @@ func describe(ev event) (kind, cause, msg string) {
 		return "info", "", ev.text
 	case evHardware:
 		return "fault", "", ev.text
+	case evOverrideEnd:
+		if ev.b == endTrip {
+			return "override", "", "every override ended: a trip latched, safety has the outputs"
+		}
+		return "override", "", "override of " + hal.Output(ev.a).String() + " expired: control has it again"
+	case evConsole:
+		return ev.tag, "", ev.text
 	}
 	return "info", "", fmt.Sprintf("event %d", ev.kind)
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,16 +28,60 @@ type simPlant struct {
 	conns  []*net.UDPConn // the Hub's, then every agent's
 	agents []*simAgent
 	relays []string // the relay files, when mirrored
+	faults []SimFault
+	now    func() units.Time
+	note   func(string)
+}
+
+// inject applies the scheduled faults at their times, and clears them.
+func (sp *simPlant) inject(ctx context.Context) {
+	start := sp.now()
+	on := make([]bool, len(sp.faults))
+	done := make([]bool, len(sp.faults))
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		el := sp.now().Sub(start)
+		for i, f := range sp.faults {
+			switch {
+			case !on[i] && !done[i] && el >= f.At:
+				on[i] = true
+				sp.apply(f, true)
+			case on[i] && f.For > 0 && el >= f.At+f.For:
+				on[i], done[i] = false, true
+				sp.apply(f, false)
+			}
+		}
+	}
+}
+
+func (sp *simPlant) apply(f SimFault, on bool) {
+	var err error
+	sp.live.With(func(pl *hil.Plant) { err = pl.Apply(hil.FaultKind(f.Kind), f.Target, f.Arg, on) })
+	what := "injected"
+	if !on {
+		what = "cleared"
+	}
+	msg := "sim: fault " + strings.TrimSpace(f.Kind+" "+f.Target) + " " + what
+	if err != nil {
+		msg += ": " + err.Error()
+	}
+	sp.note(msg)
 }
 
 // newSimPlant builds the plant and the channel. Its modules start
 // unpowered: on the Pi the relays are open until the controller closes them.
-func newSimPlant(cfg *Config, now func() units.Time, log *slog.Logger) (*simPlant, error) {
+func newSimPlant(cfg *Config, now func() units.Time, log *slog.Logger, note func(string)) (*simPlant, error) {
 	hc, err := simRunConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	sp := &simPlant{live: hil.NewLive(hc, now)}
+	sp := &simPlant{live: hil.NewLive(hc, now), faults: cfg.Sim.Fault, now: now, note: note}
 	secret := []byte(nil)
 	if cfg.Modules.Secret != "" {
 		if secret, err = modules.ParseHex(cfg.Modules.Secret); err != nil {
@@ -124,6 +169,10 @@ func (sp *simPlant) devices() hal.Devices {
 
 // run starts the plant, the Hub and the agents' supervisors.
 func (sp *simPlant) run(ctx context.Context, wg *sync.WaitGroup) {
+	if len(sp.faults) > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); sp.inject(ctx) }()
+	}
 	wg.Add(2 + len(sp.agents))
 	go func() { defer wg.Done(); sp.live.Run(ctx) }()
 	go func() { defer wg.Done(); _ = sp.hub.Run(ctx) }()

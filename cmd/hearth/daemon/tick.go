@@ -36,7 +36,8 @@ type ticker struct {
 	lateN   atomic.Uint64
 	stop    atomic.Int32
 	stopSig atomic.Int32
-	reset   atomic.Bool // an engineer's reset press, consumed by one tick
+	reset   atomic.Bool // an engineer's reset press (the console's), consumed by one tick
+	con     hand        // the console's requests and view
 	stopAt  units.Time
 	timeout units.Duration
 	prio    int
@@ -65,6 +66,9 @@ type stamper struct {
 	maintenance bool // a controlled shutdown: compute down gracefully
 	watchdog    bool
 	reset       bool // an engineer's reset press on this tick
+	held        bool // the engineer's maintenance hold (console)
+	override    hal.Override
+	calib       [hal.NumTemps]units.Kelvin // probe offsets, added to OK readings
 }
 
 // Stamp implements edge.Stamper.
@@ -73,13 +77,17 @@ func (s *stamper) Stamp(in *hal.Inputs) {
 	for i := 0; i < in.NumModules; i++ {
 		in.Demand[i] = s.demand
 	}
-	in.Maintenance = s.maintenance
+	in.Maintenance = s.maintenance || s.held
 	in.Watchdog = s.watchdog
-	// An engineer's reset: SIGUSR1 from someone the OS lets signal the
-	// daemon (root, or its own user), until the console brings its own
-	// authorised command. The layer acts on a press, and only with every
-	// cause cleared.
+	// An engineer's reset: the console's, after its login. The layer acts
+	// on a press, and only with every cause cleared.
 	in.ResetRequest = s.reset
+	in.Override = s.override
+	for i := range in.Temp {
+		if s.calib[i] != 0 && in.Temp[i].OK() {
+			in.Temp[i].Value += units.Celsius(s.calib[i])
+		}
+	}
 }
 
 // weekTime is local time since Monday 00:00.
@@ -110,9 +118,13 @@ func (t *ticker) run() (how int32) {
 		if !onTime {
 			t.lateN.Add(1)
 		}
+		now := t.clock.now()
+		t.take(now)
 		t.stamp.reset = t.reset.Swap(false) // one press: one tick with the request
-		r := t.loop.Tick(t.clock.now(), &t.stamp, onTime)
+		r := t.loop.Tick(now, &t.stamp, onTime)
+		tripped := r.Status.Latched && !t.prev.latched
 		t.observe(&r)
+		t.publish(r.Out, r.Status, tripped)
 		t.ticks.Add(1)
 		if done, timedOut := t.shutdownDone(r.Status); done {
 			t.deenergise()

@@ -1,0 +1,189 @@
+package console
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The text views, each within 80 columns.
+
+func formatFloat(v float64, prec int) string {
+	if prec < 0 {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', prec, 64)
+}
+
+func yes(b bool, y, n string) string {
+	if b {
+		return y
+	}
+	return n
+}
+
+// statusText is the one screen: state and cause, what a reset waits for,
+// the trip-relevant temperatures against their limits, the other
+// channels, outputs, modules and faults.
+func statusText(v *StatusView) string {
+	var b strings.Builder
+	state := v.State
+	if v.Latched {
+		state += ", LATCHED"
+	}
+	fmt.Fprintf(&b, "state    %s  cause %s", state, v.Cause)
+	if v.Latched {
+		fmt.Fprintf(&b, "  witness %s  %s ago", v.Witness, ago(v.TripAgoS))
+	}
+	b.WriteString("\n")
+	switch {
+	case v.Latched && len(v.Holding) > 0:
+		b.WriteString(wrap("reset    ", "waits for "+strings.Join(v.Holding, ", ")+": "+v.HoldingWhy))
+	case v.Latched:
+		b.WriteString("reset    the cause has cleared: login, then reset\n")
+	}
+	if v.Maintenance {
+		b.WriteString("hold     maintenance on (compute off): maintenance off to leave\n")
+	}
+	b.WriteString("temp  C   now   warn  trip  \n")
+	for _, t := range v.Temps {
+		if t.TripC == 0 && t.Name != "water_return" && t.Name != "indoor" && t.Name != "outdoor" {
+			continue
+		}
+		lim := "    -     -"
+		if t.TripC != 0 {
+			lim = fmt.Sprintf("%5.1f %5.1f", t.WarnC, t.TripC)
+		}
+		fmt.Fprintf(&b, "  %-12s %6.1f %s  %s\n", t.Name, t.C, lim, believed(t.Status, t.Believed))
+	}
+	for _, c := range v.Channels[:3] {
+		fmt.Fprintf(&b, "  %-12s %6.2f %-6s %s\n", c.Name, c.Value, c.Unit, believed(c.Status, c.Believed))
+	}
+	b.WriteString("out   ")
+	for _, o := range v.Outputs {
+		s := o.Name + " " + o.Out
+		if o.Override != "" {
+			s += "*"
+		}
+		b.WriteString(" " + s)
+		if o.Name == "valve.tank" {
+			b.WriteString("\n     ")
+		}
+	}
+	b.WriteString("\n")
+	on, watts := 0, 0.0
+	for _, m := range v.Modules {
+		if m.Relay {
+			on++
+		}
+		watts += m.FeedW
+	}
+	fmt.Fprintf(&b, "modules  %d of %d powered, %.0f W by the feed meters", on, len(v.Modules), watts)
+	if len(v.Modules) > 0 {
+		fmt.Fprintf(&b, "; cap %s", v.Modules[0].Cap)
+	}
+	b.WriteString("\n")
+	b.WriteString(faultLine(&v.Faults))
+	fmt.Fprintf(&b, "loop     %d ticks, %d overruns, jitter p99 %.2f ms\n", v.Ticks, v.Overruns, v.JitterP99Ms)
+	return b.String()
+}
+
+func believed(status string, ok bool) string {
+	if ok {
+		return "ok"
+	}
+	if status == "ok" {
+		return "NOT BELIEVED"
+	}
+	return "NOT BELIEVED (" + status + ")"
+}
+
+func faultLine(f *FaultView) string {
+	if f.none() {
+		return "faults   none\n"
+	}
+	var parts []string
+	add := func(what string, names []string) {
+		if len(names) > 0 {
+			parts = append(parts, what+" "+strings.Join(names, ","))
+		}
+	}
+	add("TRIP", f.Trips)
+	add("warn", f.Warnings)
+	add("alarm", f.Alarms)
+	add("not believed", f.Untrusted)
+	add("flapping", f.Flapping)
+	return wrap("faults   ", strings.Join(parts, "; "))
+}
+
+// wrap writes text after head, broken at spaces to 80 columns.
+func wrap(head, text string) string {
+	var b strings.Builder
+	line := head
+	for _, w := range strings.Fields(text) {
+		if len(line)+len(w)+1 > 79 && len(line) > len(head) {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = strings.Repeat(" ", len(head))
+		}
+		line += w + " "
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	return b.String()
+}
+
+func sensorsText(ts []TempView, cs []ChannelView) string {
+	var b strings.Builder
+	b.WriteString("sensor         value unit      status     warn  trip  offset  age\n")
+	for _, t := range ts {
+		lim := "    -     -"
+		if t.TripC != 0 {
+			lim = fmt.Sprintf("%5.1f %5.1f", t.WarnC, t.TripC)
+		}
+		fmt.Fprintf(&b, "%-13s %6.2f C         %-10s %s  %+5.2f  %4.1fs%s\n", t.Name, t.C, t.Status, lim, t.OffsetK, t.AgeS,
+			yes(t.Believed, "", "  NOT BELIEVED"))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(&b, "%-13s %6.2f %-9s %-10s %4.1fs%s\n", c.Name, c.Value, c.Unit, c.Status, c.AgeS,
+			yes(c.Believed, "", "  NOT BELIEVED"))
+		if c.Limits != "" {
+			b.WriteString("              " + c.Limits + "\n")
+		}
+	}
+	return b.String()
+}
+
+func outputsText(os []OutputView) string {
+	var b strings.Builder
+	b.WriteString("output      written  control  override          reads\n")
+	for _, o := range os {
+		ov := "-"
+		if o.Override != "" {
+			ov = fmt.Sprintf("%s (%.0fs)", o.Override, o.LeftS)
+			if o.Held {
+				ov += " HELD"
+			}
+		}
+		fmt.Fprintf(&b, "%-11s %-8s %-8s %-17s %s\n", o.Name, o.Out, o.Wish, ov, o.Reads)
+	}
+	return b.String()
+}
+
+func modulesText(ms []ModuleView) string {
+	if len(ms) == 0 {
+		return "no modules\n"
+	}
+	var b strings.Builder
+	b.WriteString("slot id  command cap   relay  reports  agent W  feed W  board C  status\n")
+	for _, m := range ms {
+		st := m.Status
+		if m.Isolated {
+			st += " ISOLATED"
+		}
+		if !m.Report {
+			st += " report not believed"
+		}
+		fmt.Fprintf(&b, "%4d %-3d %-7s %-5s %-6s %-8s %7.1f %7.1f %8.1f  %s\n", m.Slot, m.ID, m.Command, m.Cap,
+			yes(m.Relay, "closed", "open"), m.Level, m.PowerW, m.FeedW, m.BoardC, st)
+	}
+	return b.String()
+}
