@@ -1,21 +1,25 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"hearth/cmd/hearth/console"
 	"hearth/cmd/hearth/daemon"
 )
 
 func init() {
-	register("config", "the configuration file: defaults, show FILE, check FILE, doc (docs/config.md)", configCmd)
+	register("config", "the configuration file: defaults, show FILE, check FILE, doc (docs/config.md), passphrase", configCmd)
 }
 
 const configUsage = `usage: hearth config defaults      the reference configuration, as a file
        hearth config show FILE     the configuration FILE gives (FILE over the defaults)
        hearth config check FILE    load and check FILE: every error, with its key and line
-       hearth config doc           docs/config.md, every key with its unit, default and bound`
+       hearth config doc           docs/config.md, every key with its unit, default and bound
+       hearth config passphrase    the console's passphrase_hash line, for a passphrase on stdin`
 
 func configCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -27,7 +31,7 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 	if sub == "show" || sub == "check" {
 		want = 1
 	}
-	if len(rest) != want || (sub != "defaults" && sub != "doc" && want == 0) {
+	if len(rest) != want || (sub != "defaults" && sub != "doc" && sub != "passphrase" && want == 0) {
 		fmt.Fprintln(stderr, configUsage)
 		return 2
 	}
@@ -40,6 +44,8 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 	case "doc":
 		fmt.Fprint(stdout, daemon.ConfigDoc())
 		return 0
+	case "passphrase":
+		return passphrase(os.Stdin, stdout, stderr)
 	}
 	path := rest[0]
 	cfg, issues := daemon.Check(path)
@@ -94,4 +100,23 @@ func isTable(k string, lines daemon.Lines) bool {
 		}
 	}
 	return false
+}
+
+// passphrase reads the engineer's passphrase (its first line) from in and
+// writes the [console] table's passphrase_hash line: bcrypt, cost 10. Run
+// it as `read -rs P && printf '%s\n' "$P" | hearth config passphrase` so
+// the passphrase is neither echoed nor kept in the shell's history.
+func passphrase(in io.Reader, stdout, stderr io.Writer) int {
+	line, err := bufio.NewReader(io.LimitReader(in, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		fmt.Fprintln(stderr, "hearth config passphrase:", err)
+		return 2
+	}
+	h, err := console.Hash(strings.TrimRight(line, "\r\n"))
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth config passphrase:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "[console]\npassphrase_hash = %q\n", h)
+	return 0
 }

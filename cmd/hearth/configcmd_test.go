@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/BurntSushi/toml"
+	"golang.org/x/crypto/bcrypt"
+
 	"hearth/cmd/hearth/daemon"
 	"hearth/units"
 )
@@ -147,6 +150,38 @@ func TestConfigDocCurrent(t *testing.T) {
 	for _, k := range daemon.Keys() {
 		if !strings.Contains(got, "| `"+k.Key+"` |") {
 			t.Errorf("%s is not in docs/config.md", k.Key)
+		}
+	}
+}
+
+// config passphrase writes a [console] table whose hash checks against the
+// passphrase, in a file config check passes; a short passphrase and one
+// past bcrypt's 72 bytes are refused.
+func TestConfigPassphrase(t *testing.T) {
+	var out, errb strings.Builder
+	if code := passphrase(strings.NewReader("warm house, cold oil\n"), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var f struct {
+		Console struct {
+			Hash string `toml:"passphrase_hash"`
+		} `toml:"console"`
+	}
+	if _, err := toml.Decode(out.String(), &f); err != nil {
+		t.Fatalf("%v in %q", err, out.String())
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(f.Console.Hash), []byte("warm house, cold oil")); err != nil {
+		t.Errorf("the hash does not check: %v", err)
+	}
+	if code, _, stderr := runConfig(t, "check", writeFile(t, "[watchdog]\nkind = \"none\"\n"+out.String())); code != 0 {
+		t.Errorf("config check of the passphrase's table: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runConfig(t, "check", writeFile(t, "[watchdog]\nkind = \"none\"\n[console]\npassphrase_hash = \"secret\"\n")); code != 1 || !strings.Contains(stderr, "console.passphrase_hash") {
+		t.Errorf("a plain-text passphrase_hash: exit %d: %s", code, stderr)
+	}
+	for _, bad := range []string{"short\n", strings.Repeat("x", 73) + "\n"} {
+		if code := passphrase(strings.NewReader(bad), &out, &errb); code != 1 {
+			t.Errorf("passphrase of %d bytes: exit %d, want 1", len(bad)-1, code)
 		}
 	}
 }

@@ -83,6 +83,9 @@ func ConfigDoc() string {
 		{"[watchdog]", "watchdog.", "The one watchdog the daemon feeds (package hal/watchdog; docs/install.md)."},
 		{"[modules]", "modules.", "The module channel."},
 		{"[sim]", "sim.", "The simulated plant of `hearth run --sim`."},
+		{"[console]", "console.", "The field engineer's serial console (docs/console.md)."},
+		{"[calibration]", "calibration.", "Each temperature probe's offset, added to its reading before safety and control see it: " +
+			"the console's `calibrate` sets one live and stages it here for `commit`."},
 		{"[control]", "control.", "Control's targets, margins and timings (package control). Each bound is checked by " +
 			"`control.Config.Validate`; the couplings with [safety] by `core.Config.Validate` (below)."},
 	}
