@@ -242,7 +242,7 @@ func (c *Console) waitFor(cond func(*Snapshot) bool) bool {
 		select {
 		case <-c.ctx.Done():
 			return false
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(min(50*time.Millisecond, c.Wait)):
 		}
 	}
 }

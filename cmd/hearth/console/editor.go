@@ -71,8 +71,11 @@ func (e *Editor) Feed(b byte, echo []byte) (Action, []byte) {
 	cr := e.lastCR
 	e.lastCR = b == '\r'
 	if e.esc != escNone {
-		e.escape(b)
-		return None, echo
+		if b >= 0x20 && b != 0x7f {
+			e.escape(b)
+			return None, echo
+		}
+		e.esc = escNone // a control byte ends a sequence and is itself: Enter, Ctrl-C
 	}
 	switch {
 	case b == '\r' || b == '\n':
@@ -105,7 +108,7 @@ func (e *Editor) Feed(b byte, echo []byte) (Action, []byte) {
 	case (b == '\t' || b == '?') && !e.Secret && !e.overflow:
 		e.text = string(e.buf[:e.n])
 		return Complete, echo
-	case b < 0x20 || b > 0x7e:
+	case (b < 0x20 && !(e.Secret && b == '\t')) || b > 0x7e:
 		e.Dropped++
 		return None, echo
 	}
