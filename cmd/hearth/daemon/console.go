@@ -206,10 +206,7 @@ func (d *daemon) moduleIDs() []uint32 {
 
 // runConsole serves the console on its line until ctx ends.
 func (d *daemon) runConsole(ctx context.Context, wg *sync.WaitGroup) {
-	dev := d.cfg.Console.Device
-	if d.opts.Console != "" {
-		dev = d.opts.Console
-	}
+	dev := d.consoleDevice()
 	if dev == "" {
 		return
 	}
@@ -222,4 +219,12 @@ func (d *daemon) runConsole(ctx context.Context, wg *sync.WaitGroup) {
 		defer wg.Done()
 		console.Run(ctx, console.Serial(dev, d.cfg.Console.Baud), c, &d.conStats, note)
 	}()
+}
+
+// consoleDevice is the console's line: --console, else console.device.
+func (d *daemon) consoleDevice() string {
+	if d.opts.Console != "" {
+		return d.opts.Console
+	}
+	return d.cfg.Console.Device
 }

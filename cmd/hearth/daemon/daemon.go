@@ -178,7 +178,7 @@ func (d *daemon) build() error {
 		stamp: stamper{demand: demand, watchdog: d.dog.Kind() != watchdog.KindNone}}
 	d.tick.con.reqs = make(chan console.Request, requestQueue)
 	d.tick.con.h.Calibration = d.cfg.Calibration.Offsets()
-	if d.opts.Console != "" || d.cfg.Console.Device != "" {
+	if d.consoleDevice() != "" {
 		d.tick.con.view = &console.Snapshot{}
 	}
 	d.ev.send(event{kind: evBoot, wall: time.Now(), a: b2u(serr != nil), b: b2u(latched),

@@ -90,8 +90,23 @@ type Stats struct {
 	Stopping    string  `json:"stopping,omitempty"` // "", "controlled", "cut"
 	// Samplers are the input samplers' rounds: a slow or hung bus shows
 	// here (and in its samples' ages), never in the tick.
-	Samplers  []sampler.GroupStats `json:"samplers"`
-	WrittenAt string               `json:"written_at"`
+	Samplers []sampler.GroupStats `json:"samplers"`
+	// Console is the serial console's line, when one is configured.
+	Console   *ConsoleStats `json:"console,omitempty"`
+	WrittenAt string        `json:"written_at"`
+}
+
+// ConsoleStats is the console line's traffic: what came in, what was
+// dropped at its bounded queues, how often it was opened.
+type ConsoleStats struct {
+	Device     string `json:"device"`
+	Opens      uint64 `json:"opens"`
+	OpenErrors uint64 `json:"open_errors"`
+	BytesIn    uint64 `json:"bytes_in"`
+	BytesOut   uint64 `json:"bytes_out"`
+	InDropped  uint64 `json:"in_dropped_bytes"`
+	OutDropped uint64 `json:"out_dropped_chunks"`
+	LastError  string `json:"last_error,omitempty"`
 }
 
 func latchedNote(latched bool, cause string) string {
@@ -132,6 +147,12 @@ func (d *daemon) runStats(ctx context.Context, wg *sync.WaitGroup) <-chan struct
 		s.Watchdog = d.dog.String()
 		for _, g := range d.set.Groups {
 			s.Samplers = append(s.Samplers, g.Stats())
+		}
+		if dev := d.consoleDevice(); dev != "" {
+			c := &d.conStats
+			s.Console = &ConsoleStats{Device: dev, Opens: c.Opens.Load(), OpenErrors: c.OpenErrors.Load(),
+				BytesIn: c.BytesIn.Load(), BytesOut: c.BytesOut.Load(), InDropped: c.InDropped.Load(),
+				OutDropped: c.OutDropped.Load(), LastError: c.LastError()}
 		}
 		// systemctl status shows it on its Status: line.
 		_ = watchdog.Status(fmt.Sprintf("safety %s%s; %d ticks, %d overruns, jitter p99 %.2f ms",
