@@ -26,6 +26,10 @@ const DefaultBaud = 115200
 // reader loops on it, waking four times a second, never spinning.
 const readTimeout = 250 * time.Millisecond
 
+// minEmptyRead: an empty read faster than this is not a timeout, and the
+// reader waits this long before the next.
+const minEmptyRead = 50 * time.Millisecond
+
 // Serial opens device at baud, 8N1, raw, no flow control.
 func Serial(device string, baud int) Opener {
 	return func() (Port, error) {
@@ -172,7 +176,15 @@ func reader(ctx context.Context, p Port, in chan<- []byte, st *Stats) error {
 	defer close(in)
 	buf := make([]byte, readBuf)
 	for ctx.Err() == nil {
+		began := time.Now()
 		n, err := p.Read(buf)
+		if n == 0 && err == nil && time.Since(began) < minEmptyRead {
+			// A line that answers "nothing, no error" at once (not the
+			// library's timed-out read): wait instead of spinning.
+			if !sleep(ctx, minEmptyRead) {
+				return nil
+			}
+		}
 		if n > 0 {
 			st.BytesIn.Add(uint64(n))
 			select {
