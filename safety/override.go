@@ -80,16 +80,16 @@ func pumpRefused(cfg *Config, st *Status, in *hal.Inputs, o hal.Output, v float6
 			return "pump.water: stays stopped after a low-pressure trip: it would run dry"
 		}
 	}
-	if !anyPowered(in) {
+	if !mayPower(st, in) {
 		return ""
 	}
 	if o == hal.OutPumpOil && v < float64(cfg.MinOilPumpSpeed()) {
-		return "pump.oil " + f2(v) + ": below " + f2(float64(cfg.MinOilPumpSpeed())) + " while a module is powered (safety.min_oil_flow_lpm " +
+		return "pump.oil " + f2(v) + ": below " + f2(float64(cfg.MinOilPumpSpeed())) + " while a module is powered or may start (safety.min_oil_flow_lpm " +
 			g(float64(cfg.MinOilFlowLPM)) + " L/min, +" + g(100*cfg.FlowMeterAccuracy) + " % meter, at safety.oil_pump_max_lpm " +
 			g(float64(cfg.OilPumpMaxLPM)) + " L/min); maintenance on first"
 	}
 	if o == hal.OutPumpWater && v < float64(cfg.MinWaterPumpSpeed()) {
-		return "pump.water " + f2(v) + ": below " + f2(float64(cfg.MinWaterPumpSpeed())) + " while a module is powered: its heat could not leave (safety.self_test_flow_lpm " +
+		return "pump.water " + f2(v) + ": below " + f2(float64(cfg.MinWaterPumpSpeed())) + " while a module is powered or may start: its heat could not leave (safety.self_test_flow_lpm " +
 			g(float64(cfg.SelfTestFlowLPM)) + " L/min at safety.water_pump_max_lpm " + g(float64(cfg.WaterPumpMaxLPM)) + " L/min); maintenance on first"
 	}
 	return ""
@@ -130,14 +130,18 @@ func moduleRefused(st *Status, in *hal.Inputs, o hal.Output, lv hal.Level) strin
 	return ""
 }
 
-// anyPowered reports whether any module's relay is closed.
-func anyPowered(in *hal.Inputs) bool {
+// mayPower reports whether any module's relay is closed, or the layer may
+// start one: in every state but maintenance (a trip's latch holds the
+// hydraulics itself) a module may start within seconds. An override that
+// would starve a module of oil or water is refused before it starts, not
+// tripped on after.
+func mayPower(st *Status, in *hal.Inputs) bool {
 	for i := 0; i < in.NumModules; i++ {
 		if in.Module[i].Relay {
 			return true
 		}
 	}
-	return false
+	return st.State != StateMaintenance
 }
 
 func g(v float64) string  { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -81,6 +81,23 @@ func TestOverrideRefused(t *testing.T) {
 		}
 	}
 
+	// In maintenance, with every module off, the pumps are the engineer's.
+	r.maintenance = true
+	if r.until(r.inState(StateMaintenance), 2000) < 0 {
+		t.Fatal("no maintenance")
+	}
+	r.steps(ticks(cfg.DebounceS))
+	st = r.st()
+	for _, o := range []hal.Output{hal.OutPumpOil, hal.OutPumpWater} {
+		var set hal.Outputs
+		set.SetValue(o, 0)
+		if why := OverrideRefused(&cfg, &st, &r.in, o, &set); why != "" {
+			t.Errorf("in maintenance, %s 0: refused %q", o, why)
+		}
+	}
+	r.maintenance = false
+	r.until(r.inState(StateRunning), 5000)
+
 	// The hot tank: no heater. A trip: the hydraulics are safety's, the
 	// modules cut, and the alarm stays on.
 	r.ramp(hal.TempTankTop, cfg.Tank.WarnC+1)

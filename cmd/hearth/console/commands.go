@@ -85,7 +85,7 @@ var readCommands = []*spec{
 			"channels, the fault count of each channel. History: each fault and trip in\n" +
 			"the event log, how many times, first and last seen.", run: faultsCmd},
 	{name: "log", usage: "log [N]", summary: "the last N events of the event log (default 20, at most 500)",
-		help: "Trips, resets, faults, overrides, configuration changes and starts, oldest first.", run: logCmd},
+		help: "Trips, resets, faults, overrides, configuration changes, starts; oldest first.", run: logCmd},
 	{name: "watch", usage: "watch", summary: "status, refreshed every second until a key is pressed",
 		help: "Any key ends it; the key is not taken as input.", run: watchCmd},
 	{name: "selftest", usage: "selftest", summary: "the start-up self-test: what it checks and its last result",
@@ -229,7 +229,7 @@ func (c *Console) watch() {
 		c.answer(Command{JSON: true}, "", v, nil)
 		return
 	}
-	c.print("\x1b[H\x1b[2J" + c.Now().Format("15:04:05") + "  watch: any key stops\n" + statusText(&v))
+	c.print("\x1b[H\x1b[2J" + c.Now().Format("15:04:05") + "  watch: any key stops\n" + fit80(statusText(&v)))
 }
 
 func faultsCmd(c *Console, cmd Command) (string, any, error) {
@@ -244,7 +244,7 @@ func faultsCmd(c *Console, cmd Command) (string, any, error) {
 	hist := history(evs)
 	var b strings.Builder
 	b.WriteString("active\n")
-	b.WriteString(faultLine(&f))
+	b.WriteString(faultLines(&f, 0))
 	if len(f.Counts) > 0 {
 		keys := make([]string, 0, len(f.Counts))
 		for k := range f.Counts {
@@ -322,7 +322,7 @@ func selftestCmd(c *Console, cmd Command) (string, any, error) {
 	}
 	checks := []string{
 		"configuration checksum and watchdog armed (self_test)",
-		"oil_in_a, oil_in_b, oil_out, water_flow, tank_top present and believed (sensor)",
+		"oil_in_a, oil_in_b, oil_out, water_flow, tank_top believed (sensor)",
 		"pressure in its band (pressure_low)",
 		"each pump proving flow (no_oil_flow)",
 		"the dump valve proving it moves (self_test)",

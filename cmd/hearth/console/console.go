@@ -194,10 +194,10 @@ func (c *Console) answer(cmd Command, text string, js any, err error) {
 		return
 	}
 	if err != nil {
-		c.print(err.Error() + "\n")
+		c.print(fit80(err.Error()) + "\n")
 		return
 	}
-	c.print(text)
+	c.print(fit80(text))
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		c.print("\n")
 	}

@@ -24,7 +24,7 @@ func yes(b bool, y, n string) string {
 
 // statusText is the one screen: state and cause, what a reset waits for,
 // the trip-relevant temperatures against their limits, the other
-// channels, outputs, modules and faults.
+// channels, outputs, modules and faults, in at most 21 lines.
 func statusText(v *StatusView) string {
 	var b strings.Builder
 	state := v.State
@@ -38,27 +38,28 @@ func statusText(v *StatusView) string {
 	b.WriteString("\n")
 	switch {
 	case v.Latched && len(v.Holding) > 0:
-		b.WriteString(wrap("reset    ", "waits for "+strings.Join(v.Holding, ", ")+": "+v.HoldingWhy))
+		b.WriteString(wrapMax("reset    ", "waits for "+strings.Join(v.Holding, ", ")+": "+v.HoldingWhy, 3))
 	case v.Latched:
 		b.WriteString("reset    the cause has cleared: login, then reset\n")
 	}
 	if v.Maintenance {
 		b.WriteString("hold     maintenance on (compute off): maintenance off to leave\n")
 	}
-	b.WriteString("temp  C   now   warn  trip  \n")
+	b.WriteString("temp C           now  warn  trip\n")
+	var rest []string
 	for _, t := range v.Temps {
-		if t.TripC == 0 && t.Name != "water_return" && t.Name != "indoor" && t.Name != "outdoor" {
+		if t.TripC == 0 || t.Name == "tank_bottom" {
+			rest = append(rest, fmt.Sprintf("%s %.1f%s", t.Name, t.C, yes(t.Believed, "", "?")))
 			continue
 		}
-		lim := "    -     -"
-		if t.TripC != 0 {
-			lim = fmt.Sprintf("%5.1f %5.1f", t.WarnC, t.TripC)
-		}
-		fmt.Fprintf(&b, "  %-12s %6.1f %s  %s\n", t.Name, t.C, lim, believed(t.Status, t.Believed))
+		fmt.Fprintf(&b, "  %-12s %6.1f %5.1f %5.1f  %s\n", t.Name, t.C, t.WarnC, t.TripC, believed(t.Status, t.Believed))
 	}
+	b.WriteString(wrapMax("  ", strings.Join(rest, "  ")+"  (? not believed)", 1))
+	line := "  "
 	for _, c := range v.Channels[:3] {
-		fmt.Fprintf(&b, "  %-12s %6.2f %-6s %s\n", c.Name, c.Value, c.Unit, believed(c.Status, c.Believed))
+		line += fmt.Sprintf("%s %.2f %s%s  ", c.Name, c.Value, c.Unit, yes(c.Believed, "", " ?"))
 	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
 	b.WriteString("out   ")
 	for _, o := range v.Outputs {
 		s := o.Name + " " + o.Out
@@ -70,7 +71,7 @@ func statusText(v *StatusView) string {
 			b.WriteString("\n     ")
 		}
 	}
-	b.WriteString("\n")
+	b.WriteString("  (* override)\n")
 	on, watts := 0, 0.0
 	for _, m := range v.Modules {
 		if m.Relay {
@@ -83,7 +84,7 @@ func statusText(v *StatusView) string {
 		fmt.Fprintf(&b, "; cap %s", v.Modules[0].Cap)
 	}
 	b.WriteString("\n")
-	b.WriteString(faultLine(&v.Faults))
+	b.WriteString(faultLines(&v.Faults, 3))
 	fmt.Fprintf(&b, "loop     %d ticks, %d overruns, jitter p99 %.2f ms\n", v.Ticks, v.Overruns, v.JitterP99Ms)
 	return b.String()
 }
@@ -98,14 +99,15 @@ func believed(status string, ok bool) string {
 	return "NOT BELIEVED (" + status + ")"
 }
 
-func faultLine(f *FaultView) string {
+// faultLines says what is wrong now, in at most max lines (0: all).
+func faultLines(f *FaultView, max int) string {
 	if f.none() {
 		return "faults   none\n"
 	}
 	var parts []string
 	add := func(what string, names []string) {
 		if len(names) > 0 {
-			parts = append(parts, what+" "+strings.Join(names, ","))
+			parts = append(parts, what+" "+strings.Join(names, ", ")+";")
 		}
 	}
 	add("TRIP", f.Trips)
@@ -113,7 +115,22 @@ func faultLine(f *FaultView) string {
 	add("alarm", f.Alarms)
 	add("not believed", f.Untrusted)
 	add("flapping", f.Flapping)
-	return wrap("faults   ", strings.Join(parts, "; "))
+	return wrapMax("faults   ", strings.TrimSuffix(strings.Join(parts, " "), ";"), max)
+}
+
+// wrapMax is wrap cut to max lines (0: all), the last ending in "..."
+// (the command that shows it all) when cut.
+func wrapMax(head, text string, max int) string {
+	w := wrap(head, text)
+	lines := strings.SplitAfter(w, "\n")
+	if max == 0 || len(lines)-1 <= max {
+		return w
+	}
+	last := strings.TrimSuffix(lines[max-1], "\n")
+	if len(last) > 76 {
+		last = last[:76]
+	}
+	return strings.Join(lines[:max-1], "") + last + "...\n"
 }
 
 // wrap writes text after head, broken at spaces to 80 columns.
@@ -133,18 +150,18 @@ func wrap(head, text string) string {
 
 func sensorsText(ts []TempView, cs []ChannelView) string {
 	var b strings.Builder
-	b.WriteString("sensor         value unit      status     warn  trip  offset  age\n")
+	b.WriteString("sensor          value unit     status    warn  trip offset   age believed\n")
 	for _, t := range ts {
 		lim := "    -     -"
 		if t.TripC != 0 {
 			lim = fmt.Sprintf("%5.1f %5.1f", t.WarnC, t.TripC)
 		}
-		fmt.Fprintf(&b, "%-13s %6.2f C         %-10s %s  %+5.2f  %4.1fs%s\n", t.Name, t.C, t.Status, lim, t.OffsetK, t.AgeS,
-			yes(t.Believed, "", "  NOT BELIEVED"))
+		fmt.Fprintf(&b, "%-13s %7.2f %-8s %-8s %s %+6.2f %5.1fs %s\n", t.Name, t.C, "C", t.Status, lim, t.OffsetK, t.AgeS,
+			yes(t.Believed, "yes", "NO"))
 	}
 	for _, c := range cs {
-		fmt.Fprintf(&b, "%-13s %6.2f %-9s %-10s %4.1fs%s\n", c.Name, c.Value, c.Unit, c.Status, c.AgeS,
-			yes(c.Believed, "", "  NOT BELIEVED"))
+		fmt.Fprintf(&b, "%-13s %7.2f %-8s %-8s %18s %5.1fs %s\n", c.Name, c.Value, cut(c.Unit, 8), c.Status, "", c.AgeS,
+			yes(c.Believed, "yes", "NO"))
 		if c.Limits != "" {
 			b.WriteString("              " + c.Limits + "\n")
 		}
@@ -154,7 +171,7 @@ func sensorsText(ts []TempView, cs []ChannelView) string {
 
 func outputsText(os []OutputView) string {
 	var b strings.Builder
-	b.WriteString("output      written  control  override          reads\n")
+	b.WriteString("output     written control override        reads\n")
 	for _, o := range os {
 		ov := "-"
 		if o.Override != "" {
@@ -163,7 +180,7 @@ func outputsText(os []OutputView) string {
 				ov += " HELD"
 			}
 		}
-		fmt.Fprintf(&b, "%-11s %-8s %-8s %-17s %s\n", o.Name, o.Out, o.Wish, ov, o.Reads)
+		fmt.Fprintf(&b, "%-10s %-7s %-7s %-15s %s\n", o.Name, o.Out, o.Wish, ov, o.Reads)
 	}
 	return b.String()
 }
@@ -184,6 +201,33 @@ func modulesText(ms []ModuleView) string {
 		}
 		fmt.Fprintf(&b, "%4d %-3d %-7s %-5s %-6s %-8s %7.1f %7.1f %8.1f  %s\n", m.Slot, m.ID, m.Command, m.Cap,
 			yes(m.Relay, "closed", "open"), m.Level, m.PowerW, m.FeedW, m.BoardC, st)
+	}
+	return b.String()
+}
+
+// fit80 breaks every line of text longer than 80 columns at its last
+// space before the 80th, the rest indented two more, the spacing within
+// the line kept (a table's row stays a row): no answer runs off an
+// 80-column terminal.
+func fit80(text string) string {
+	if len(text) <= 80 && !strings.Contains(text, "\n") {
+		return text
+	}
+	var b strings.Builder
+	for i, l := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		indent := strings.Repeat(" ", min(len(l)-len(strings.TrimLeft(l, " "))+2, 40))
+		for len(l) > 80 {
+			cut := strings.LastIndexByte(l[:81], ' ')
+			if cut <= len(indent) {
+				cut = 80 // one word past 80 columns: cut inside it
+			}
+			b.WriteString(strings.TrimRight(l[:cut], " ") + "\n")
+			l = indent + strings.TrimLeft(l[cut:], " ")
+		}
+		b.WriteString(l)
 	}
 	return b.String()
 }

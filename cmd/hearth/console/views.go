@@ -218,7 +218,7 @@ func outputs(s *Snapshot) []OutputView {
 		switch o {
 		case hal.OutPumpOil, hal.OutPumpWater:
 			p := s.In.Pump[o-hal.OutPumpOil]
-			v.Reads = "feedback " + p.Alarm.String() + " " + fnum2(float64(p.Power)) + ", flow " +
+			v.Reads = p.Alarm.String() + " at " + fnum2(float64(p.Power)) + " power, " +
 				fnum(round(float64(s.In.Flow[o-hal.OutPumpOil].Value), 1)) + " L/min"
 		case hal.OutValveDump, hal.OutValveTank:
 			v.Reads = "position " + fnum2(float64(s.In.Valve[o-hal.OutValveDump].Value))

@@ -44,7 +44,7 @@ func (e *configEditor) Keys() []string { return e.keys }
 // Show returns the configuration in force as TOML, only the keys under
 // prefix (and their tables' headers).
 func (e *configEditor) Show(prefix string) string {
-	text := string(e.inForce.TOML())
+	text := cutComments(string(e.inForce.TOML()))
 	if prefix == "" {
 		return text
 	}
@@ -224,4 +224,16 @@ func writeDurable(path string, data []byte) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// cutComments shortens the comments that would take a line past 80
+// columns: the value stays whole, the comment ends in "...".
+func cutComments(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if c := strings.Index(l, " #"); len(l) > 80 && c >= 0 && c < 70 {
+			lines[i] = l[:77] + "..."
+		}
+	}
+	return strings.Join(lines, "\n")
 }

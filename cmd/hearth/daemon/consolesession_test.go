@@ -38,7 +38,7 @@ func TestConsoleDrivesEveryCommand(t *testing.T) {
 	expect(t, "help reset", tm.run("help reset"), "usage: reset (engineer: login first)", "cause still holds")
 	expect(t, "status", tm.run("status"), "state", "oil_in_a", "pressure", "pump.oil", "modules", "faults", "loop")
 	expect(t, "sensors", tm.run("sensors"), "oil_in_a", "tank_top", "flow_oil", "leak", "trip below")
-	expect(t, "outputs", tm.run("outputs"), "pump.oil", "valve.dump", "heater", "feedback")
+	expect(t, "outputs", tm.run("outputs"), "pump.oil", "valve.dump", "heater", " power, ")
 	expect(t, "modules", tm.run("modules"), "slot", "   1 1", "   4 4")
 	expect(t, "selftest", tm.run("selftest"), "self-test:", "dump valve")
 	expect(t, "config show", tm.run("config show safety.oil_in"), "[safety.oil_in]", "trip_c = ")
@@ -89,10 +89,9 @@ func TestConsoleDrivesEveryCommand(t *testing.T) {
 
 	// Overrides within safety's bounds, then outside them.
 	expect(t, "override fan", tm.run("override fan 0.8 1"), "override: fan 0.80 for 1m (safety still bounds it")
-	expect(t, "outputs override", tm.run("outputs"), "fan         ")
+	expect(t, "outputs override", tm.run("outputs"), "\r\nfan        0.80    ")
 	expect(t, "override list", tm.run("override"), "fan         0.80 for")
-	tm.until("a module powered", 60*time.Second, func(s status) bool { return s.State == "running" })
-	expect(t, "override oil pump", tm.run("override pump.oil 0.1"), "override refused: pump.oil 0.10: below 0.26 while a module is powered")
+	expect(t, "override oil pump", tm.run("override pump.oil 0.1"), "override refused: pump.oil 0.10: below 0.26 while a module is powered or may")
 	expect(t, "override clear", tm.run("override clear fan"), "override cleared: fan")
 
 	// A calibration, applied at once and staged.
@@ -115,7 +114,7 @@ func TestConsoleDrivesEveryCommand(t *testing.T) {
 	expect(t, "set unknown", tm.run("set control.tank_target 55"), "did you mean control.tank_target_c")
 	expect(t, "set", tm.run("set control.tank_target_c 52"), "staged: control.tank_target_c = 52")
 	expect(t, "set list", tm.run("set"), "control.tank_target_c = 52", "calibration.oil_out = 0.5")
-	expect(t, "commit", tm.run("commit"), "committed 2 change(s) to "+b.config)
+	expect(t, "commit", tm.run("commit"), "committed 2 change(s) to", "effective at the")
 	data, err := os.ReadFile(b.config)
 	if err != nil {
 		t.Fatal(err)
