@@ -132,3 +132,16 @@ func (s *term) tick() string {
 	s.c.flush(func(p []byte) { b.Write(p) })
 	return b.String()
 }
+
+// drawing counts the bytes that make the console draw something: Enter,
+// Ctrl-C, Ctrl-L, Tab and '?'.
+func drawing(in []byte) int {
+	n := 0
+	for _, b := range in {
+		switch b {
+		case '\r', '\n', 0x03, 0x0c, '\t', '?':
+			n++
+		}
+	}
+	return n
+}

@@ -28,13 +28,7 @@ func FuzzConsole(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		s := newTerm(hash)
 		s.send("login\r" + pass + "\r")
-		draws := 1
-		for _, b := range in {
-			switch b {
-			case '\r', '\n', 0x03, 0x0c, '\t', '?':
-				draws++
-			}
-		}
+		draws := 1 + drawing(in)
 		out := s.send(string(in))
 		if len(s.c.ed.Buffer()) > MaxLine {
 			t.Fatalf("the editor holds %d bytes", len(s.c.ed.Buffer()))

@@ -72,11 +72,7 @@ func readUntil(t *testing.T, c net.Conn, want string) string {
 // and plugged back, the console opens it again, with a fresh session.
 func TestLineReopenedWithBackoff(t *testing.T) {
 	lab := &lineLab{fails: 2, far: make(chan net.Conn, 4)}
-	c := &Console{B: newFake(), Auth: NewAuth("", 0, time.Now)}
-	var st Stats
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); Run(ctx, lab.open, c, &st, lab.note) }()
+	st, stop := lab.run()
 
 	far := <-lab.far
 	readUntil(t, far, "hearth> ")
@@ -91,8 +87,7 @@ func TestLineReopenedWithBackoff(t *testing.T) {
 	if out := readUntil(t, far, `unknown command "on"`); strings.Contains(out, "hearth test") {
 		t.Errorf("the half line survived the unplugging: %q", out)
 	}
-	cancel()
-	<-done
+	stop()
 	if st.Opens.Load() != 2 || st.OpenErrors.Load() != 2 {
 		t.Errorf("opens %d, open errors %d; want 2 and 2", st.Opens.Load(), st.OpenErrors.Load())
 	}
@@ -108,20 +103,25 @@ func TestLineReopenedWithBackoff(t *testing.T) {
 // read at most every minEmptyRead, not in a spin.
 func TestEmptyReadsDoNotSpin(t *testing.T) {
 	lab := &lineLab{far: make(chan net.Conn, 1), emptyRd: true}
-	c := &Console{B: newFake(), Auth: NewAuth("", 0, time.Now)}
-	var st Stats
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); Run(ctx, lab.open, c, &st, lab.note) }()
+	_, stop := lab.run()
 	far := <-lab.far
 	go func() { _, _ = io.Copy(io.Discard, far) }()
 	const d = 500 * time.Millisecond
 	time.Sleep(d)
-	cancel()
-	<-done
+	stop()
 	// One read per minEmptyRead, with room for a slow machine's scheduling
 	// either way; a spin makes millions.
 	if n := lab.reads.Load(); n > 2*int64(d/minEmptyRead)+2 {
 		t.Errorf("%d empty reads in %v", n, d)
 	}
+}
+
+// run serves a console on the lab's line until stop returns.
+func (l *lineLab) run() (st *Stats, stop func()) {
+	c := &Console{B: newFake(), Auth: NewAuth("", 0, time.Now)}
+	st = &Stats{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); Run(ctx, l.open, c, st, l.note) }()
+	return st, func() { cancel(); <-done }
 }

@@ -28,14 +28,7 @@ func TestBadInput(t *testing.T) {
 	for i := range paste {
 		paste[i] = byte(r.IntN(256))
 	}
-	// The bytes that draw something: Enter, Ctrl-C, Ctrl-L, Tab and '?'.
-	lines := 0
-	for _, b := range paste {
-		switch b {
-		case '\r', '\n', 0x03, 0x0c, '\t', '?':
-			lines++
-		}
-	}
+	lines := drawing(paste)
 	out := s.send(string(paste))
 	if n := strings.Count(out, "\n"); n > 3*lines+3 {
 		t.Errorf("a garbage paste with %d bytes that draw drew %d lines", lines, n)
