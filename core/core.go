@@ -38,9 +38,12 @@ type Core struct {
 	Control Controller
 	Safety  *safety.Layer
 	wish    hal.Outputs
+	ctl     hal.Outputs // control's own wish, kept while an override replaces part of it
 	out     hal.Outputs
-	st      safety.Status
-	durable bool // the latch as the store last held it (Restore, then every Ready persisted)
+	// overridden: an override was in force on the last tick.
+	overridden bool
+	st         safety.Status
+	durable    bool // the latch as the store last held it (Restore, then every Ready persisted)
 }
 
 // New builds a core from its configuration.
@@ -71,7 +74,9 @@ func NewWith(ctl Controller, sc safety.Config) (*Core, error) {
 func (c *Core) Step(in *hal.Inputs) Ready {
 	st := &c.st
 	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, Cap: st.Cap, Untrusted: st.Untrusted}, &c.wish)
-	if in.Override.Mask != 0 {
+	c.overridden = in.Override.Mask != 0
+	if c.overridden {
+		c.ctl = c.wish
 		in.Override.Apply(&c.wish) // an engineer's hand: safety still has the last word
 	}
 	c.Safety.Step(in, &c.wish, &c.out)
@@ -80,8 +85,18 @@ func (c *Core) Step(in *hal.Inputs) Ready {
 	return c.ready()
 }
 
-// Wish returns control's wish of the last tick, before safety's word.
+// Wish returns the wish of the last tick safety judged: control's, with
+// an engineer's override in place.
 func (c *Core) Wish() *hal.Outputs { return &c.wish }
+
+// ControlWish returns control's own wish of the last tick, before any
+// override.
+func (c *Core) ControlWish() *hal.Outputs {
+	if c.overridden {
+		return &c.ctl
+	}
+	return &c.wish
+}
 
 // Status returns the safety layer's status after the last Step (or Restore).
 func (c *Core) Status() *safety.Status { return &c.st }

@@ -74,6 +74,9 @@ func (a *Auth) Login(pass string) error {
 	return nil
 }
 
+// Configured reports whether an engineer's passphrase is configured.
+func (a *Auth) Configured() bool { return len(a.hash) > 0 }
+
 // Failures returns the wrong passphrases in a row so far.
 func (a *Auth) Failures() int { return a.failures }
 

@@ -94,6 +94,9 @@ type Backend interface {
 	Config() ConfigEditor
 	// Version says what is running.
 	Version() string
+	// Restart asks for a controlled shutdown, after which the service
+	// manager starts the daemon again (the unit's Restart=always).
+	Restart() error
 }
 
 // ConfigEditor stages changes to the configuration file and commits them.
@@ -111,4 +114,7 @@ type ConfigEditor interface {
 	// Commit writes the staged changes to the file, atomically and
 	// durably, and returns the file's path.
 	Commit() (string, error)
+	// Committed lists what was committed since the start: effective at
+	// the next.
+	Committed() []string
 }

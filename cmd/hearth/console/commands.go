@@ -93,8 +93,8 @@ var readCommands = []*spec{
 			"configuration checksum and watchdog, every trip probe present, pressure in\n" +
 			"band, each pump proving flow, the dump valve proving it moves.", run: selftestCmd},
 	{name: "config", usage: "config show [PREFIX]", summary: "the configuration in force, every key or those under PREFIX",
-		help: "config show safety. shows the safety layer's limits; staged changes (set)\n" +
-			"are listed after the file's values.", run: configCmd},
+		help: "config show safety. shows the safety layer's limits; changes committed and\n" +
+			"staged (set) are listed after the values in force.", run: configCmd},
 	{name: "version", usage: "version", summary: "what is running", help: "The build: version, commit and Go.", run: versionCmd},
 	{name: "login", usage: "login", summary: "engineer level: asks for the passphrase",
 		help: "The passphrase is not echoed. " + strconv.Itoa(MaxFailures) + " wrong ones in a row lock the login for " +
@@ -257,10 +257,10 @@ func faultsCmd(c *Console, cmd Command) (string, any, error) {
 		}
 		b.WriteString(wrap("counts   ", strings.Join(parts, ", ")))
 	}
-	b.WriteString("history (event log)      count  first           last\n")
+	b.WriteString("history (event log)\ncount  first           last            what\n")
 	for _, h := range hist {
-		fmt.Fprintf(&b, "%-24s %5d  %s  %s\n", cut(h.What, 24), h.Count, h.First.Local().Format("01-02 15:04:05"),
-			h.Last.Local().Format("01-02 15:04:05"))
+		head := fmt.Sprintf("%5d  %s  %s  ", h.Count, h.First.Local().Format("01-02 15:04:05"), h.Last.Local().Format("01-02 15:04:05"))
+		b.WriteString(head + strings.TrimLeft(wrap(strings.Repeat(" ", len(head)), h.What), " "))
 	}
 	if len(hist) == 0 {
 		b.WriteString("  none on record\n")
@@ -290,7 +290,7 @@ func history(evs []Event) []Past {
 		if e.Cause != "" {
 			what += " " + e.Cause
 		} else {
-			what += " " + cut(e.Msg, 40)
+			what += ": " + e.Msg
 		}
 		i, ok := idx[what]
 		if !ok {
@@ -302,6 +302,14 @@ func history(evs []Event) []Past {
 		out[i].Last, out[i].Msg = e.Wall, e.Msg
 	}
 	return out
+}
+
+// SelfCheck is one check of the start-up self-test, as the last tick's
+// inputs show it.
+type SelfCheck struct {
+	Check string `json:"check"`
+	Reads string `json:"reads"`
+	OK    bool   `json:"ok_now"`
 }
 
 func selftestCmd(c *Console, cmd Command) (string, any, error) {
@@ -320,20 +328,38 @@ func selftestCmd(c *Console, cmd Command) (string, any, error) {
 	case len(failed) > 0:
 		verdict = "FAILED: " + strings.Join(failed, ", ")
 	}
-	checks := []string{
-		"configuration checksum and watchdog armed (self_test)",
-		"oil_in_a, oil_in_b, oil_out, water_flow, tank_top believed (sensor)",
-		"pressure in its band (pressure_low)",
-		"each pump proving flow (no_oil_flow)",
-		"the dump valve proving it moves (self_test)",
-	}
+	checks := selfChecks(s, c.B.SafetyConfig())
 	var b strings.Builder
 	fmt.Fprintf(&b, "self-test: %s (state %s)\n", verdict, st.State)
+	b.WriteString("check                        reads now                             now\n")
 	for _, k := range checks {
-		b.WriteString("  " + k + "\n")
+		fmt.Fprintf(&b, "%-28s %-38s %s\n", k.Check, cut(k.Reads, 38), yes(k.OK, "ok", "FAILS"))
 	}
 	b.WriteString("it runs at every start, after a reset and on leaving maintenance\n")
 	return b.String(), map[string]any{"verdict": verdict, "state": st.State.String(), "failed": failed, "checks": checks}, nil
+}
+
+// selfChecks are the self-test's checks against the last tick's inputs:
+// which one a failed self-test failed on.
+func selfChecks(s *Snapshot, cfg *safety.Config) []SelfCheck {
+	in := &s.In
+	out := []SelfCheck{{"watchdog armed (self_test)", yes(in.Watchdog, "armed and kicked", "NOT ARMED (watchdog.kind none?)"), in.Watchdog}}
+	for _, id := range []hal.TempID{hal.TempOilInA, hal.TempOilInB, hal.TempOilOut, hal.TempWaterFlow, hal.TempTankTop} {
+		smp := in.Temp[id]
+		ok := smp.OK() && s.St.Untrusted&hal.TempChannel(id).Bit() == 0
+		out = append(out, SelfCheck{id.String() + " believed (sensor)", fmt.Sprintf("%.1f C, %s", float64(smp.Value), smp.Status), ok})
+	}
+	p := in.Pressure
+	out = append(out, SelfCheck{"pressure believed", fmt.Sprintf("%.2f bar, %s", float64(p.Value), p.Status),
+		p.OK() && s.St.Untrusted&hal.ChanPressure.Bit() == 0})
+	for i, name := range []string{"oil pump proves flow", "water pump proves flow"} {
+		f := in.Flow[i]
+		out = append(out, SelfCheck{name, fmt.Sprintf("%.1f L/min (%s), wants %g", float64(f.Value), f.Status, float64(cfg.SelfTestFlowLPM)),
+			f.OK() && f.Value >= cfg.SelfTestFlowLPM})
+	}
+	v := in.Valve[hal.ValveDump]
+	out = append(out, SelfCheck{"dump valve moves (self_test)", fmt.Sprintf("at %.2f (%s), must move %g", float64(v.Value), v.Status, float64(cfg.SelfTestValve)), v.OK()})
+	return out
 }
 
 func configCmd(c *Console, cmd Command) (string, any, error) {
@@ -349,11 +375,14 @@ func configCmd(c *Console, cmd Command) (string, any, error) {
 	if text == "" {
 		return "", nil, errorf("config show %s: no key begins so (try control., safety., daemon.)", quote(prefix))
 	}
-	pend := ed.Pending()
+	pend, done := ed.Pending(), ed.Committed()
+	if len(done) > 0 {
+		text += "# committed, effective at the next start (restart):\n# " + strings.Join(done, "\n# ") + "\n"
+	}
 	if len(pend) > 0 {
 		text += "# staged by set, not yet committed:\n# " + strings.Join(pend, "\n# ") + "\n"
 	}
-	return text, map[string]any{"toml": text, "pending": pend}, nil
+	return text, map[string]any{"toml": text, "pending": pend, "committed": done}, nil
 }
 
 func versionCmd(c *Console, cmd Command) (string, any, error) {
@@ -367,6 +396,9 @@ func loginCmd(c *Console, cmd Command) (string, any, error) {
 	}
 	if in, _ := c.Auth.LoggedIn(); in {
 		return "already logged in\n", nil, nil
+	}
+	if !c.Auth.Configured() {
+		return "", nil, ErrNoPassphrase
 	}
 	c.login, c.ed.Secret = true, true
 	return "", nil, nil
@@ -387,7 +419,8 @@ func (c *Console) passphrase(text string) {
 	default:
 		if err == ErrWrong {
 			c.B.Note("info", "console: wrong passphrase")
-			c.print("wrong passphrase (" + itoa(MaxFailures-c.Auth.Failures()) + " tries before the login locks)\n")
+			left := MaxFailures - c.Auth.Failures()
+			c.print("wrong passphrase (" + itoa(left) + yes(left == 1, " try", " tries") + " before the login locks)\n")
 			return
 		}
 		c.print(err.Error() + "\n")

@@ -47,6 +47,12 @@ func (c *Console) Serve(ctx context.Context, in <-chan []byte, write func([]byte
 	}
 	c.ed.Reset()
 	c.login, c.watching = false, false
+	// A new session on the line (an adapter plugged in again, perhaps by
+	// someone else) starts logged out; the lockout stands.
+	if in, _ := c.Auth.LoggedIn(); in {
+		c.Auth.Logout()
+		c.B.Note("info", "console: engineer logged out: the line was lost")
+	}
 	c.print("\n" + Banner)
 	c.prompt()
 	c.flush(write)

@@ -31,9 +31,10 @@ var engineerCommands = []*spec{
 			"plant runs its self-test, then compute returns module by module. With no\n" +
 			"trip latched it gives isolated modules and flapping channels another chance.", run: resetCmd},
 	{name: "maintenance", usage: "maintenance on|off", summary: "hold compute off for work on the plant, or release it", engineer: true,
-		help: "on: modules shut down gracefully and stay off; pumps and cooling keep running.\n" +
-			"off: the plant proves itself (self-test) before compute returns. A latched\n" +
-			"trip stays latched through maintenance.", run: maintenanceCmd},
+		help: "on: modules shut down gracefully (the alarm sounds meanwhile) and stay off;\n" +
+			"pumps, valves and fan stay control's, or yours by override. off: the plant\n" +
+			"proves itself (self-test) before compute returns. A latched trip stays\n" +
+			"latched through maintenance.", run: maintenanceCmd},
 	{name: "override", usage: "override OUTPUT VALUE [MINUTES]", summary: "run an output by hand for MINUTES (10; at most 60)", engineer: true,
 		help: "OUTPUT: pump.oil pump.water valve.dump valve.tank fan heater alarm module.N.\n" +
 			"VALUE: 0..1 or 0%..100% (pumps, valves, fan), on/off, or a module level.\n" +
@@ -42,11 +43,16 @@ var engineerCommands = []*spec{
 	{name: "set", usage: "set KEY VALUE", summary: "stage a configuration change, checked as the file is", engineer: true,
 		help: "KEY as in docs/config.md (config show lists them). VALUE as in the file:\n" +
 			"a number, true/false, or a duration or word (quotes optional). set alone lists\n" +
-			"what is staged. commit writes it; it takes effect at the next start.", run: setCmd},
+			"what is staged. commit writes it; restart puts it in force.", run: setCmd},
 	{name: "commit", usage: "commit", summary: "write the staged changes to the configuration file (atomic, fsynced)", engineer: true,
 		help: "The whole file is checked again, written beside the old one, fsynced, renamed\n" +
 			"over it and its directory fsynced: a power cut leaves the old file or the new.", run: commitCmd},
-	{name: "calibrate", usage: "calibrate SENSOR OFFSET", summary: "add OFFSET kelvin to a temperature probe (±2; 0 removes it)", engineer: true,
+	{name: "restart", usage: "restart [confirm]", summary: "controlled shutdown, then hearth starts again: what commit wrote", engineer: true,
+		help: "Modules shut down gracefully, outputs are de-energised, the daemon exits and\n" +
+			"the service manager starts it again (Restart=always; under --sim, by hand):\n" +
+			"the configuration file is read and the self-test runs. restart alone says\n" +
+			"what it will do; restart confirm does it. A latched trip stays latched.", run: restartCmd},
+	{name: "calibrate", usage: "calibrate SENSOR OFFSET", summary: "add OFFSET kelvin to a temperature probe (+/-2; 0 removes)", engineer: true,
 		help: "Applied from the next tick, before safety and control see the probe, and\n" +
 			"staged as calibration.SENSOR for commit. Compare against a reference\n" +
 			"thermometer in the same well first.", run: calibrateCmd},
@@ -85,7 +91,7 @@ func holdingText(s *Snapshot, cfg *safety.Config) string {
 	var parts []string
 	t := func(id hal.TempID, lim safety.TempLimit) string {
 		smp := s.In.Temp[id]
-		return fmt.Sprintf("%s %.1f C (%s), must fall below %.1f C", id, float64(smp.Value), smp.Status,
+		return fmt.Sprintf("%s reads %.1f C%s, must fall below %.1f C", id, float64(smp.Value), unread(smp.Status),
 			float64(lim.WarnC)-float64(lim.HystK))
 	}
 	for m := s.St.Holding; m != 0; m &= m - 1 {
@@ -100,11 +106,11 @@ func holdingText(s *Snapshot, cfg *safety.Config) string {
 		case safety.CauseTankHigh:
 			parts = append(parts, t(hal.TempTankTop, cfg.Tank))
 		case safety.CauseLeak:
-			parts = append(parts, fmt.Sprintf("leak loop %s (%s), oil level %s (%s): both must read dry and normal",
-				yes(s.In.Leak.Value, "wet", "dry"), s.In.Leak.Status, yes(s.In.OilLow.Value, "low", "normal"), s.In.OilLow.Status))
+			parts = append(parts, "the leak loop reads "+digital(s.In.Leak, "WET", "dry")+", the oil level "+
+				digital(s.In.OilLow, "LOW", "normal")+": both must read dry and normal")
 		case safety.CausePressureLow, safety.CausePressureHigh:
-			parts = append(parts, fmt.Sprintf("pressure %.2f bar (%s), must be back within %.2f..%.2f bar",
-				float64(s.In.Pressure.Value), s.In.Pressure.Status, float64(cfg.PressureWarnLowBar), float64(cfg.PressureWarnHighBar)))
+			parts = append(parts, fmt.Sprintf("the pressure reads %.2f bar%s, must be back within %.2f..%.2f bar",
+				float64(s.In.Pressure.Value), unread(s.In.Pressure.Status), float64(cfg.PressureWarnLowBar), float64(cfg.PressureWarnHighBar)))
 		case safety.CauseBoardHigh:
 			parts = append(parts, fmt.Sprintf("a module's boards at or above %.1f C", float64(cfg.Board.WarnC)))
 		default:
@@ -136,7 +142,11 @@ func maintenanceCmd(c *Console, cmd Command) (string, any, error) {
 		return fmt.Sprintf("maintenance on: modules shut down gracefully and stay off (state %s)\n", s.St.State),
 			map[string]any{"maintenance": true, "state": s.St.State.String()}, nil
 	}
-	return fmt.Sprintf("maintenance off: the plant proves itself, then compute returns (state %s)\n", s.St.State),
+	msg := "maintenance off: the plant proves itself (self-test), then compute returns"
+	if s.St.State == safety.StateShutdown {
+		msg = "maintenance off before it began: the shutdown ends, then the plant returns to standby"
+	}
+	return fmt.Sprintf("%s (state %s)\n", msg, s.St.State),
 		map[string]any{"maintenance": false, "state": s.St.State.String()}, nil
 }
 
@@ -224,7 +234,7 @@ func setCmd(c *Console, cmd Command) (string, any, error) {
 	if len(cmd.Args) == 0 {
 		p := ed.Pending()
 		if len(p) == 0 {
-			return "nothing staged\n", p, nil
+			return "nothing staged\n", []string{}, nil
 		}
 		return strings.Join(p, "\n") + "\n", p, nil
 	}
@@ -246,7 +256,7 @@ func setCmd(c *Console, cmd Command) (string, any, error) {
 		return "", nil, errorf("set refused: %v", err)
 	}
 	c.B.Note("config", "console: set "+key+" = "+value+" (was "+old+"), staged")
-	return fmt.Sprintf("staged: %s = %s (was %s); commit writes it, effective at the next start\n", key, value, old),
+	return fmt.Sprintf("staged: %s = %s (was %s); commit writes it, restart puts it in force\n", key, value, old),
 		map[string]any{"key": key, "value": value, "was": old}, nil
 }
 
@@ -271,7 +281,7 @@ func commitCmd(c *Console, cmd Command) (string, any, error) {
 		return "", nil, errorf("commit failed, the file is as it was: %v", err)
 	}
 	c.B.Note("config", "console: committed to "+path+": "+strings.Join(p, "; "))
-	return fmt.Sprintf("committed %d change(s) to %s: effective at the next start (systemctl restart hearth)\n", len(p), path),
+	return fmt.Sprintf("committed %d change(s) to %s: restart puts them in force\n", len(p), path),
 		map[string]any{"file": path, "changes": p}, nil
 }
 
@@ -291,7 +301,7 @@ func calibrateCmd(c *Console, cmd Command) (string, any, error) {
 	}
 	off, err := strconv.ParseFloat(strings.TrimSuffix(cmd.Args[1], "K"), 64)
 	if err != nil || !(math.Abs(off) <= MaxCalibrationK) {
-		return "", nil, errorf("calibrate refused: OFFSET %s: kelvin within ±%g", quote(cmd.Args[1]), MaxCalibrationK)
+		return "", nil, errorf("calibrate refused: OFFSET %s: kelvin within +/-%g", quote(cmd.Args[1]), MaxCalibrationK)
 	}
 	if _, err := c.B.Config().Set("calibration."+name, strconv.FormatFloat(off, 'g', -1, 64)); err != nil {
 		return "", nil, errorf("calibrate refused: %v", err)
@@ -303,4 +313,41 @@ func calibrateCmd(c *Console, cmd Command) (string, any, error) {
 	c.waitFor(func(s *Snapshot) bool { return s.Console.Calibration[id] == units.Kelvin(off) })
 	return fmt.Sprintf("calibrate: %s %+g K from now; staged as calibration.%s for commit\n", name, off, name),
 		map[string]any{"sensor": name, "offset_k": off}, nil
+}
+
+// digital reads a normally-closed loop: what it says, or why it cannot be
+// read (which safety takes as the alarm: a broken loop is a leak).
+func digital(smp hal.Sample[bool], on, off string) string {
+	if !smp.OK() {
+		return "nothing (input " + smp.Status.String() + ": taken as " + on + ")"
+	}
+	return yes(smp.Value, on, off)
+}
+
+// unread is "" for a channel read OK, else why it was not.
+func unread(st hal.Status) string {
+	if st == hal.StatusOK {
+		return ""
+	}
+	return " (input " + st.String() + ": not believed)"
+}
+
+func restartCmd(c *Console, cmd Command) (string, any, error) {
+	if err := args(cmd, 0, 1); err != nil {
+		return "", nil, err
+	}
+	if len(cmd.Args) == 0 || strings.ToLower(cmd.Args[0]) != "confirm" {
+		msg := "restart: modules shut down gracefully, outputs are de-energised, hearth exits\n" +
+			"and the service manager starts it again with the configuration file; the\n" +
+			"self-test runs. This line drops meanwhile. To go ahead: restart confirm\n"
+		if p := c.B.Config().Pending(); len(p) > 0 {
+			msg += "staged and not committed (lost by a restart): " + strings.Join(p, "; ") + "\n"
+		}
+		return msg, map[string]any{"restart": "not confirmed"}, nil
+	}
+	if err := c.B.Restart(); err != nil {
+		return "", nil, errorf("restart: %v", err)
+	}
+	c.B.Note("stop", "console: restart confirmed: controlled shutdown, then the service manager starts hearth again")
+	return "restart: controlled shutdown begun; hearth starts again in a few seconds\n", map[string]any{"restart": "begun"}, nil
 }

@@ -15,13 +15,14 @@ import (
 // plant with two modules, and it applies each request at once, as the
 // tick would on its next start.
 type fake struct {
-	snap   Snapshot
-	cfg    safety.Config
-	notes  []string
-	subs   []Request
-	full   bool
-	events []Event
-	ed     fakeEditor
+	snap     Snapshot
+	cfg      safety.Config
+	notes    []string
+	subs     []Request
+	full     bool
+	events   []Event
+	ed       fakeEditor
+	restarts int
 }
 
 func newFake() *fake {
@@ -78,8 +79,11 @@ func (f *fake) SafetyConfig() *safety.Config  { return &f.cfg }
 func (f *fake) ModuleIDs() []uint32           { return []uint32{1, 2} }
 func (f *fake) Config() ConfigEditor          { return &f.ed }
 func (f *fake) Version() string               { return "hearth test" }
+func (f *fake) Restart() error                { f.restarts++; return nil }
 
-type fakeEditor struct{ pending []string }
+type fakeEditor struct{ pending, done []string }
+
+func (e *fakeEditor) Committed() []string { return e.done }
 
 func (e *fakeEditor) Show(prefix string) string {
 	if strings.HasPrefix("safety.oil_in.trip_c", prefix) {
@@ -97,6 +101,7 @@ func (e *fakeEditor) Set(key, value string) (string, error) {
 }
 func (e *fakeEditor) Pending() []string { return e.pending }
 func (e *fakeEditor) Commit() (string, error) {
+	e.done = append(e.done, e.pending...)
 	e.pending = nil
 	return "/etc/hearth/hearth.toml", nil
 }

@@ -41,8 +41,9 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// A line half-typed when the line drops is forgotten: the next session
-// starts clean, and nothing of the half line runs.
+// A line half-typed when the line drops is forgotten, and so is the
+// engineer's login: the next session starts clean and logged out, and
+// nothing of the half line runs.
 func TestHalfLineAtDisconnect(t *testing.T) {
 	f := newFake()
 	clk := newClock()
@@ -56,14 +57,20 @@ func TestHalfLineAtDisconnect(t *testing.T) {
 			c.Serve(context.Background(), in, func(b []byte) { out.Write(b) })
 		}()
 		if round == 0 {
-			in <- []byte("maintenance o")
+			in <- []byte("login\r" + pass + "\rmaintenance o")
 		} else {
 			in <- []byte("n\r")
 		}
 		close(in)
 		<-done
+		if round == 0 && !strings.Contains(out.String(), "logged in") {
+			t.Fatalf("no login: %q", out.String())
+		}
 		if round == 1 && (!strings.Contains(out.String(), `unknown command "n"`) || len(f.subs) != 0) {
 			t.Errorf("the half line ran after the reconnect: %q, requests %v", out.String(), f.subs)
+		}
+		if round == 1 && (strings.Contains(out.String(), "hearth# ") || !strings.Contains(strings.Join(f.notes, "\n"), "logged out: the line was lost")) {
+			t.Errorf("the engineer stayed logged in across the reconnect: %q", out.String())
 		}
 	}
 }
@@ -126,7 +133,7 @@ func TestEveryCommandAnswersJSON(t *testing.T) {
 	lines := []string{"help", "help status", "status", "sensors", "outputs", "modules", "faults", "log 5", "selftest",
 		"config show safety.oil_in", "version", "reset", "maintenance on", "maintenance off", "override fan 0.5 2",
 		"override", "override clear fan", "override pump.oil 2", "set safety.oil_in.trip_c 57", "set", "commit",
-		"calibrate oil_out -0.25", "logout", "login"}
+		"calibrate oil_out -0.25", "restart", "logout", "login"}
 	for _, l := range lines {
 		out := s.send(l + " --json\r")
 		body := strings.TrimPrefix(out, l+" --json\r\n")

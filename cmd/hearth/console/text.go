@@ -150,21 +150,19 @@ func wrap(head, text string) string {
 
 func sensorsText(ts []TempView, cs []ChannelView) string {
 	var b strings.Builder
-	b.WriteString("sensor          value unit     status    warn  trip offset   age believed\n")
+	b.WriteString("probe           value C  status     warn  trip  offset    age  believed\n")
 	for _, t := range ts {
 		lim := "    -     -"
 		if t.TripC != 0 {
 			lim = fmt.Sprintf("%5.1f %5.1f", t.WarnC, t.TripC)
 		}
-		fmt.Fprintf(&b, "%-13s %7.2f %-8s %-8s %s %+6.2f %5.1fs %s\n", t.Name, t.C, "C", t.Status, lim, t.OffsetK, t.AgeS,
+		fmt.Fprintf(&b, "%-13s %9.2f  %-8s %s  %+6.2f %5.1fs  %s\n", t.Name, t.C, t.Status, lim, t.OffsetK, t.AgeS,
 			yes(t.Believed, "yes", "NO"))
 	}
+	b.WriteString("channel         value  unit          status      age  believed  limits\n")
 	for _, c := range cs {
-		fmt.Fprintf(&b, "%-13s %7.2f %-8s %-8s %18s %5.1fs %s\n", c.Name, c.Value, cut(c.Unit, 8), c.Status, "", c.AgeS,
-			yes(c.Believed, "yes", "NO"))
-		if c.Limits != "" {
-			b.WriteString("              " + c.Limits + "\n")
-		}
+		fmt.Fprintf(&b, "%-13s %7.2f  %-13s %-8s %5.1fs  %-8s  %s\n", c.Name, c.Value, cut(c.Unit, 13), c.Status, c.AgeS,
+			yes(c.Believed, "yes", "NO"), c.Limits)
 	}
 	return b.String()
 }
@@ -196,11 +194,15 @@ func modulesText(ms []ModuleView) string {
 		if m.Isolated {
 			st += " ISOLATED"
 		}
-		if !m.Report {
+		if !m.Report && m.Relay {
 			st += " report not believed"
 		}
-		fmt.Fprintf(&b, "%4d %-3d %-7s %-5s %-6s %-8s %7.1f %7.1f %8.1f  %s\n", m.Slot, m.ID, m.Command, m.Cap,
-			yes(m.Relay, "closed", "open"), m.Level, m.PowerW, m.FeedW, m.BoardC, st)
+		lv, pw, bc := m.Level, fmt.Sprintf("%7.1f", m.PowerW), fmt.Sprintf("%8.1f", m.BoardC)
+		if m.Status != "ok" { // the agent's last words are stale: not shown as if current
+			lv, pw, bc = "-", "      -", "       -"
+		}
+		fmt.Fprintf(&b, "%4d %-3d %-7s %-5s %-6s %-8s %s %7.1f %s  %s\n", m.Slot, m.ID, m.Command, m.Cap,
+			yes(m.Relay, "closed", "open"), lv, pw, m.FeedW, bc, st)
 	}
 	return b.String()
 }

@@ -169,19 +169,19 @@ func channels(s *Snapshot, cfg *safety.Config) []ChannelView {
 		}
 		return 0
 	}
-	press := "trip below " + fnum(float64(cfg.PressureTripLowBar)) + " or above " + fnum(float64(cfg.PressureTripHighBar)) +
-		", warn below " + fnum(float64(cfg.PressureWarnLowBar)) + " or above " + fnum(float64(cfg.PressureWarnHighBar))
+	press := "trip " + fnum(float64(cfg.PressureTripLowBar)) + "/" + fnum(float64(cfg.PressureTripHighBar)) +
+		", warn " + fnum(float64(cfg.PressureWarnLowBar)) + "/" + fnum(float64(cfg.PressureWarnHighBar))
 	out := []ChannelView{
 		ch(hal.ChanPressure, float64(in.Pressure.Value), "bar", in.Pressure.Status.String(), in.Pressure.OK(), in.Pressure.At, press),
 		ch(hal.ChanFlowOil, float64(in.Flow[hal.FlowOil].Value), "L/min", in.Flow[hal.FlowOil].Status.String(), in.Flow[hal.FlowOil].OK(), in.Flow[hal.FlowOil].At,
-			"at least "+fnum(float64(cfg.MinOilFlowLPM))+" with a module powered"),
+			"min "+fnum(float64(cfg.MinOilFlowLPM))+" with a module on"),
 		ch(hal.ChanFlowWater, float64(in.Flow[hal.FlowWater].Value), "L/min", in.Flow[hal.FlowWater].Status.String(), in.Flow[hal.FlowWater].OK(), in.Flow[hal.FlowWater].At, ""),
-		ch(hal.ChanLeak, b(in.Leak.Value), "wet", in.Leak.Status.String(), in.Leak.OK(), in.Leak.At, "1 trips"),
-		ch(hal.ChanOilLow, b(in.OilLow.Value), "low", in.OilLow.Status.String(), in.OilLow.OK(), in.OilLow.At, "1 trips"),
+		ch(hal.ChanLeak, b(in.Leak.Value), "1 wet", in.Leak.Status.String(), in.Leak.OK(), in.Leak.At, "wet trips"),
+		ch(hal.ChanOilLow, b(in.OilLow.Value), "1 low", in.OilLow.Status.String(), in.OilLow.OK(), in.OilLow.At, "low trips"),
 	}
 	for p := hal.PumpID(0); p < hal.NumPumps; p++ {
 		fb := in.Pump[p]
-		out = append(out, ch(hal.ChanPumpOil+hal.Channel(p), float64(fb.Power), "power "+fb.Alarm.String(), fb.Status.String(), fb.OK(), fb.At, ""))
+		out = append(out, ch(hal.ChanPumpOil+hal.Channel(p), float64(fb.Power), "power", fb.Status.String(), fb.OK(), fb.At, "line "+fb.Alarm.String()))
 	}
 	for v := hal.ValveID(0); v < hal.NumValves; v++ {
 		smp := in.Valve[v]

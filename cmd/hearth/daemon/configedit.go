@@ -24,13 +24,14 @@ type configEditor struct {
 	text    []byte  // the file with the staged changes; nil before the first set
 	staged  *Config // the configuration the staged text gives
 	pending []string
+	done    []string // committed, effective at the next start
 	keys    []string
 }
 
 func newConfigEditor(path string, cfg *Config) *configEditor {
 	e := &configEditor{path: path, inForce: cfg}
 	for _, k := range Keys() {
-		if k.Unit == "array of tables" || strings.HasPrefix(k.Key, "modules.module.") {
+		if k.Unit == "array of tables" || strings.HasPrefix(k.Key, "modules.module.") || strings.HasPrefix(k.Key, "sim.fault.") {
 			continue
 		}
 		e.keys = append(e.keys, k.Key)
@@ -44,7 +45,7 @@ func (e *configEditor) Keys() []string { return e.keys }
 // Show returns the configuration in force as TOML, only the keys under
 // prefix (and their tables' headers).
 func (e *configEditor) Show(prefix string) string {
-	text := cutComments(string(e.inForce.TOML()))
+	text := hideHash(cutComments(string(e.inForce.TOML())))
 	if prefix == "" {
 		return text
 	}
@@ -137,6 +138,9 @@ func (e *configEditor) Set(key, value string) (string, error) {
 		msgs := make([]string, len(issues))
 		for i, is := range issues {
 			msgs[i] = is.Error()
+			if x, ok := is.(*Issue); ok {
+				msgs[i] = x.Err.Error() // the line is of a file not yet written: the key says where
+			}
 		}
 		return "", errors.New(strings.Join(msgs, "; "))
 	}
@@ -186,8 +190,30 @@ func (e *configEditor) Commit() (string, error) {
 	if err := writeDurable(e.path, e.text); err != nil {
 		return "", err
 	}
+	e.done = append(e.done, e.pending...)
 	e.pending = nil
 	return e.path, nil
+}
+
+// Committed lists the changes committed since the start, effective at the
+// next.
+func (e *configEditor) Committed() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.done...)
+}
+
+// hideHash shows that a passphrase hash is set, not the hash: the console
+// shows the configuration before a login, and a hash invites a guess
+// offline.
+func hideHash(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if k, v, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == "passphrase_hash" && !strings.HasPrefix(strings.TrimSpace(v), `""`) {
+			lines[i] = k + `= "(a bcrypt hash: hidden)"`
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func writeDurable(path string, data []byte) error {

@@ -112,7 +112,7 @@ func (t *ticker) publish(out *hal.Outputs, st *safety.Status, tripped bool) {
 	v := t.con.view
 	v.Ticks = t.ticks.Load() + 1
 	v.In = *t.loop.Inputs()
-	v.Wish = *t.loop.Core.Wish()
+	v.Wish = *t.loop.Core.ControlWish()
 	v.Out = *out
 	v.St = *st
 	v.Console = *h
@@ -164,6 +164,14 @@ func (b *backend) Events(n int) ([]console.Event, error) {
 	return ring, err
 }
 
+func (b *backend) Restart() error {
+	select {
+	case b.d.restart <- struct{}{}:
+	default: // asked already
+	}
+	return nil
+}
+
 func (b *backend) SafetyConfig() *safety.Config { return &b.d.cfg.Control.Safety }
 func (b *backend) ModuleIDs() []uint32          { return b.ids }
 func (b *backend) Config() console.ConfigEditor { return b.cfg }
@@ -210,7 +218,9 @@ func (d *daemon) runConsole(ctx context.Context, wg *sync.WaitGroup) {
 	if dev == "" {
 		return
 	}
-	b := &backend{d: d, cfg: newConfigEditor(d.opts.Config, &d.cfg), ids: d.moduleIDs(), vers: version()}
+	shown := d.cfg // the configuration in force, as config show shows it: with --console's line
+	shown.Console.Device = dev
+	b := &backend{d: d, cfg: newConfigEditor(d.opts.Config, &shown), ids: d.moduleIDs(), vers: version()}
 	c := &console.Console{B: b, Auth: console.NewAuth(d.cfg.Console.PassphraseHash, time.Duration(d.cfg.Console.IdleLogout), time.Now)}
 	note := func(msg string) { d.ev.send(event{kind: evInfo, wall: time.Now(), text: msg}) }
 	note("console on " + dev + " at " + strconv.Itoa(d.cfg.Console.Baud) + " baud")

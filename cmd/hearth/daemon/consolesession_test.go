@@ -3,7 +3,6 @@ package daemon_test
 import (
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -37,7 +36,7 @@ func TestConsoleDrivesEveryCommand(t *testing.T) {
 	expect(t, "help", tm.run("help"), "status", "engineer commands (login first)", "override OUTPUT VALUE [MINUTES]")
 	expect(t, "help reset", tm.run("help reset"), "usage: reset (engineer: login first)", "cause still holds")
 	expect(t, "status", tm.run("status"), "state", "oil_in_a", "pressure", "pump.oil", "modules", "faults", "loop")
-	expect(t, "sensors", tm.run("sensors"), "oil_in_a", "tank_top", "flow_oil", "leak", "trip below")
+	expect(t, "sensors", tm.run("sensors"), "oil_in_a", "tank_top", "flow_oil", "leak", "trip 0.5/2.9", "believed")
 	expect(t, "outputs", tm.run("outputs"), "pump.oil", "valve.dump", "heater", " power, ")
 	expect(t, "modules", tm.run("modules"), "slot", "   1 1", "   4 4")
 	expect(t, "selftest", tm.run("selftest"), "self-test:", "dump valve")
@@ -74,8 +73,8 @@ func TestConsoleDrivesEveryCommand(t *testing.T) {
 	if len(st.Holding) == 0 || st.Holding[0] != "leak" {
 		t.Errorf("holding %v, want leak", st.Holding)
 	}
-	expect(t, "status tripped", tm.run("status"), "tripped, LATCHED", "waits for leak", "leak loop wet")
-	expect(t, "refused reset", tm.run("reset"), "reset refused: leak still holds", "leak loop wet")
+	expect(t, "status tripped", tm.run("status"), "tripped, LATCHED", "waits for leak", "the leak loop reads")
+	expect(t, "refused reset", tm.run("reset"), "reset refused: leak still holds", "the leak loop reads WET")
 	expect(t, "override past the cap", tm.run("override module.1 100%"), "override refused: module.1 100%: safety caps it at cut")
 	expect(t, "override out of range", tm.run("override pump.water 1.5"), "override refused: pump.water 1.5: a speed or position is 0..1")
 	expect(t, "override in the trip", tm.run("override fan 0.2"), "override refused: fan: safety holds the hydraulics in their trip safe state")
@@ -114,7 +113,7 @@ func TestConsoleDrivesEveryCommand(t *testing.T) {
 	expect(t, "set unknown", tm.run("set control.tank_target 55"), "did you mean control.tank_target_c")
 	expect(t, "set", tm.run("set control.tank_target_c 52"), "staged: control.tank_target_c = 52")
 	expect(t, "set list", tm.run("set"), "control.tank_target_c = 52", "calibration.oil_out = 0.5")
-	expect(t, "commit", tm.run("commit"), "committed 2 change(s) to", "effective at the")
+	expect(t, "commit", tm.run("commit"), "committed 2 change(s) to", "restart puts")
 	data, err := os.ReadFile(b.config)
 	if err != nil {
 		t.Fatal(err)
@@ -138,11 +137,20 @@ func TestConsoleDrivesEveryCommand(t *testing.T) {
 	}
 	expect(t, "log", tm.run("log 200"), "console: engineer logged in", "console: reset refused", "console: reset pressed",
 		"console: override fan 0.80", "console: override refused", "console: calibrate oil_out", "console: committed", "console: maintenance on")
+	expect(t, "config show committed", tm.run("config show control.tank_target_c"), "# committed, effective at the next start",
+		"control.tank_target_c = 52")
 	expect(t, "logout", tm.run("logout"), "logged out")
 	expect(t, "after logout", tm.run("maintenance on"), "login first")
 
-	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	// restart: a controlled shutdown the service manager would follow
+	// with a start; here the daemon exits 0.
+	tm.login()
+	expect(t, "restart", tm.run("restart"), "To go ahead: restart confirm")
+	expect(t, "restart confirm", tm.run("restart confirm"), "restart: controlled shutdown begun")
 	if code := b.exitCode(30 * time.Second); code != 0 {
-		t.Errorf("exit %d", code)
+		t.Errorf("exit %d after restart confirm", code)
+	}
+	if !has(b.events(), "stop", "", "restart asked at the console") || !has(b.events(), "stop", "", "controlled shutdown done") {
+		t.Errorf("the event log lacks the console's restart and its controlled shutdown")
 	}
 }

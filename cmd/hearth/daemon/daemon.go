@@ -64,6 +64,9 @@ type daemon struct {
 	trips *tripstore.Store
 	// conStats counts the console line's traffic and losses.
 	conStats console.Stats
+	// restart is the console's restart: a controlled shutdown, after which
+	// the service manager (Restart=always) starts the daemon again.
+	restart chan struct{}
 }
 
 // Run runs the daemon until a signal stops it, and returns its exit code:
@@ -73,7 +76,7 @@ func Run(opts Options) int {
 	if opts.Stdout == nil {
 		opts.Stdout = os.Stdout
 	}
-	d := &daemon{opts: opts, clock: newClock()}
+	d := &daemon{opts: opts, clock: newClock(), restart: make(chan struct{}, 1)}
 	d.diode = diode.NewWriter(opts.Stdout, 4096, 10*time.Millisecond, func(missed int) {
 		fmt.Fprintf(os.Stderr, "hearth: log: %d lines dropped, the journal is not keeping up\n", missed)
 	})
@@ -231,6 +234,12 @@ func (d *daemon) runTick() (how int32) {
 func (d *daemon) waitStop(sigs <-chan os.Signal, how <-chan int32) int {
 	for {
 		select {
+		case <-d.restart:
+			if d.tick.stop.Load() == running {
+				d.tick.stop.Store(stopControlled)
+				_ = watchdog.Stopping()
+				d.log.Warn().Msg("controlled shutdown for a restart asked at the console: modules down gracefully, then outputs de-energised")
+			}
 		case s := <-sigs:
 			if d.tick.stop.Load() == running {
 				d.tick.stopSig.Store(int32(s.(syscall.Signal)))

@@ -170,6 +170,9 @@ func describe(ev event) (kind, cause, msg string) {
 	case evKickErr:
 		return "fault", "", fmt.Sprintf("the watchdog kick failed (%d so far): %s", ev.n, errText(ev.err))
 	case evStopBegin:
+		if ev.a == 0 {
+			return "stop", "", "controlled shutdown begun (restart asked at the console): modules shut down gracefully"
+		}
 		return "stop", "", fmt.Sprintf("controlled shutdown begun (signal %d): modules shut down gracefully", ev.a)
 	case evStopDone:
 		msg = "controlled shutdown done: modules down, outputs de-energised"
