@@ -11,6 +11,7 @@ import (
 	"hearth/control"
 	"hearth/hal"
 	"hearth/safety"
+	"hearth/units"
 )
 
 // Config is the whole controller's configuration.
@@ -39,6 +40,7 @@ type Core struct {
 	Safety  *safety.Layer
 	wish    hal.Outputs
 	ctl     hal.Outputs // control's own wish, kept while an override replaces part of it
+	calIn   hal.Inputs  // the inputs control sees while a calibration is in force
 	out     hal.Outputs
 	// overridden: an override was in force on the last tick.
 	overridden bool
@@ -73,7 +75,17 @@ func NewWith(ctl Controller, sc safety.Config) (*Core, error) {
 // writes Ready.Out, in the order package core/edge documents.
 func (c *Core) Step(in *hal.Inputs) Ready {
 	st := &c.st
-	c.Control.Step(in, control.Advice{CoolHarder: st.CoolHarder, Cap: st.Cap, Untrusted: st.Untrusted}, &c.wish)
+	cin := in
+	if in.Offset != ([hal.NumTemps]units.Kelvin{}) {
+		// Control's loops see the calibrated readings; safety judges the
+		// raw ones and calibrates what it believes.
+		c.calIn = *in
+		for id := range c.calIn.Temp {
+			c.calIn.Temp[id].Value = in.Calibrated(hal.TempID(id))
+		}
+		cin = &c.calIn
+	}
+	c.Control.Step(cin, control.Advice{CoolHarder: st.CoolHarder, Cap: st.Cap, Untrusted: st.Untrusted}, &c.wish)
 	c.overridden = in.Override.Mask != 0
 	if c.overridden {
 		c.ctl = c.wish

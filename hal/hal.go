@@ -242,6 +242,19 @@ type Inputs struct {
 	// console's override command): it replaces control's wish for them,
 	// and the safety layer still has the last word.
 	Override Override
+
+	// Offset is the engineer's calibration of each probe (the console's
+	// calibrate), added to its reading once safety has judged the raw
+	// reading's plausibility: a DS18B20's power-on 85.0 C, a stuck or
+	// out-of-range reading are told by the value the probe gave. Temp
+	// holds the raw readings.
+	Offset [NumTemps]units.Kelvin
+}
+
+// Calibrated returns probe id's reading with its calibration offset: what
+// safety's limits and control's loops use.
+func (in *Inputs) Calibrated(id TempID) units.Celsius {
+	return in.Temp[id].Value + units.Celsius(in.Offset[id])
 }
 
 // Outputs is a command for every output.

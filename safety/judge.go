@@ -15,7 +15,8 @@ const powerOnC = 85.0 // a DS18B20 reads this before its first conversion
 
 // probe is the plausibility record of one temperature input.
 type probe struct {
-	value      units.Celsius // last believed value
+	value      units.Celsius // last believed value, calibrated
+	off        units.Celsius // the calibration offset in value
 	validAt    units.Time    // when a believed value last arrived
 	seen       bool          // a believed value has arrived at least once
 	lastAt     units.Time    // timestamp of the last sample considered
@@ -29,8 +30,10 @@ type probe struct {
 
 // judgeProbe decides whether the sample s of probe p is believed. stuck is
 // how long its reading may hold one value: shorter when the physics says it
-// must have moved meanwhile (its twin moved, the heater is on).
-func (l *Layer) judgeProbe(p *probe, s hal.Sample[units.Celsius], now units.Time, stuck units.Duration, twin units.Celsius) {
+// must have moved meanwhile (its twin moved, the heater is on). Every check
+// is on the raw reading; the value believed is the reading plus off, the
+// engineer's calibration.
+func (l *Layer) judgeProbe(p *probe, s hal.Sample[units.Celsius], off units.Celsius, now units.Time, stuck units.Duration, twin units.Celsius) {
 	fresh := s.At != p.lastAt || !p.rawSeen
 	if !fresh && s.Status == p.lastStatus {
 		// The same sample as last tick (a DS18B20 converts every 750 ms):
@@ -62,15 +65,15 @@ func (l *Layer) judgeProbe(p *probe, s hal.Sample[units.Celsius], now units.Time
 	}
 	if p.seen {
 		allowed := units.Celsius(l.cfg.MaxRateKPerS*now.Sub(p.validAt).Seconds() + 1)
-		if d := s.Value - p.value; d > allowed || d < -allowed {
-			return // a spike no oil or water can make
+		if d := s.Value - (p.value - p.off); d > allowed || d < -allowed {
+			return // a spike no oil or water can make (raw against raw: a new calibration is none)
 		}
 	}
 	p.valid = true
 	if fresh || !p.seen {
 		p.validAt = now
 	}
-	p.value, p.seen = s.Value, true
+	p.value, p.off, p.seen = s.Value+off, off, true
 }
 
 // known reports whether probe id has been believed within SensorLossS.
@@ -248,7 +251,7 @@ func (l *Layer) judge(in *hal.Inputs, now units.Time) {
 	cfg := &l.cfg
 	for id := hal.TempID(0); id < hal.NumTemps; id++ {
 		stuck, twin := l.stuckAfter(id, now)
-		l.judgeProbe(&l.probes[id], in.Temp[id], now, stuck, twin)
+		l.judgeProbe(&l.probes[id], in.Temp[id], units.Celsius(in.Offset[id]), now, stuck, twin)
 	}
 	pr := in.Pressure
 	l.judgeMeter(&l.press, float64(pr.Value), pr.At, pr.Status, now, -0.1, 4.1, 0, 0, 0, false)

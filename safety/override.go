@@ -103,8 +103,8 @@ func heaterRefused(cfg *Config, st *Status, in *hal.Inputs, v float64) string {
 	if !s.OK() || st.Untrusted&hal.TempChannel(hal.TempTankTop).Bit() != 0 {
 		return "heater on: the tank top probe is not believed (" + s.Status.String() + "): no electric heat into a tank nobody sees"
 	}
-	if s.Value >= cfg.Tank.WarnC {
-		return "heater on: the tank top reads " + strconv.FormatFloat(float64(s.Value), 'f', 1, 64) + " C, at or above safety.tank.warn_c " + g(float64(cfg.Tank.WarnC)) + " C"
+	if v := in.Calibrated(hal.TempTankTop); v >= cfg.Tank.WarnC {
+		return "heater on: the tank top reads " + strconv.FormatFloat(float64(v), 'f', 1, 64) + " C, at or above safety.tank.warn_c " + g(float64(cfg.Tank.WarnC)) + " C"
 	}
 	return ""
 }

@@ -128,3 +128,24 @@ func TestOverrideRefused(t *testing.T) {
 		}
 	}
 }
+
+// A calibration offset moves the value safety believes, never its judgement
+// of the raw reading: a DS18B20's power-on 85.0 C from a cold plant stays
+// unbelieved with an offset on it (it once tripped the hub at start), and
+// the offset reaches the limits.
+func TestCalibrationAfterPlausibility(t *testing.T) {
+	r := newRig(t)
+	r.hook = func(r *rig, in *hal.Inputs) {
+		in.Offset[hal.TempOilInA] = 0.3
+		if r.n == 0 {
+			in.Temp[hal.TempOilInA].Value = 85 // the first conversion not yet done
+		}
+	}
+	r.steps(3)
+	if st := r.st(); st.Latched {
+		t.Fatalf("a calibrated power-on 85.0 C tripped the layer: %s", st.Cause)
+	}
+	if p := r.l.probes[hal.TempOilInA]; !p.valid || p.value != healthyC+0.3+r.in.Temp[hal.TempOilInA].Value-healthyC {
+		t.Errorf("oil_in_a believed %v (valid %v), want the reading %v plus 0.3", p.value, p.valid, r.in.Temp[hal.TempOilInA].Value)
+	}
+}

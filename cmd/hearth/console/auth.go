@@ -39,8 +39,9 @@ func NewAuth(hash string, idle time.Duration, now func() time.Time) *Auth {
 
 // Errors of Login.
 var (
-	ErrNoPassphrase = errors.New("no engineer passphrase is configured (console.passphrase_hash): engineer commands are disabled")
-	ErrWrong        = errors.New("wrong passphrase")
+	ErrNoPassphrase = errors.New("no engineer passphrase is configured: engineer commands (reset among them) are disabled; " +
+		"hearth config passphrase makes the console.passphrase_hash line for the configuration file, then restart hearth")
+	ErrWrong = errors.New("wrong passphrase")
 )
 
 // LockedError says how long the login stays locked.

@@ -31,9 +31,10 @@ var engineerCommands = []*spec{
 			"plant runs its self-test, then compute returns module by module. With no\n" +
 			"trip latched it gives isolated modules and flapping channels another chance.", run: resetCmd},
 	{name: "maintenance", usage: "maintenance on|off", summary: "hold compute off for work on the plant, or release it", engineer: true,
-		help: "on: modules shut down gracefully (the alarm sounds meanwhile) and stay off;\n" +
-			"pumps, valves and fan stay control's, or yours by override. off: the plant\n" +
-			"proves itself (self-test) before compute returns. A latched trip stays\n" +
+		help: "on: modules shut down gracefully and stay off; meanwhile safety holds the\n" +
+			"cooling at its maximum and sounds the alarm; in maintenance the pumps, valves\n" +
+			"and fan are control's, or yours by override. off (once in maintenance): the\n" +
+			"plant proves itself (self-test) before compute returns. A latched trip stays\n" +
 			"latched through maintenance.", run: maintenanceCmd},
 	{name: "override", usage: "override OUTPUT VALUE [MINUTES]", summary: "run an output by hand for MINUTES (10; at most 60)", engineer: true,
 		help: "OUTPUT: pump.oil pump.water valve.dump valve.tank fan heater alarm module.N.\n" +
@@ -91,7 +92,11 @@ func holdingText(s *Snapshot, cfg *safety.Config) string {
 	var parts []string
 	t := func(id hal.TempID, lim safety.TempLimit) string {
 		smp := s.In.Temp[id]
-		return fmt.Sprintf("%s reads %.1f C%s, must fall below %.1f C", id, float64(smp.Value), unread(smp.Status),
+		why := unread(smp.Status)
+		if why == "" && s.St.Untrusted&hal.TempChannel(id).Bit() != 0 {
+			why = " (NOT BELIEVED: nothing proves it cooled)"
+		}
+		return fmt.Sprintf("%s reads %.1f C%s, must fall below %.1f C", id, float64(s.In.Calibrated(id)), why,
 			float64(lim.WarnC)-float64(lim.HystK))
 	}
 	for m := s.St.Holding; m != 0; m &= m - 1 {
@@ -132,6 +137,12 @@ func maintenanceCmd(c *Console, cmd Command) (string, any, error) {
 	default:
 		return "", nil, errorf("usage: maintenance on|off")
 	}
+	if s := c.snapshot(); !on && s.Console.Maintenance && s.St.State == safety.StateShutdown {
+		// Released before the modules are down, the shutdown would end in
+		// standby and start them again at once, while their boards still
+		// shut down: they would not comply, and be isolated.
+		return "", nil, errorf("maintenance off refused: the modules are still shutting down (state shutdown); try again once status says maintenance")
+	}
 	if err := c.B.Submit(Request{Kind: ReqMaintenance, On: on}); err != nil {
 		return "", nil, errorf("maintenance: %v", err)
 	}
@@ -143,9 +154,6 @@ func maintenanceCmd(c *Console, cmd Command) (string, any, error) {
 			map[string]any{"maintenance": true, "state": s.St.State.String()}, nil
 	}
 	msg := "maintenance off: the plant proves itself (self-test), then compute returns"
-	if s.St.State == safety.StateShutdown {
-		msg = "maintenance off before it began: the shutdown ends, then the plant returns to standby"
-	}
 	return fmt.Sprintf("%s (state %s)\n", msg, s.St.State),
 		map[string]any{"maintenance": false, "state": s.St.State.String()}, nil
 }
@@ -252,7 +260,7 @@ func setCmd(c *Console, cmd Command) (string, any, error) {
 	value := strings.Join(cmd.Args[1:], " ")
 	old, err := ed.Set(key, value)
 	if err != nil {
-		c.B.Note("config", "console: set refused: "+key+" = "+value+": "+err.Error())
+		c.B.Note("config", "console: set refused: "+err.Error())
 		return "", nil, errorf("set refused: %v", err)
 	}
 	c.B.Note("config", "console: set "+key+" = "+value+" (was "+old+"), staged")

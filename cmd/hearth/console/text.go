@@ -54,39 +54,63 @@ func statusText(v *StatusView) string {
 		}
 		fmt.Fprintf(&b, "  %-12s %6.1f %5.1f %5.1f  %s\n", t.Name, t.C, t.WarnC, t.TripC, believed(t.Status, t.Believed))
 	}
-	b.WriteString(wrapMax("  ", strings.Join(rest, "  ")+"  (? not believed)", 1))
+	legend := ""
+	if strings.Contains(strings.Join(rest, ""), "?") {
+		legend = "  (? not believed)"
+	}
+	b.WriteString(wrapMax("  ", strings.Join(rest, "  ")+legend, 1))
 	line := "  "
 	for _, c := range v.Channels[:3] {
 		line += fmt.Sprintf("%s %.2f %s%s  ", c.Name, c.Value, c.Unit, yes(c.Believed, "", " ?"))
 	}
 	b.WriteString(strings.TrimRight(line, " ") + "\n")
 	b.WriteString("out   ")
+	legend = ""
 	for _, o := range v.Outputs {
 		s := o.Name + " " + o.Out
 		if o.Override != "" {
-			s += "*"
+			s, legend = s+"*", "  (* override)"
 		}
 		b.WriteString(" " + s)
 		if o.Name == "valve.tank" {
 			b.WriteString("\n     ")
 		}
 	}
-	b.WriteString("  (* override)\n")
+	b.WriteString(legend + "\n")
+	b.WriteString(modulesLine(v.Modules))
+	b.WriteString(faultLines(&v.Faults, 3))
+	fmt.Fprintf(&b, "loop     %d ticks, %d overruns, jitter p99 %.2f ms\n", v.Ticks, v.Overruns, v.JitterP99Ms)
+	return b.String()
+}
+
+// modulesLine sums the modules up: how many are powered, their power by
+// the feed meters, and safety's caps (each distinct cap with its slots).
+func modulesLine(ms []ModuleView) string {
 	on, watts := 0, 0.0
-	for _, m := range v.Modules {
+	var caps []string
+	slots := map[string][]string{}
+	for _, m := range ms {
 		if m.Relay {
 			on++
 		}
 		watts += m.FeedW
+		if _, ok := slots[m.Cap]; !ok {
+			caps = append(caps, m.Cap)
+		}
+		slots[m.Cap] = append(slots[m.Cap], itoa(m.Slot))
 	}
-	fmt.Fprintf(&b, "modules  %d of %d powered, %.0f W by the feed meters", on, len(v.Modules), watts)
-	if len(v.Modules) > 0 {
-		fmt.Fprintf(&b, "; cap %s", v.Modules[0].Cap)
+	line := fmt.Sprintf("modules  %d of %d powered, %.0f W by the feed meters", on, len(ms), watts)
+	switch {
+	case len(caps) == 1:
+		line += "; cap " + caps[0]
+	case len(caps) > 1:
+		var parts []string
+		for _, c := range caps {
+			parts = append(parts, c+" ("+strings.Join(slots[c], ",")+")")
+		}
+		line += "; caps " + strings.Join(parts, ", ")
 	}
-	b.WriteString("\n")
-	b.WriteString(faultLines(&v.Faults, 3))
-	fmt.Fprintf(&b, "loop     %d ticks, %d overruns, jitter p99 %.2f ms\n", v.Ticks, v.Overruns, v.JitterP99Ms)
-	return b.String()
+	return fit80(line) + "\n"
 }
 
 func believed(status string, ok bool) string {
@@ -159,9 +183,9 @@ func sensorsText(ts []TempView, cs []ChannelView) string {
 		fmt.Fprintf(&b, "%-13s %9.2f  %-8s %s  %+6.2f %5.1fs  %s\n", t.Name, t.C, t.Status, lim, t.OffsetK, t.AgeS,
 			yes(t.Believed, "yes", "NO"))
 	}
-	b.WriteString("channel         value  unit          status      age  believed  limits\n")
+	b.WriteString("channel        value unit   status      age ok? limits\n")
 	for _, c := range cs {
-		fmt.Fprintf(&b, "%-13s %7.2f  %-13s %-8s %5.1fs  %-8s  %s\n", c.Name, c.Value, cut(c.Unit, 13), c.Status, c.AgeS,
+		fmt.Fprintf(&b, "%-12s %7.2f %-6s %-8s %5.1fs %-3s %s\n", c.Name, c.Value, c.Unit, c.Status, c.AgeS,
 			yes(c.Believed, "yes", "NO"), c.Limits)
 	}
 	return b.String()
@@ -198,8 +222,14 @@ func modulesText(ms []ModuleView) string {
 			st += " report not believed"
 		}
 		lv, pw, bc := m.Level, fmt.Sprintf("%7.1f", m.PowerW), fmt.Sprintf("%8.1f", m.BoardC)
-		if m.Status != "ok" { // the agent's last words are stale: not shown as if current
+		if m.Status != "ok" || !m.Relay { // the agent's last words are stale: not shown as if current
 			lv, pw, bc = "-", "      -", "       -"
+		}
+		if !m.Relay && m.Status != "ok" {
+			st = "unpowered"
+			if m.Isolated {
+				st += " ISOLATED"
+			}
 		}
 		fmt.Fprintf(&b, "%4d %-3d %-7s %-5s %-6s %-8s %s %7.1f %s  %s\n", m.Slot, m.ID, m.Command, m.Cap,
 			yes(m.Relay, "closed", "open"), lv, pw, m.FeedW, bc, st)

@@ -16,7 +16,8 @@ import (
 // TempView is one temperature probe against its limits.
 type TempView struct {
 	Name     string  `json:"name"`
-	C        float64 `json:"c"`
+	C        float64 `json:"c"`     // calibrated: what safety and control use
+	RawC     float64 `json:"raw_c"` // as the probe read it
 	Status   string  `json:"status"`
 	Believed bool    `json:"believed"`
 	WarnC    float64 `json:"warn_c,omitempty"`
@@ -146,7 +147,7 @@ func temps(s *Snapshot, cfg *safety.Config) []TempView {
 	out := make([]TempView, 0, hal.NumTemps)
 	for id := hal.TempID(0); id < hal.NumTemps; id++ {
 		smp := s.In.Temp[id]
-		v := TempView{Name: id.String(), C: round(float64(smp.Value), 2), Status: smp.Status.String(),
+		v := TempView{Name: id.String(), C: round(float64(s.In.Calibrated(id)), 2), RawC: round(float64(smp.Value), 2), Status: smp.Status.String(),
 			Believed: s.St.Untrusted&hal.TempChannel(id).Bit() == 0 && smp.OK(),
 			OffsetK:  float64(s.Console.Calibration[id]), AgeS: age(s.In.Now, smp.At)}
 		if lim := tempLimit(cfg, id); lim != nil {
@@ -170,11 +171,11 @@ func channels(s *Snapshot, cfg *safety.Config) []ChannelView {
 		return 0
 	}
 	press := "trip " + fnum(float64(cfg.PressureTripLowBar)) + "/" + fnum(float64(cfg.PressureTripHighBar)) +
-		", warn " + fnum(float64(cfg.PressureWarnLowBar)) + "/" + fnum(float64(cfg.PressureWarnHighBar))
+		" warn " + fnum(float64(cfg.PressureWarnLowBar)) + "/" + fnum(float64(cfg.PressureWarnHighBar))
 	out := []ChannelView{
 		ch(hal.ChanPressure, float64(in.Pressure.Value), "bar", in.Pressure.Status.String(), in.Pressure.OK(), in.Pressure.At, press),
 		ch(hal.ChanFlowOil, float64(in.Flow[hal.FlowOil].Value), "L/min", in.Flow[hal.FlowOil].Status.String(), in.Flow[hal.FlowOil].OK(), in.Flow[hal.FlowOil].At,
-			"min "+fnum(float64(cfg.MinOilFlowLPM))+" with a module on"),
+			"min "+fnum(float64(cfg.MinOilFlowLPM))),
 		ch(hal.ChanFlowWater, float64(in.Flow[hal.FlowWater].Value), "L/min", in.Flow[hal.FlowWater].Status.String(), in.Flow[hal.FlowWater].OK(), in.Flow[hal.FlowWater].At, ""),
 		ch(hal.ChanLeak, b(in.Leak.Value), "1 wet", in.Leak.Status.String(), in.Leak.OK(), in.Leak.At, "wet trips"),
 		ch(hal.ChanOilLow, b(in.OilLow.Value), "1 low", in.OilLow.Status.String(), in.OilLow.OK(), in.OilLow.At, "low trips"),
@@ -185,10 +186,10 @@ func channels(s *Snapshot, cfg *safety.Config) []ChannelView {
 	}
 	for v := hal.ValveID(0); v < hal.NumValves; v++ {
 		smp := in.Valve[v]
-		out = append(out, ChannelView{Name: "valve." + v.String(), Value: round(float64(smp.Value), 3), Unit: "position",
+		out = append(out, ChannelView{Name: "valve." + v.String(), Value: round(float64(smp.Value), 3), Unit: "ratio",
 			Status: smp.Status.String(), Believed: smp.OK(), AgeS: age(in.Now, smp.At)})
 	}
-	out = append(out, ChannelView{Name: "fan", Value: round(float64(in.Fan.Value), 3), Unit: "speed",
+	out = append(out, ChannelView{Name: "fan", Value: round(float64(in.Fan.Value), 3), Unit: "ratio",
 		Status: in.Fan.Status.String(), Believed: in.Fan.OK(), AgeS: age(in.Now, in.Fan.At)})
 	return out
 }

@@ -68,7 +68,7 @@ type stamper struct {
 	reset       bool // an engineer's reset press on this tick
 	held        bool // the engineer's maintenance hold (console)
 	override    hal.Override
-	calib       [hal.NumTemps]units.Kelvin // probe offsets, added to OK readings
+	calib       [hal.NumTemps]units.Kelvin // probe offsets: the core adds them once safety judged the raw readings
 }
 
 // Stamp implements edge.Stamper.
@@ -83,11 +83,7 @@ func (s *stamper) Stamp(in *hal.Inputs) {
 	// on a press, and only with every cause cleared.
 	in.ResetRequest = s.reset
 	in.Override = s.override
-	for i := range in.Temp {
-		if s.calib[i] != 0 && in.Temp[i].OK() {
-			in.Temp[i].Value += units.Celsius(s.calib[i])
-		}
-	}
+	in.Offset = s.calib // safety judges the raw readings, then calibrates
 }
 
 // weekTime is local time since Monday 00:00.
