@@ -185,8 +185,9 @@ func sensorsText(ts []TempView, cs []ChannelView) string {
 	}
 	b.WriteString("channel        value unit   status      age ok? limits\n")
 	for _, c := range cs {
-		fmt.Fprintf(&b, "%-12s %7.2f %-6s %-8s %5.1fs %-3s %s\n", c.Name, c.Value, c.Unit, c.Status, c.AgeS,
+		row := fmt.Sprintf("%-12s %7.2f %-6s %-8s %5.1fs %-3s %s", c.Name, c.Value, c.Unit, c.Status, c.AgeS,
 			yes(c.Believed, "yes", "NO"), c.Limits)
+		b.WriteString(strings.TrimRight(row, " ") + "\n")
 	}
 	return b.String()
 }
