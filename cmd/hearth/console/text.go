@@ -31,6 +31,9 @@ func statusText(v *StatusView) string {
 	if v.Latched {
 		state += ", LATCHED"
 	}
+	if v.Ticks == 0 {
+		b.WriteString("NO TICK YET: the controller has not run its loop; what follows is not the plant\n")
+	}
 	fmt.Fprintf(&b, "state    %s  cause %s", state, v.Cause)
 	if v.Latched {
 		fmt.Fprintf(&b, "  witness %s  %s ago", v.Witness, ago(v.TripAgoS))

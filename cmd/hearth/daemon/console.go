@@ -227,6 +227,11 @@ func (d *daemon) runConsole(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		// The first answers wait for the first tick's view (a second at
+		// most: a console is most wanted when the tick is in trouble).
+		for end := time.Now().Add(time.Second); d.tick.ticks.Load() == 0 && time.Now().Before(end); {
+			time.Sleep(20 * time.Millisecond)
+		}
 		console.Run(ctx, console.Serial(dev, d.cfg.Console.Baud), c, &d.conStats, note)
 	}()
 }
