@@ -29,8 +29,10 @@ type hand struct {
 	reqs chan console.Request
 	h    console.Hand
 	// view is the last tick's snapshot for the console; nil: no console.
-	mu   sync.Mutex
-	view *console.Snapshot
+	// The tick only tries its lock: a stalled console cannot hold it up.
+	mu      sync.Mutex
+	view    *console.Snapshot
+	skipped uint64 // views not published because the console held the lock (the tick's own count)
 }
 
 // take applies the queued requests, without waiting, and expires the
@@ -108,7 +110,13 @@ func (t *ticker) publish(out *hal.Outputs, st *safety.Status, tripped bool) {
 	if t.con.view == nil {
 		return
 	}
-	t.con.mu.Lock()
+	// Never wait for the console: if it is copying the view (or its
+	// thread was preempted while it held the lock), this tick's view is
+	// skipped and the console reads the last one.
+	if !t.con.mu.TryLock() {
+		t.con.skipped++
+		return
+	}
 	v := t.con.view
 	v.Ticks = t.ticks.Load() + 1
 	v.In = *t.loop.Inputs()

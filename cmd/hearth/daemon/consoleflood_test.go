@@ -21,7 +21,12 @@ const floodEnv = "HEARTH_CONSOLE_FLOOD"
 // the daemon's figures at its controlled exit.
 func consoleRun(t *testing.T, d time.Duration, flood bool) daemon.Stats {
 	tm := openTerm(t)
-	b := newBenchConsole(t, benchTiming, nil, consoleConfig, tm.tty)
+	// The tick as the shipped configuration runs it: SCHED_FIFO 50 (where
+	// the kernel refuses it, the stats say so, and the figures are the
+	// normal scheduler's).
+	tmg := benchTiming
+	tmg.prio = 50
+	b := newBenchConsole(t, tmg, nil, consoleConfig, tm.tty)
 	tm.ready()
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -74,27 +79,42 @@ func consoleRun(t *testing.T, d time.Duration, flood bool) daemon.Stats {
 // A console flooded with garbage at full line rate costs the tick
 // nothing: jitter p99 within 0.5 ms of a quiet run's, no overrun, and the
 // console still answers after the flood.
+//
+// This machine is a VM: with nothing else running, the host moves one
+// run's p99 between 0.2 and 1.6 ms in either condition (a quiet run once
+// read 1.58 ms beside a flooded run's 0.77). So each condition runs twice,
+// interleaved (quiet, flood, quiet, flood), and the better run of each is
+// compared; every run's figures are logged.
 func TestConsoleFloodCostsTheTickNothing(t *testing.T) {
 	if os.Getenv(floodEnv) == "" {
 		t.Skip(floodEnv + " unset: .ci/run runs this alone (it compares timing figures)")
 	}
 	const d = 30 * time.Second
-	quiet := consoleRun(t, d, false)
-	flood := consoleRun(t, d, true)
-	t.Logf("quiet:  %d ticks, %d overruns, jitter p50 %.3f p99 %.3f max %.3f ms, work p99 %.3f ms",
-		quiet.Ticks, quiet.Overruns, quiet.JitterP50Ms, quiet.JitterP99Ms, quiet.JitterMaxMs, quiet.WorkP99Ms)
-	t.Logf("flood:  %d ticks, %d overruns, jitter p50 %.3f p99 %.3f max %.3f ms, work p99 %.3f ms",
-		flood.Ticks, flood.Overruns, flood.JitterP50Ms, flood.JitterP99Ms, flood.JitterMaxMs, flood.WorkP99Ms)
-	if c := flood.Console; c != nil {
-		t.Logf("flood console: %d bytes in, %d out, %d input bytes and %d output chunks dropped at the queues",
-			c.BytesIn, c.BytesOut, c.InDropped, c.OutDropped)
+	var best [2]daemon.Stats
+	for round := range 4 {
+		flood := round%2 == 1
+		st := consoleRun(t, d, flood)
+		t.Logf("%-6s %d ticks, %d overruns, jitter p50 %.3f p99 %.3f max %.3f ms, work p99 %.3f ms, %s",
+			map[bool]string{false: "quiet:", true: "flood:"}[flood], st.Ticks, st.Overruns, st.JitterP50Ms,
+			st.JitterP99Ms, st.JitterMaxMs, st.WorkP99Ms, st.Scheduler)
+		if flood {
+			if c := st.Console; c == nil || c.BytesIn < 11520*uint64(d.Seconds())/2 {
+				t.Errorf("the console took %+v: the flood did not reach it", c)
+			} else {
+				t.Logf("flood console: %d bytes in, %d out, %d input bytes and %d output chunks dropped at the queues",
+					c.BytesIn, c.BytesOut, c.InDropped, c.OutDropped)
+			}
+			if st.Overruns != 0 {
+				t.Errorf("%d overruns under the flood", st.Overruns)
+			}
+		}
+		k := round % 2
+		if round < 2 || st.JitterP99Ms < best[k].JitterP99Ms {
+			best[k] = st
+		}
 	}
-	if flood.Console == nil || flood.Console.BytesIn < 11520*uint64(d.Seconds())/2 {
-		t.Errorf("the console took %+v: the flood did not reach it", flood.Console)
-	}
-	if flood.Overruns != 0 {
-		t.Errorf("%d overruns under the flood", flood.Overruns)
-	}
+	quiet, flood := best[0], best[1]
+	t.Logf("better runs: quiet p99 %.3f ms, flood p99 %.3f ms", quiet.JitterP99Ms, flood.JitterP99Ms)
 	if flood.JitterP99Ms > quiet.JitterP99Ms+0.5 {
 		t.Errorf("jitter p99 %.3f ms under the flood, %.3f ms quiet: more than 0.5 ms worse", flood.JitterP99Ms, quiet.JitterP99Ms)
 	}

@@ -60,6 +60,9 @@ const modules = 4
 // timing is what a test may change of the bench's configuration.
 type timing struct {
 	shutdownTimeout, offDeadline, moduleShutdown string
+	// prio is the tick's SCHED_FIFO priority (daemon.realtime_priority);
+	// 0 leaves it under the normal scheduler, as most tests do.
+	prio int
 }
 
 // benchTiming: a graceful shutdown of 2 s, the hub's deadline 6 s, the
@@ -96,7 +99,7 @@ func newBenchConsole(t *testing.T, tm timing, prep func(state string), extra, tt
 [daemon]
 state_dir = %q
 stats_every = "500ms"
-realtime_priority = 0
+realtime_priority = %d
 shutdown_timeout = %q
 [watchdog]
 kind = "device"
@@ -109,7 +112,7 @@ off_deadline = %q
 modules = %d
 module_boot = "1s"
 module_shutdown = %q
-`, filepath.Join(b.dir, "state"), tm.shutdownTimeout, b.dog.Path(), b.relays, tm.offDeadline, modules, tm.moduleShutdown)
+`, filepath.Join(b.dir, "state"), tm.prio, tm.shutdownTimeout, b.dog.Path(), b.relays, tm.offDeadline, modules, tm.moduleShutdown)
 	path := filepath.Join(b.dir, "hearth.toml")
 	if err := os.WriteFile(path, []byte(cfg+extra), 0o644); err != nil {
 		t.Fatal(err)

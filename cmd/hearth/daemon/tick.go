@@ -174,9 +174,12 @@ func (t *ticker) observe(r *core.Ready) {
 	}
 	t.deviceErrors(&cur, p, now)
 	*p = cur
-	t.mu.Lock()
-	t.snap = cur
-	t.mu.Unlock()
+	// The stats' and the console's readers take this lock too: the tick
+	// only tries it, and a snapshot it skips is one tick old for them.
+	if t.mu.TryLock() {
+		t.snap = cur
+		t.mu.Unlock()
+	}
 }
 
 // deviceErrors reports failed writes and kicks with their errors: the
