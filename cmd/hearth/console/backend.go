@@ -37,7 +37,6 @@ type TickFigures struct {
 	Overruns    uint64
 	Late        uint64
 	JitterP99Ms float64
-	WorkP99Ms   float64
 	EventsLost  uint64
 }
 

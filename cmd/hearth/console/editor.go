@@ -41,9 +41,7 @@ type Editor struct {
 	escN     int
 	// Secret: echo nothing (a passphrase) and take '?' and Tab as text.
 	Secret bool
-	// Dropped counts the bytes dropped as noise.
-	Dropped uint64
-	text    string
+	text   string
 }
 
 const (
@@ -109,7 +107,6 @@ func (e *Editor) Feed(b byte, echo []byte) (Action, []byte) {
 		e.text = string(e.buf[:e.n])
 		return Complete, echo
 	case (b < 0x20 && !(e.Secret && b == '\t')) || b > 0x7e:
-		e.Dropped++
 		return None, echo
 	}
 	if e.n == MaxLine || e.overflow {

@@ -56,11 +56,11 @@ const (
 
 // Stats counts what the transport did.
 type Stats struct {
-	Opens, OpenErrors        atomic.Uint64
-	InDropped, OutDropped    atomic.Uint64 // bytes and chunks dropped at full queues
-	BytesIn, BytesOut, Noise atomic.Uint64
-	lastErrMu                sync.Mutex
-	lastErr                  string
+	Opens, OpenErrors     atomic.Uint64
+	InDropped, OutDropped atomic.Uint64 // bytes and chunks dropped at full queues
+	BytesIn, BytesOut     atomic.Uint64
+	lastErrMu             sync.Mutex
+	lastErr               string
 }
 
 // LastError is the line's last error (an open or a read).

@@ -143,3 +143,17 @@ func TestEveryCommandAnswersJSON(t *testing.T) {
 		}
 	}
 }
+
+// An override lasts at most MaxOverrideMin minutes, and more than 0.
+func TestOverrideMinutesBound(t *testing.T) {
+	s := newTerm(hashOf(t, pass))
+	s.send("login\r" + pass + "\r")
+	for _, m := range []string{"61", "0", "-5", "NaN"} {
+		if out := s.send("override fan 0.5 " + m + "\r"); !strings.Contains(out, "MINUTES") || len(s.f.subs) != 0 {
+			t.Errorf("override for %s minutes: %q, requests %v", m, out, s.f.subs)
+		}
+	}
+	if out := s.send("override fan 0.5 60\r"); !strings.Contains(out, "fan 0.50 for 1h (") {
+		t.Errorf("override for 60 minutes: %q", out)
+	}
+}

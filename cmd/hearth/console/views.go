@@ -83,7 +83,9 @@ type StatusView struct {
 	Faults      FaultView     `json:"faults"`
 	Ticks       uint64        `json:"ticks"`
 	Overruns    uint64        `json:"overruns"`
+	Late        uint64        `json:"late"` // ticks that started too late to feed the watchdog
 	JitterP99Ms float64       `json:"jitter_p99_ms"`
+	EventsLost  uint64        `json:"events_dropped"`
 }
 
 // FaultView is what is wrong now.
@@ -272,7 +274,8 @@ func status(s *Snapshot, cfg *safety.Config, ids []uint32) StatusView {
 	v := StatusView{State: st.State.String(), Cause: st.Cause.String(), Latched: st.Latched,
 		Holding: causeNames(st.Holding), Maintenance: s.Console.Maintenance, Temps: temps(s, cfg),
 		Channels: channels(s, cfg), Outputs: outputs(s), Modules: modules(s, ids), Faults: faults(s),
-		Ticks: s.Ticks, Overruns: s.Tick.Overruns, JitterP99Ms: s.Tick.JitterP99Ms}
+		Ticks: s.Ticks, Overruns: s.Tick.Overruns, Late: s.Tick.Late, JitterP99Ms: s.Tick.JitterP99Ms,
+		EventsLost: s.Tick.EventsLost}
 	if st.Latched {
 		v.HoldingWhy = holdingText(s, cfg)
 		v.Witness = st.Witness.String()

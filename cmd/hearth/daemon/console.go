@@ -143,7 +143,7 @@ func (b *backend) Snapshot(s *console.Snapshot) {
 	s.Wall = time.Now()
 	st := t.stats()
 	s.Tick = console.TickFigures{Overruns: st.Overruns, Late: st.Late, JitterP99Ms: st.JitterP99Ms,
-		WorkP99Ms: st.WorkP99Ms, EventsLost: st.EventsLost}
+		EventsLost: st.EventsLost}
 }
 
 func (b *backend) Submit(r console.Request) error {
@@ -159,17 +159,22 @@ func (b *backend) Note(kind, msg string) {
 	b.d.ev.send(event{kind: evConsole, wall: time.Now(), text: msg, tag: kind})
 }
 
+// Events keeps the last n records in a ring while the log is read: one
+// pass, n records held, whatever the log's length.
 func (b *backend) Events(n int) ([]console.Event, error) {
 	ring := make([]console.Event, 0, n)
+	next := 0 // the oldest record once the ring is full
 	err := eventlog.ReadDir(filepath.Join(b.d.cfg.Daemon.StateDir, "events"), time.Time{}, func(e eventlog.Event) error {
-		if len(ring) == n {
-			copy(ring, ring[1:])
-			ring = ring[:n-1]
+		ev := console.Event{Wall: e.Wall, Kind: e.Kind.String(), Cause: e.Cause, Msg: e.Msg}
+		if len(ring) < n {
+			ring = append(ring, ev)
+			return nil
 		}
-		ring = append(ring, console.Event{Wall: e.Wall, Kind: e.Kind.String(), Cause: e.Cause, Msg: e.Msg})
+		ring[next] = ev
+		next = (next + 1) % n
 		return nil
 	})
-	return ring, err
+	return append(ring[next:], ring[:next]...), err
 }
 
 func (b *backend) Restart() error {

@@ -3,6 +3,7 @@ package daemon
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"hearth/cmd/hearth/console"
 	"hearth/hal"
 	"hearth/safety"
+	"hearth/safety/eventlog"
 	"hearth/units"
 )
 
@@ -133,5 +135,36 @@ func TestConfigEditorSetAndCommit(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".hearth.toml.*")); len(left) != 0 {
 		t.Errorf("temp files left: %v", left)
+	}
+}
+
+// The console's log and faults read the last n records, oldest first, in
+// one pass over a log longer than n.
+func TestBackendEventsKeepsTheLast(t *testing.T) {
+	state := t.TempDir()
+	el, err := eventlog.Open(filepath.Join(state, "events"), eventlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if _, err := el.Append(eventlog.Event{Kind: eventlog.KindInfo, Msg: "event " + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := el.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d := &daemon{}
+	d.cfg.Daemon.StateDir = state
+	b := &backend{d: d}
+	for _, n := range []int{3, 10, 20} {
+		evs, err := b.Events(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := max(10-n, 0)
+		if len(evs) != min(n, 10) || evs[0].Msg != "event "+strconv.Itoa(first) || evs[len(evs)-1].Msg != "event 9" {
+			t.Errorf("Events(%d): %d records, first %q, last %q", n, len(evs), evs[0].Msg, evs[len(evs)-1].Msg)
+		}
 	}
 }
