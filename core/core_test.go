@@ -6,13 +6,14 @@ import (
 
 	"hearth/core"
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/units"
 )
 
 // A full tick of the core, on realistic inputs from the reference plant,
 // allocates nothing; so does a tick of the whole bench (plant and devices).
 func TestStepAllocatesNothing(t *testing.T) {
-	cfg, err := hil.DefaultConfig(hil.Winter, 1)
+	cfg, err := hil.DefaultConfig(plant.Winter, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 }
 
 func BenchmarkCoreStep(b *testing.B) {
-	cfg, _ := hil.DefaultConfig(hil.Winter, 1)
+	cfg, _ := hil.DefaultConfig(plant.Winter, 1)
 	s, err := hil.New(cfg)
 	if err != nil {
 		b.Fatal(err)

@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"math"
 	"os"
 	"reflect"
@@ -8,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"hearth/hal"
 	"hearth/units"
 )
 
@@ -39,14 +39,14 @@ func TestBuiltinsPass(t *testing.T) {
 			t.Errorf("no built-in scenario %q", n)
 		}
 	}
-	for _, k := range FaultKinds() {
+	for _, k := range plant.FaultKinds() {
 		if !kinds[k] {
 			t.Errorf("fault kind %s is injected by no built-in scenario", k)
 		}
 	}
 	results := make([]*ScenarioResult, len(all))
 	Parallel(len(all), runtime.NumCPU(), func(i int) {
-		r, err := RunScenario(all[i], DefaultParams(), 0, false)
+		r, err := RunScenario(all[i], plant.DefaultParams(), 0, false)
 		if err != nil {
 			t.Errorf("%s: %v", all[i].Name, err)
 			return
@@ -89,7 +89,7 @@ func TestImpossibleScenarioFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := RunScenario(scs[0], DefaultParams(), 0, false)
+	r, err := RunScenario(scs[0], plant.DefaultParams(), 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestScenarioFileErrors(t *testing.T) {
 // A short campaign in every test run: random faults, invariants throughout,
 // and the same seed gives the same result whatever the worker count.
 func TestShortCampaign(t *testing.T) {
-	a, err := Campaign(48, 1, 2, DefaultParams())
+	a, err := Campaign(48, 1, 2, plant.DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestShortCampaign(t *testing.T) {
 	if a.SimHours < 48 || a.Runs != 8 {
 		t.Errorf("%.1f plant-hours in %d runs, want >= 48 in 8", a.SimHours, a.Runs)
 	}
-	b, err := Campaign(48, 1, 1, DefaultParams())
+	b, err := Campaign(48, 1, 1, plant.DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,77 +147,11 @@ func TestShortCampaign(t *testing.T) {
 	}
 }
 
-// The tank cools down as the closed form says: each layer toward the room
-// with time constant C/(UA/2), when nothing charges or draws it.
-func TestTankCoolDownIsExponential(t *testing.T) {
-	p := DefaultParams()
-	pl := NewPlant(p, Weather{MeanC: 5}, Init{OilC: 20, WaterC: 20, TankTopC: 55, TankBottomC: 55, IndoorC: 20,
-		ModuleLevel: hal.LevelOff}, 1)
-	pl.Now = units.Time(-100 * units.Hour) // before any tap of the day: no draws
-	const hours = 48
-	for range hours * 36000 {
-		pl.Step(100 * units.Millisecond)
-		if pl.Now >= 0 {
-			t.Fatal("ran into the draws")
-		}
-	}
-	c := float64(waterCap(p.TankL / 2))
-	ua := float64(p.TankLossWPerK / 2)
-	want := float64(p.PlantRoomC) + (55-float64(p.PlantRoomC))*math.Exp(-hours*3600*ua/c)
-	for _, got := range []units.Celsius{pl.S.TankTopC, pl.S.TankBottomC} {
-		if d := math.Abs(float64(got) - want); d > 0.01 {
-			t.Errorf("tank layer at %.4f C after %d h, closed form %.4f C (off by %.4f K)", got, hours, want, d)
-		}
-	}
-}
-
-// In steady state the exchanger passes exactly what effectiveness-NTU says,
-// and that is all the modules' heat less the oil circuit's losses.
-func TestExchangerSteadyStateMatchesNTU(t *testing.T) {
-	p := DefaultParams()
-	pl := NewPlant(p, Weather{MeanC: 0}, Init{OilC: 40, WaterC: 30, TankTopC: 45, TankBottomC: 45, IndoorC: 20,
-		ModuleLevel: hal.Level100, ValveDump: 1}, 1)
-	pl.Now = units.Time(-100 * units.Hour)
-	_ = pl.Pumps[hal.PumpOil].SetSpeed(0.75)
-	_ = pl.Pumps[hal.PumpWater].SetSpeed(0.6)
-	_ = pl.Valves[hal.ValveDump].SetPosition(1)
-	_ = pl.Fan.SetSpeed(1)
-	for range 6 * 36000 {
-		pl.Step(100 * units.Millisecond)
-	}
-	s := &pl.S
-	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
-	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, cOil, cW)
-	ntu := eps * math.Min(float64(cOil), float64(cW)) * float64(s.OilOutC-s.WaterRetC)
-	oilSide := float64(cOil) * float64(s.OilOutC-s.OilInC)
-	waterSide := float64(cW) * float64(s.WaterFlowC-s.WaterRetC)
-	load := float64(pl.ComputePower()) - float64(p.OilLossWPerK)*(float64(s.OilOutC+s.OilInC)/2-float64(p.PlantRoomC))
-	for name, q := range map[string]float64{"oil side": oilSide, "water side": waterSide, "modules less losses": load} {
-		if math.Abs(q-ntu) > 0.01*ntu {
-			t.Errorf("%s carries %.1f W, effectiveness-NTU says %.1f W", name, q, ntu)
-		}
-	}
-}
-
 // BenchmarkPlantDay is one simulated plant-day at 10 Hz control, the whole
 // bench: plant, devices, controller, invariants (no trace).
 func BenchmarkPlantDay(b *testing.B) {
 	for b.Loop() {
-		run(b, Winter, 1, 24*units.Hour)
-	}
-}
-
-// The reference plant file is the reference plant.
-func TestReferencePlantFile(t *testing.T) {
-	p, err := LoadParams("reference-plant.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p != DefaultParams() {
-		t.Errorf("reference-plant.toml differs from DefaultParams:\n%+v\n%+v", p, DefaultParams())
-	}
-	if _, err := LoadParams("testdata/impossible.toml"); err == nil {
-		t.Errorf("a scenario file was accepted as a plant file")
+		run(b, plant.Winter, 1, 24*units.Hour)
 	}
 }
 
@@ -229,7 +163,7 @@ func TestControlBeatsThermostat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("eight simulated days")
 	}
-	rows, err := Performance(DefaultParams(), runtime.NumCPU())
+	rows, err := Performance(plant.DefaultParams(), runtime.NumCPU())
 	if err != nil {
 		t.Fatal(err)
 	}

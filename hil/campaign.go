@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -18,7 +19,7 @@ const CampaignRunHours = 6
 // its only expectations. 'hearth hil run --random r' replays it.
 func RandomScenario(r uint64) *Scenario {
 	rng := rand.New(rand.NewPCG(r, 0xca4a16))
-	seasons := []Season{Winter, Spring, Summer}
+	seasons := []plant.Season{plant.Winter, plant.Spring, plant.Summer}
 	sc := &Scenario{
 		Name:     "random-" + strconv.FormatUint(r, 10),
 		Season:   string(seasons[rng.IntN(len(seasons))]),
@@ -30,7 +31,7 @@ func RandomScenario(r uint64) *Scenario {
 	horizon := int64(CampaignRunHours-1) * int64(time.Hour)
 	n := 1 + rng.IntN(3)
 	for range n {
-		spec := Catalogue[rng.IntN(len(Catalogue))]
+		spec := plant.Catalogue[rng.IntN(len(plant.Catalogue))]
 		at := units.Duration(int64(20*time.Minute) + rng.Int64N(horizon-int64(20*time.Minute)))
 		ev := Event{At: at, Fault: string(spec.Kind)}
 		if len(spec.Targets) > 0 {
@@ -72,7 +73,7 @@ var plausible = map[string][2]float64{
 // open 10-50 % of the time, false power among the figures a broken agent
 // gives (0, NaN, -1, a board's 3 or 7 W, twice the module's full draw),
 // pressure floors from 0.05 to 0.9 bar, any alarm on a lying feedback line.
-func randomArg(rng *rand.Rand, k FaultKind, target string) (arg, duty float64) {
+func randomArg(rng *rand.Rand, k plant.FaultKind, target string) (arg, duty float64) {
 	switch k {
 	case "sensor_stuck_at":
 		if target == "leak" || target == "oil_low" {
@@ -93,7 +94,7 @@ func randomArg(rng *rand.Rand, k FaultKind, target string) (arg, duty float64) {
 	case "sensor_intermittent":
 		return 5 + 55*rng.Float64(), 0.1 + 0.4*rng.Float64()
 	case "module_false_power":
-		ref := DefaultParams()
+		ref := plant.DefaultParams()
 		return [...]float64{0, math.NaN(), -1, 3, 7, 2 * float64(ref.ModuleFullW())}[rng.IntN(6)], 0
 	case "pump_feedback_lies":
 		return float64(1 + rng.IntN(4)), 0
@@ -134,7 +135,7 @@ func runSeed(seed uint64, i int) uint64 {
 // Campaign runs random scenarios for at least hours of plant time on workers
 // goroutines (each run is itself single-threaded and deterministic, so the
 // result does not depend on workers).
-func Campaign(hours float64, seed uint64, workers int, base Params) (*CampaignResult, error) {
+func Campaign(hours float64, seed uint64, workers int, base plant.Params) (*CampaignResult, error) {
 	runs := int((hours + CampaignRunHours - 1) / CampaignRunHours)
 	if workers < 1 {
 		workers = 1

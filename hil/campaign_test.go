@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"math"
 	"testing"
 )
@@ -46,7 +47,7 @@ func TestRandomScenariosDrawEveryKind(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range FaultKinds() {
+	for _, k := range plant.FaultKinds() {
 		if seen[k] == 0 {
 			t.Errorf("fault kind %s never drawn in 3000 random scenarios", k)
 		}

@@ -2,6 +2,7 @@ package hil
 
 import (
 	"fmt"
+	"hearth/hil/plant"
 	"net/netip"
 
 	"hearth/hal"
@@ -47,7 +48,7 @@ func (c *ChannelFile) validate(modules int) error {
 // modules as its boards and relays.
 type channel struct {
 	ch    *simnet.Channel
-	pl    *Plant
+	pl    *plant.Plant
 	parts []PartitionFile
 	next  int
 }
@@ -55,7 +56,7 @@ type channel struct {
 // newChannel wires the plant's modules through a Channel. The plant's
 // modules keep no lease of their own (the agents do), and the hub, not the
 // module, opens a relay when a graceful shutdown has had its time.
-func newChannel(cf *ChannelFile, pl *Plant, seed uint64) (*channel, error) {
+func newChannel(cf *ChannelFile, pl *plant.Plant, seed uint64) (*channel, error) {
 	if err := cf.validate(pl.P.Modules); err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func (c *channel) step(now units.Time, ctlDown bool) {
 
 // plantBoard is a plant module's boards, as its agent drives them.
 type plantBoard struct {
-	pl *Plant
+	pl *plant.Plant
 	i  int
 }
 
@@ -138,7 +139,7 @@ func (b plantBoard) Measure() (units.Watt, units.Celsius) {
 
 // plantRelay is a plant module's power relay, as the hub drives it.
 type plantRelay struct {
-	pl *Plant
+	pl *plant.Plant
 	i  int
 }
 
@@ -155,7 +156,7 @@ func (r plantRelay) Set(on bool) error {
 
 // plantFeed is a plant module's feed meter.
 type plantFeed struct {
-	pl *Plant
+	pl *plant.Plant
 	i  int
 }
 

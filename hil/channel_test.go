@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"testing"
 
 	"hearth/hal"
@@ -16,7 +17,7 @@ func TestChannelRunIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := func(seed uint64) *ScenarioResult {
-		r, err := RunScenario(scs[0], DefaultParams(), seed, false)
+		r, err := RunScenario(scs[0], plant.DefaultParams(), seed, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +42,7 @@ func TestPartitionedAgentIdlesByItself(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := scs[0].Config(DefaultParams(), 0)
+	cfg, err := scs[0].Config(plant.DefaultParams(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package hil
 
 import (
 	"flag"
+	"hearth/hil/plant"
 	"os"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ var updateDoc = flag.Bool("update-doc", false, "rewrite the generated sections o
 func docFaults() string {
 	var b strings.Builder
 	b.WriteString("| kind | what it does | targets | argument (default) | expected of the controller |\n| --- | --- | --- | --- | --- |\n")
-	for _, f := range Catalogue {
+	for _, f := range plant.Catalogue {
 		arg := ""
 		if f.Arg != "" {
 			arg = f.Arg + " (" + strings.TrimSuffix(strings.TrimRight(ftoa(f.DefaultArg), "0"), ".") + ")"

@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"math"
 
 	"hearth/core"
@@ -14,7 +15,7 @@ import (
 // RunScenario runs one scenario on plant parameters base with seed (0: the
 // scenario's own) and judges it: it passes when every expectation holds and
 // no invariant broke.
-func RunScenario(sc *Scenario, base Params, seed uint64, trace bool) (*ScenarioResult, error) {
+func RunScenario(sc *Scenario, base plant.Params, seed uint64, trace bool) (*ScenarioResult, error) {
 	return RunScenarioOpts(sc, base, RunOptions{Seed: seed, Trace: trace})
 }
 
@@ -29,7 +30,7 @@ type RunOptions struct {
 }
 
 // RunScenarioOpts runs one scenario with options and judges it.
-func RunScenarioOpts(sc *Scenario, base Params, o RunOptions) (*ScenarioResult, error) {
+func RunScenarioOpts(sc *Scenario, base plant.Params, o RunOptions) (*ScenarioResult, error) {
 	cfg, err := sc.Config(base, o.Seed)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package hil
 
 import (
 	"errors"
+	"hearth/hil/plant"
 	"strconv"
 
 	"hearth/hal"
@@ -265,11 +266,11 @@ func (v *invariants) checkTemps(s *Sim) (powered int) {
 		hotOil, hotSoC = max(hotOil, ps.ModuleOilC[i]), max(hotSoC, m.SoCC)
 	}
 	if v.hold(invModuleOil, !(hotOil <= ref.OilOut.TripC+overshootK), now, -1) {
-		v.begin(s, invModuleOil, "module "+strconv.Itoa(pl.hottest(func(i int) units.Celsius { return ps.ModuleOilC[i] }))+
+		v.begin(s, invModuleOil, "module "+strconv.Itoa(pl.Hottest(func(i int) units.Celsius { return ps.ModuleOilC[i] }))+
 			" oil "+ftoa(float64(hotOil))+" C")
 	}
 	if v.hold(invSoC, !(hotSoC <= socMaxC), now, -1) {
-		v.begin(s, invSoC, "module "+strconv.Itoa(pl.hottest(func(i int) units.Celsius { return pl.Modules[i].SoCC }))+
+		v.begin(s, invSoC, "module "+strconv.Itoa(pl.Hottest(func(i int) units.Celsius { return pl.Modules[i].SoCC }))+
 			" SoC "+ftoa(float64(hotSoC))+" C")
 	}
 	return powered
@@ -286,12 +287,12 @@ func (v *invariants) checkFlows(s *Sim, powered int) {
 			ftoa(float64(ps.OilFlowLPM))+" L/min for "+ftoa(now.Sub(v.ep[invNoFlow].since).Seconds())+" s")
 	}
 	water := pl.Pumps[hal.PumpWater].Actual()
-	if v.hold(invWaterDry, !(water <= PumpRunning) && !(float64(ps.PressureBar) >= dryBar), now, dryRunS) {
+	if v.hold(invWaterDry, !(water <= plant.PumpRunning) && !(float64(ps.PressureBar) >= dryBar), now, dryRunS) {
 		v.begin(s, invWaterDry, "water pump at "+ftoa(float64(water))+" of its speed with "+
 			ftoa(float64(ps.PressureBar))+" bar for "+ftoa(now.Sub(v.ep[invWaterDry].since).Seconds())+" s")
 	}
 	oil := pl.Pumps[hal.PumpOil].Actual()
-	if v.hold(invLeakPump, pl.OilLeak && !(oil <= PumpRunning), now, leakPumpS) {
+	if v.hold(invLeakPump, pl.OilLeak && !(oil <= plant.PumpRunning), now, leakPumpS) {
 		v.begin(s, invLeakPump, "oil pump at "+ftoa(float64(oil))+" of its speed, "+
 			ftoa(ps.OilLostL)+" L lost, for "+ftoa(now.Sub(v.ep[invLeakPump].since).Seconds())+" s of the leak")
 	}
@@ -328,17 +329,6 @@ func (v *invariants) checkSafety(s *Sim, st *safety.Status, powered int, resetAs
 		}
 		v.trippedTicks = 0
 	}
-}
-
-// hottest returns the module whose t is highest (a NaN first).
-func (pl *Plant) hottest(t func(i int) units.Celsius) int {
-	best := 0
-	for i := 1; i < pl.P.Modules; i++ {
-		if tb := t(best); tb == tb && !(t(i) <= tb) {
-			best = i
-		}
-	}
-	return best
 }
 
 // causeCleared judges on the true plant, against the reference limits,

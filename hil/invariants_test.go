@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"math"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestInvariantThresholds(t *testing.T) {
 }
 
 func bareSim() *Sim {
-	s := &Sim{Plant: &Plant{}}
+	s := &Sim{Plant: &plant.Plant{}}
 	s.inv.init(s)
 	return s
 }
@@ -88,7 +89,7 @@ func TestInvariantCapSaysWhatItDropped(t *testing.T) {
 // A simulated run a few minutes in, for poking the true state.
 func pokeSim(t *testing.T) *Sim {
 	t.Helper()
-	cfg, err := DefaultConfig(Winter, 1)
+	cfg, err := DefaultConfig(plant.Winter, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestTimedInvariants(t *testing.T) {
 				break
 			}
 		}
-		if s.Plant.Pumps[hal.PumpWater].Actual() <= PumpRunning || s.Plant.Pumps[hal.PumpOil].Actual() <= PumpRunning {
+		if s.Plant.Pumps[hal.PumpWater].Actual() <= plant.PumpRunning || s.Plant.Pumps[hal.PumpOil].Actual() <= plant.PumpRunning {
 			t.Fatalf("%s: the pumps were not running", c.name)
 		}
 	}

@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"testing"
 
 	"hearth/hal"
@@ -14,7 +15,7 @@ import (
 // under maximum cooling, or the limit itself) and cut every module on the
 // very tick it trips.
 func TestOilOverTemperatureTripsAndCuts(t *testing.T) {
-	cfg, err := DefaultConfig(Winter, 3)
+	cfg, err := DefaultConfig(plant.Winter, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,26 +68,6 @@ func TestOilOverTemperatureTripsAndCuts(t *testing.T) {
 	}
 }
 
-// The exchanger's effectiveness against the closed forms of the
-// counter-flow effectiveness-NTU relation.
-func TestCounterFlowEffectiveness(t *testing.T) {
-	for _, c := range []struct {
-		ua, c1, c2 units.WattPerKelvin
-		want       float64
-	}{
-		{1000, 1000, 1000, 0.5},               // Cr = 1: NTU/(1+NTU)
-		{1000, 500, 1e12, 0.8646647167633873}, // Cr -> 0: 1 - exp(-NTU)
-		{1000, 861, 1736, 0.6123},             // the reference plant in winter
-		{0, 500, 500, 0},
-		{1000, 0, 500, 0},
-	} {
-		got := CounterFlowEffectiveness(c.ua, c.c1, c.c2)
-		if d := got - c.want; d > 1e-4 || d < -1e-4 {
-			t.Errorf("eps(UA=%v, C=%v/%v) = %.6f, want %.6f", c.ua, c.c1, c.c2, got, c.want)
-		}
-	}
-}
-
 // Each trip limit of a temperature, driven past on the plant: the controller
 // boots on a plant already past the limit (as after a long outage), and must
 // trip on that limit's cause as soon as the probe's first conversion is
@@ -102,7 +83,7 @@ func TestTemperatureTripLimitsOnThePlant(t *testing.T) {
 		{"tank", func(c *Config) { c.Init.TankTopC = c.Core.Safety.Tank.TripC + 1 }, safety.CauseTankHigh},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := DefaultConfig(Winter, 5)
+			cfg, err := DefaultConfig(plant.Winter, 5)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package hil
 
 import (
 	"context"
+	"hearth/hil/plant"
 	"sync"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // copy; a plant step holds it for microseconds.
 type Live struct {
 	mu    sync.Mutex
-	plant *Plant
+	plant *plant.Plant
 	clock func() units.Time
 }
 
@@ -25,9 +26,8 @@ type Live struct {
 // without a lease of their own: on the daemon the module channel's agents
 // keep the leases.
 func NewLive(cfg Config, clock func() units.Time) *Live {
-	pl := NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
-	pl.Now = clock()
-	pl.nextWeather = pl.Now
+	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
+	pl.StartAt(clock())
 	for i := range pl.Modules {
 		// The channel's agent keeps the lease, and the Hub opens the relay
 		// when a graceful shutdown has had its time.
@@ -57,7 +57,7 @@ func (l *Live) Run(ctx context.Context) {
 }
 
 // With runs f with the plant locked: for reading its true state.
-func (l *Live) With(f func(*Plant)) {
+func (l *Live) With(f func(*plant.Plant)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f(l.plant)
@@ -68,7 +68,7 @@ func (l *Live) With(f func(*Plant)) {
 // ModuleBoard and ModuleRelay split them for the module channel.
 func (l *Live) Devices() hal.Devices {
 	var pd hal.Devices
-	l.With(func(pl *Plant) { pd = pl.Devices() })
+	l.With(func(pl *plant.Plant) { pd = pl.Devices() })
 	var d hal.Devices
 	for i := range pd.Temp {
 		d.Temp[i] = lockedTemp{l, pd.Temp[i]}

@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ const (
 
 // matrixRow is one pair.
 type matrixRow struct {
-	kind    FaultKind
+	kind    plant.FaultKind
 	target  string
 	arg     float64
 	outcome matrixOutcome
@@ -47,13 +48,13 @@ var (
 // matrixRows lists every pair with its outcome.
 func matrixRows() []matrixRow {
 	var rows []matrixRow
-	add := func(k FaultKind, target string, arg float64, o matrixOutcome) {
+	add := func(k plant.FaultKind, target string, arg float64, o matrixOutcome) {
 		rows = append(rows, matrixRow{kind: k, target: target, arg: arg, outcome: o})
 	}
-	trip := func(k FaultKind, target string, arg float64, cause, witness string, byS float64) {
+	trip := func(k plant.FaultKind, target string, arg float64, cause, witness string, byS float64) {
 		rows = append(rows, matrixRow{k, target, arg, mTrip, cause, witness, byS})
 	}
-	lost := []FaultKind{"sensor_open", "sensor_short", "sensor_crc", "sensor_stale", "sensor_intermittent"}
+	lost := []plant.FaultKind{"sensor_open", "sensor_short", "sensor_crc", "sensor_stale", "sensor_intermittent"}
 	for _, t := range matrixTemps {
 		for _, k := range append(lost, "sensor_frozen_85", "sensor_stuck", "sensor_noisy") {
 			add(k, t, 0, mDegraded)
@@ -70,13 +71,13 @@ func matrixRows() []matrixRow {
 	add("sensor_offset", "pressure", 0, mDegraded) // -8 bar: below the transducer's range
 	add("sensor_noisy", "pressure", matrixNoise["pressure"], mNoTrip)
 	trip("sensor_drift", "pressure", 0, "pressure_low", "pressure", 16*60) // -4 bar/h: 0.5 bar after 15 min
-	for _, k := range []FaultKind{"sensor_open", "sensor_short", "sensor_crc"} {
+	for _, k := range []plant.FaultKind{"sensor_open", "sensor_short", "sensor_crc"} {
 		trip(k, "flow_oil", 0, "no_oil_flow", "flow_meter", 11)
 	}
 	trip("sensor_stale", "flow_oil", 0, "no_oil_flow", "flow_meter", 16)
 	trip("flow_meter_dead", "oil", 0, "no_oil_flow", "flow_meter", 11)
 	add("sensor_intermittent", "flow_oil", 0, mDegraded) // 2 s unproven, then proven again: it flaps
-	for _, k := range []FaultKind{"sensor_stuck", "sensor_drift", "sensor_offset", "sensor_noisy"} {
+	for _, k := range []plant.FaultKind{"sensor_stuck", "sensor_drift", "sensor_offset", "sensor_noisy"} {
 		add(k, "flow_oil", 0, mAny)
 	}
 	add("sensor_stuck_at", "flow_oil", matrixStuckAt["flow_oil"], mAny)
@@ -87,7 +88,7 @@ func matrixRows() []matrixRow {
 		}
 		add(k, target, 0, mDegraded)
 	}
-	for _, k := range []FaultKind{"sensor_stuck", "sensor_drift", "sensor_offset", "sensor_noisy"} {
+	for _, k := range []plant.FaultKind{"sensor_stuck", "sensor_drift", "sensor_offset", "sensor_noisy"} {
 		add(k, "flow_water", 0, mAny)
 	}
 	add("sensor_stuck_at", "flow_water", matrixStuckAt["flow_water"], mAny)
@@ -122,7 +123,7 @@ func (r matrixRow) scenario() *Scenario {
 		name += "-" + strconv.FormatFloat(r.arg, 'g', -1, 64)
 	}
 	at := units.Duration(30 * time.Minute)
-	sc := &Scenario{Name: name, Seasons: []string{string(Winter), string(Summer)}, Duration: units.Duration(2 * time.Hour),
+	sc := &Scenario{Name: name, Seasons: []string{string(plant.Winter), string(plant.Summer)}, Duration: units.Duration(2 * time.Hour),
 		Seed: 70, src: "matrix:" + name,
 		Events: []Event{{At: at, Fault: string(r.kind), Target: r.target, Arg: r.arg, For: units.Duration(30 * time.Minute)},
 			{At: units.Duration(75 * time.Minute), Command: "reset"}}}

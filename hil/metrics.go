@@ -2,6 +2,7 @@ package hil
 
 import (
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/units"
 )
@@ -130,7 +131,7 @@ type quality struct {
 	throttled, sat   float64
 	thrJ, avoidJ     float64
 	// The capacity oracle and the figures it gives.
-	cap, capMargins   capacityOracle
+	cap, capMargins   plant.CapacityOracle
 	marginsW          units.Watt
 	reqMarginsJ       float64
 	nextCap           units.Time
@@ -175,18 +176,18 @@ func (q *quality) observe(s *Sim, st *safety.Status) {
 	}
 	if _, on := s.demand.Fraction(); on {
 		n := pl.P.Modules
-		demandW := units.Watt(n) * pl.P.levelW(s.demand)
+		demandW := units.Watt(n) * pl.P.LevelW(s.demand)
 		if pl.Now >= q.nextCap {
 			// The capacity moves with the weather: once a second is plenty.
 			q.nextCap = pl.Now.Add(units.Second)
 			ctl, lq := &s.Cfg.Core.Control, pl.LastQ
-			q.capW = q.cap.capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC, ctl.OilOutMaxC, s.Cfg.Core.Safety.MinOilFlowLPM, demandW)
-			_, q.levelsW, q.levelsN = pl.P.bestLevels(q.capW, n, s.demand)
+			q.capW = q.cap.Capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC, ctl.OilOutMaxC, s.Cfg.Core.Safety.MinOilFlowLPM, demandW)
+			_, q.levelsW, q.levelsN = pl.P.BestLevels(q.capW, n, s.demand)
 			// The same at control's own declared margins: the oil held
 			// LoadMarginK under the ceiling, its flow at least OilFlowMinLPM.
-			cm := q.capMargins.capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC-units.Celsius(ctl.LoadMarginK), ctl.OilOutMaxC,
+			cm := q.capMargins.Capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC-units.Celsius(ctl.LoadMarginK), ctl.OilOutMaxC,
 				max(s.Cfg.Core.Safety.MinOilFlowLPM, ctl.OilFlowMinLPM), demandW)
-			_, q.marginsW, _ = pl.P.bestLevels(cm, n, s.demand)
+			_, q.marginsW, _ = pl.P.BestLevels(cm, n, s.demand)
 		}
 		sec := Tick.Seconds()
 		q.reqJ += float64(max(0, demandW-q.capW)) * sec

@@ -3,6 +3,7 @@ package hil
 import (
 	"fmt"
 	"hearth/core"
+	"hearth/hil/plant"
 	"hearth/units"
 	"sort"
 	"strings"
@@ -20,7 +21,7 @@ type PerfRow struct {
 
 // Performance runs every PerfDays scenario with Hearth's control and with
 // the reference thermostat, on the same plant and seeds.
-func Performance(base Params, workers int) ([]PerfRow, error) {
+func Performance(base plant.Params, workers int) ([]PerfRow, error) {
 	var rows []PerfRow
 	for _, d := range PerfDays {
 		for _, c := range []string{"hearth", "thermostat"} {

@@ -2,6 +2,7 @@ package hil
 
 import (
 	"fmt"
+	"hearth/hil/plant"
 	"math"
 	"sort"
 
@@ -25,9 +26,9 @@ const TraceEvery = 10 * units.Second
 
 // Config describes one closed-loop run.
 type Config struct {
-	Params   Params
-	Weather  Weather
-	Init     Init
+	Params   plant.Params
+	Weather  plant.Weather
+	Init     plant.Init
 	Core     core.Config
 	Seed     uint64
 	Duration units.Duration
@@ -64,24 +65,13 @@ func (c *Config) newCore() (*core.Core, error) {
 	return cc, err
 }
 
-// SeasonInit returns a warm start that fits the season: the house at its
-// target, the tank charged, the hub running.
-func SeasonInit(s Season) Init {
-	in := Init{OilC: 40, WaterC: 38, TankTopC: 47, TankBottomC: 46, IndoorC: 21,
-		ModuleLevel: hal.Level100, ValveDump: 0, ValveTank: 0}
-	if s == Summer {
-		in.OilC, in.WaterC, in.IndoorC = 38, 36, 23
-	}
-	return in
-}
-
 // DefaultConfig returns the reference run of a season's day.
-func DefaultConfig(s Season, seed uint64) (Config, error) {
-	w, err := SeasonWeather(s)
+func DefaultConfig(s plant.Season, seed uint64) (Config, error) {
+	w, err := plant.SeasonWeather(s)
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Params: DefaultParams(), Weather: w, Init: SeasonInit(s), Core: core.DefaultConfig(),
+	return Config{Params: plant.DefaultParams(), Weather: w, Init: plant.SeasonInit(s), Core: core.DefaultConfig(),
 		Seed: seed, Duration: 24 * units.Hour, Demand: hal.Level100, PreRoll: 15 * units.Minute,
 		WeekTime: DefaultWeekStart}, nil
 }
@@ -146,7 +136,7 @@ type timed struct {
 // it against the wall clock or draw a status line between ticks.
 type Sim struct {
 	Cfg   Config
-	Plant *Plant
+	Plant *plant.Plant
 	Core  *core.Core
 	dev   hal.Devices
 	chn   *channel // nil: the modules straight from the controller
@@ -204,9 +194,8 @@ func New(cfg Config) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
-	pl.Now = units.Time(-cfg.PreRoll)
-	pl.nextWeather = pl.Now
+	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
+	pl.StartAt(units.Time(-cfg.PreRoll))
 	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
 	s.dev = pl.Devices()
 	if cfg.Channel != nil {
@@ -246,8 +235,7 @@ func (s *Sim) probeAt(t units.Time) int {
 
 func (s *Sim) startScoring() {
 	pl := s.Plant
-	pl.E = Energy{}
-	pl.stored0 = pl.Stored()
+	pl.ResetEnergy()
 	inf := math.Inf(1)
 	s.maxT = Temps{-inf, -inf, -inf, -inf, -inf}
 	s.minT = Temps{inf, inf, inf, inf, inf}
@@ -380,7 +368,7 @@ func (s *Sim) apply(e Event) {
 		s.demand, _ = ParseLevel(e.Demand, s.demand)
 		s.mark("demand", "demand "+e.Demand)
 	case e.Fault == "controller_stall" || e.Fault == "controller_restart":
-		spec, _ := Spec(FaultKind(e.Fault))
+		spec, _ := plant.Spec(plant.FaultKind(e.Fault))
 		arg := e.Arg
 		if arg == 0 {
 			arg = spec.DefaultArg
@@ -395,12 +383,12 @@ func (s *Sim) apply(e Event) {
 		// They end by themselves; clearing brings the controller back now.
 		s.ctlDownTill = now
 	case e.Fault != "":
-		if err := s.Plant.ApplyDuty(FaultKind(e.Fault), e.Target, e.Arg, e.Duty, true); err != nil {
+		if err := s.Plant.ApplyDuty(plant.FaultKind(e.Fault), e.Target, e.Arg, e.Duty, true); err != nil {
 			s.errs = append(s.errs, err)
 		}
 		s.mark("fault", e.Fault+" "+e.Target)
 	case e.Clear != "":
-		if err := s.Plant.Apply(FaultKind(e.Clear), e.Target, e.Arg, false); err != nil {
+		if err := s.Plant.Apply(plant.FaultKind(e.Clear), e.Target, e.Arg, false); err != nil {
 			s.errs = append(s.errs, err)
 		}
 		s.mark("clear", e.Clear+" "+e.Target)

@@ -1,6 +1,7 @@
 package hil
 
 import (
+	"hearth/hil/plant"
 	"math"
 	"reflect"
 	"testing"
@@ -8,7 +9,7 @@ import (
 	"hearth/units"
 )
 
-func run(t testing.TB, s Season, seed uint64, d units.Duration) Result {
+func run(t testing.TB, s plant.Season, seed uint64, d units.Duration) Result {
 	t.Helper()
 	cfg, err := DefaultConfig(s, seed)
 	if err != nil {
@@ -28,7 +29,7 @@ func TestWinterDayIsSafeAndAccounted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a full simulated day")
 	}
-	r := run(t, Winter, 1, 24*units.Hour)
+	r := run(t, plant.Winter, 1, 24*units.Hour)
 	if len(r.Trips) != 0 || r.SafetyState != "running" {
 		t.Errorf("trips %v, state %s; want none, running", r.Trips, r.SafetyState)
 	}
@@ -45,12 +46,12 @@ func TestWinterDayIsSafeAndAccounted(t *testing.T) {
 }
 
 func TestSameSeedSameRun(t *testing.T) {
-	a := run(t, Spring, 7, 2*units.Hour)
-	b := run(t, Spring, 7, 2*units.Hour)
+	a := run(t, plant.Spring, 7, 2*units.Hour)
+	b := run(t, plant.Spring, 7, 2*units.Hour)
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("two runs of one seed differ:\n%+v\n%+v", a, b)
 	}
-	c := run(t, Spring, 8, 2*units.Hour)
+	c := run(t, plant.Spring, 8, 2*units.Hour)
 	if reflect.DeepEqual(a.MaxTempC, c.MaxTempC) && a.EnergyKWh == c.EnergyKWh {
 		t.Errorf("seeds 7 and 8 gave identical runs: the seed drives nothing")
 	}
@@ -59,6 +60,6 @@ func TestSameSeedSameRun(t *testing.T) {
 // BenchmarkWinterDay is one simulated plant-day at 10 Hz control.
 func BenchmarkWinterDay(b *testing.B) {
 	for b.Loop() {
-		run(b, Winter, 1, 24*units.Hour)
+		run(b, plant.Winter, 1, 24*units.Hour)
 	}
 }

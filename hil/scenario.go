@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"hearth/hil/plant"
 	"io/fs"
 	"os"
 	"path"
@@ -110,7 +111,7 @@ type Scenario struct {
 	Seed      uint64         `toml:"seed"`
 	Demand    string         `toml:"demand"`
 	StartWeek units.Duration `toml:"start_week"` // local time since Monday 00:00 at the start
-	Weather   *Weather       `toml:"weather"`
+	Weather   *plant.Weather `toml:"weather"`
 	Plant     toml.Primitive `toml:"plant"`
 	Init      InitFile       `toml:"init"`
 	Events    []Event        `toml:"events"`
@@ -154,10 +155,10 @@ func (s *Scenario) check() error {
 		return fmt.Errorf("name is missing")
 	}
 	if s.Season == "" {
-		s.Season = string(Winter)
+		s.Season = string(plant.Winter)
 	}
 	for _, season := range append([]string{s.Season}, s.Seasons...) {
-		if _, err := SeasonWeather(Season(season)); err != nil {
+		if _, err := plant.SeasonWeather(plant.Season(season)); err != nil {
 			return err
 		}
 	}
@@ -182,12 +183,12 @@ func (s *Scenario) check() error {
 		}
 		switch {
 		case e.Fault != "" || e.Clear != "":
-			k := FaultKind(e.Fault + e.Clear)
-			spec, ok := Spec(k)
+			k := plant.FaultKind(e.Fault + e.Clear)
+			spec, ok := plant.Spec(k)
 			if !ok {
 				return fmt.Errorf("events[%d]: unknown fault %q", i, k)
 			}
-			if err := checkTarget(spec, e.Target); err != nil {
+			if err := spec.CheckTarget(e.Target); err != nil {
 				return fmt.Errorf("events[%d]: %w", i, err)
 			}
 		case e.Command != "":
@@ -343,11 +344,11 @@ const ChannelPartition = "channel_partition"
 
 // Config builds the run of this scenario on plant parameters base with the
 // given seed (0: the scenario's own).
-func (s *Scenario) Config(base Params, seed uint64) (Config, error) {
+func (s *Scenario) Config(base plant.Params, seed uint64) (Config, error) {
 	if seed == 0 {
 		seed = s.Seed
 	}
-	cfg, err := DefaultConfig(Season(s.Season), seed)
+	cfg, err := DefaultConfig(plant.Season(s.Season), seed)
 	if err != nil {
 		return Config{}, err
 	}

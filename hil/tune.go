@@ -3,6 +3,7 @@ package hil
 import (
 	"errors"
 	"fmt"
+	"hearth/hil/plant"
 	"math"
 
 	"hearth/control"
@@ -54,10 +55,10 @@ func (l Loop) Describe() string {
 // figure can be changed before use.
 type LoopSetup struct {
 	Loop    Loop
-	Season  Season
-	Params  Params
-	Weather Weather
-	Init    Init
+	Season  plant.Season
+	Params  plant.Params
+	Weather plant.Weather
+	Init    plant.Init
 
 	// Base is control's configuration of the loop (limits, action, setpoint
 	// weight) with the gains in force: tuned gains are applied to it, and
@@ -135,21 +136,21 @@ const huge = 1e15
 // Ziegler-Nichols PI on every loop: the relay cannot reach the plant's −180°
 // point under that noise and underestimates Ku, which the model-based rules
 // compound (docs/pid.md §6.4).
-func DefaultLoopSetup(loop Loop, season Season) (LoopSetup, error) {
+func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	if season == "" {
-		season = Winter
+		season = plant.Winter
 		if loop == LoopOil {
-			season = Summer
+			season = plant.Summer
 		}
 	}
-	w, err := SeasonWeather(season)
+	w, err := plant.SeasonWeather(season)
 	if err != nil {
 		return LoopSetup{}, err
 	}
 	w.AmpK = 0
 	cc := control.DefaultConfig()
 	s := LoopSetup{
-		Loop: loop, Season: season, Params: DefaultParams(), Weather: w, Init: SeasonInit(season),
+		Loop: loop, Season: season, Params: plant.DefaultParams(), Weather: w, Init: plant.SeasonInit(season),
 		Rule: pid.ZieglerNicholsPI, StepK: 2,
 		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
 		Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
@@ -240,7 +241,7 @@ func (s *LoopSetup) Validate() error {
 // on the bench's clock, at the bench's tick.
 type LoopPlant struct {
 	Setup LoopSetup
-	Plant *Plant
+	Plant *plant.Plant
 	u     float64
 	y     float64 // last good measurement
 }
@@ -252,7 +253,7 @@ func NewLoopPlant(s LoopSetup, seed uint64) (*LoopPlant, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	lp := &LoopPlant{Setup: s, Plant: NewPlant(s.Params, s.Weather, s.Init, seed), y: math.NaN()}
+	lp := &LoopPlant{Setup: s, Plant: plant.NewPlant(s.Params, s.Weather, s.Init, seed), y: math.NaN()}
 	lp.Apply(s.Base.OutMin)
 	for range int(3 * units.Second / Tick) {
 		lp.Measure()

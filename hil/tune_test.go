@@ -2,6 +2,7 @@ package hil
 
 import (
 	"errors"
+	"hearth/hil/plant"
 	"math"
 	"reflect"
 	"runtime"
@@ -318,7 +319,7 @@ func TestLoopSetupRejects(t *testing.T) {
 	}
 	// The summer weather curve asks for a flow temperature the radiators
 	// cannot hold at full compute: the run says so instead of tuning.
-	w, err := DefaultLoopSetup(LoopWater, Summer)
+	w, err := DefaultLoopSetup(LoopWater, plant.Summer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/hil/report"
 )
 
@@ -97,9 +98,9 @@ func hilFaults(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *asJSON {
-		return writeJSON(stdout, hil.Catalogue)
+		return writeJSON(stdout, plant.Catalogue)
 	}
-	for _, f := range hil.Catalogue {
+	for _, f := range plant.Catalogue {
 		fmt.Fprintf(stdout, "%s\n    %s\n", f.Kind, f.Description)
 		if len(f.Targets) > 0 {
 			fmt.Fprintf(stdout, "    targets: %s\n", strings.Join(f.Targets, ", "))
@@ -112,15 +113,15 @@ func hilFaults(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func loadPlant(path string) (hil.Params, error) {
+func loadPlant(path string) (plant.Params, error) {
 	if path == "" {
-		return hil.DefaultParams(), nil
+		return plant.DefaultParams(), nil
 	}
-	return hil.LoadParams(path)
+	return plant.LoadParams(path)
 }
 
 // runAll runs the scenarios on workers goroutines, results in input order.
-func runAll(scs []*hil.Scenario, base hil.Params, o hil.RunOptions, workers int) ([]*hil.ScenarioResult, error) {
+func runAll(scs []*hil.Scenario, base plant.Params, o hil.RunOptions, workers int) ([]*hil.ScenarioResult, error) {
 	res := make([]*hil.ScenarioResult, len(scs))
 	errs := make([]error, len(scs))
 	hil.Parallel(len(scs), workers, func(i int) {

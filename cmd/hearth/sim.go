@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/hil/report"
 	"hearth/units"
 )
@@ -38,7 +39,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "hearth sim: --duration must be positive and --speed not negative")
 		return 2
 	}
-	cfg, err := hil.DefaultConfig(hil.Season(*season), *seed)
+	cfg, err := hil.DefaultConfig(plant.Season(*season), *seed)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth sim:", err)
 		return 2

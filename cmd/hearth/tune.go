@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/pid"
 )
 
@@ -122,7 +123,7 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	s, err := hil.DefaultLoopSetup(hil.Loop(loop), hil.Season(*season))
+	s, err := hil.DefaultLoopSetup(hil.Loop(loop), plant.Season(*season))
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth tune:", err)
 		return 2

@@ -10,6 +10,7 @@ import (
 	"hearth/core/edge"
 	"hearth/hal"
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/safety/tripstore"
 	"hearth/units"
@@ -81,7 +82,7 @@ func (s *tracedStore) Save(r safety.TripRecord) error {
 
 func newRig(t *testing.T, st edge.Store) *rig {
 	t.Helper()
-	cfg, err := hil.DefaultConfig(hil.Winter, 1)
+	cfg, err := hil.DefaultConfig(plant.Winter, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"hearth/hal"
 	"hearth/hal/sampler"
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/units"
 )
 
@@ -31,11 +32,11 @@ func (p *slowProbe) Temperature() hal.Sample[units.Celsius] {
 // tick still reads every input at once, the hung probe's last sample
 // (its old timestamp) among them, while the other buses go on publishing.
 func TestHungBusNeverDelaysTheTick(t *testing.T) {
-	cfg, err := hil.DefaultConfig(hil.Winter, 1)
+	cfg, err := hil.DefaultConfig(plant.Winter, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl := hil.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
+	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
 	src := pl.Devices()
 	slow := &slowProbe{block: make(chan struct{})}
 	src.Temp[hal.TempOilInA] = slow
@@ -85,8 +86,8 @@ func TestHungBusNeverDelaysTheTick(t *testing.T) {
 
 // Reading the sampled devices allocates nothing (the tick's path).
 func TestReadAllocatesNothing(t *testing.T) {
-	cfg, _ := hil.DefaultConfig(hil.Winter, 1)
-	pl := hil.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
+	cfg, _ := hil.DefaultConfig(plant.Winter, 1)
+	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
 	set, dev := sampler.New(pl.Devices(), sampler.DefaultPeriods)
 	set.Sample()
 	var in hal.Inputs
@@ -112,11 +113,11 @@ func (nopPower) Status() hal.ModuleStatus { return hal.ModuleStatus{Status: hal.
 // never by the tick: the tick's Status returns at once with what the group
 // last read, even while the meter's bus hangs.
 func TestFeedMetersSampled(t *testing.T) {
-	cfg, err := hil.DefaultConfig(hil.Winter, 1)
+	cfg, err := hil.DefaultConfig(plant.Winter, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := hil.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1).Devices()
+	src := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1).Devices()
 	m := slowMeter{reads: make(chan struct{})}
 	src.Modules = []hal.ModulePower{hal.MeteredModule{ModulePower: nopPower{}, Meter: m}, nopPower{}}
 	set, dev := sampler.New(src, sampler.Periods{Temp: 10 * time.Millisecond, Analog: 10 * time.Millisecond, Digital: 10 * time.Millisecond})

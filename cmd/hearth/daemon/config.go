@@ -23,6 +23,7 @@ import (
 	"hearth/hal"
 	"hearth/hal/watchdog"
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/units"
 )
@@ -252,7 +253,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Modules.validateEntries()...)
 	for i, f := range c.Sim.Fault {
-		if err := hil.CheckFault(hil.FaultKind(f.Kind), f.Target); err != nil {
+		if err := plant.CheckFault(plant.FaultKind(f.Kind), f.Target); err != nil {
 			errs = append(errs, fmt.Errorf("sim.fault[%d]: %w", i, err))
 		}
 		if f.At < 0 || f.For < 0 {

@@ -7,7 +7,7 @@ import (
 	"hearth/cmd/hearth/console"
 	"hearth/hal"
 	"hearth/hal/watchdog"
-	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/units"
 )
 
@@ -84,7 +84,7 @@ var daemonKeys = []daemonKey{
 
 	{KeyDoc{Key: "sim.season", Unit: "word", Bound: "winter, spring or summer", Doc: "the simulated plant's season (--sim)"},
 		func(c *Config) string { return strconv.Quote(c.Sim.Season) },
-		func(c *Config) bool { _, err := hil.SeasonWeather(hil.Season(c.Sim.Season)); return err == nil }},
+		func(c *Config) bool { _, err := plant.SeasonWeather(plant.Season(c.Sim.Season)); return err == nil }},
 	{KeyDoc{Key: "sim.seed", Unit: "integer", Doc: "the simulated plant's seed"},
 		func(c *Config) string { return strconv.FormatUint(c.Sim.Seed, 10) }, nil},
 	{KeyDoc{Key: "sim.modules", Unit: "integer", Doc: "the plant's module count (0: the reference)"},

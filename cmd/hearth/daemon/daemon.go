@@ -53,7 +53,7 @@ type daemon struct {
 	log   zerolog.Logger
 	diode diode.Writer
 	clock clock
-	plant plant     // the simulated plant or the hardware
+	plant hardware  // the simulated plant or the hub's hardware
 	sim   *simPlant // --sim's plant, for its emulated watchdog
 	dev   hal.Devices
 	set   *sampler.Set

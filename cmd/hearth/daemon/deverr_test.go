@@ -14,6 +14,7 @@ import (
 	"hearth/core/edge"
 	"hearth/hal"
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/safety/tripstore"
 	"hearth/units"
 )
@@ -41,11 +42,11 @@ func (brokenPump) SetSpeed(units.Ratio) error { return errBus }
 // A pump whose every write fails is in the event log with its error, once,
 // not on every tick.
 func TestWriteErrorsAreLoggedWithoutAFlood(t *testing.T) {
-	cfg, err := hil.DefaultConfig(hil.Winter, 1)
+	cfg, err := hil.DefaultConfig(plant.Winter, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl := hil.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
+	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, 1)
 	dev := pl.Devices()
 	dev.Pump[hal.PumpWater] = brokenPump{dev.Pump[hal.PumpWater]}
 	c, err := core.New(cfg.Core)

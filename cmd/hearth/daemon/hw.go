@@ -15,9 +15,9 @@ import (
 	"hearth/units"
 )
 
-// plant is what the daemon runs against: the simulated plant (--sim) or
+// hardware is what the daemon runs against: the simulated plant (--sim) or
 // the hub's hardware (a board file).
-type plant interface {
+type hardware interface {
 	devices() hal.Devices
 	run(ctx context.Context, wg *sync.WaitGroup)
 	close()

@@ -15,6 +15,7 @@ import (
 	"hearth/hal"
 	"hearth/hal/sim"
 	"hearth/hil"
+	"hearth/hil/plant"
 	"hearth/modules"
 	"hearth/units"
 )
@@ -62,7 +63,7 @@ func (sp *simPlant) inject(ctx context.Context) {
 
 func (sp *simPlant) apply(f SimFault, on bool) {
 	var err error
-	sp.live.With(func(pl *hil.Plant) { err = pl.Apply(hil.FaultKind(f.Kind), f.Target, f.Arg, on) })
+	sp.live.With(func(pl *plant.Plant) { err = pl.Apply(plant.FaultKind(f.Kind), f.Target, f.Arg, on) })
 	what := "injected"
 	if !on {
 		what = "cleared"
@@ -136,7 +137,7 @@ func newSimPlant(cfg *Config, now func() units.Time, log *slog.Logger, note func
 // simRunConfig is the bench's run of the configured season, with the
 // modules unpowered and the daemon's controller configuration.
 func simRunConfig(cfg *Config) (hil.Config, error) {
-	hc, err := hil.DefaultConfig(hil.Season(cfg.Sim.Season), cfg.Sim.Seed)
+	hc, err := hil.DefaultConfig(plant.Season(cfg.Sim.Season), cfg.Sim.Seed)
 	if err != nil {
 		return hil.Config{}, fmt.Errorf("sim.season: %w", err)
 	}

@@ -1,4 +1,4 @@
-package hil
+package plant
 
 import (
 	"fmt"
@@ -143,10 +143,11 @@ func CheckFault(k FaultKind, target string) error {
 	if k == "controller_stall" || k == "controller_restart" {
 		return fmt.Errorf("fault %s is the bench runner's, not the plant's", k)
 	}
-	return checkTarget(s, target)
+	return s.CheckTarget(target)
 }
 
-func checkTarget(s FaultSpec, target string) error {
+// CheckTarget checks that the fault can be applied to target.
+func (s FaultSpec) CheckTarget(target string) error {
 	if len(s.Targets) == 0 {
 		if target != "" {
 			return fmt.Errorf("fault %s takes no target, got %q", s.Kind, target)
@@ -237,7 +238,7 @@ func (pl *Plant) ApplyDuty(k FaultKind, target string, arg, duty float64, on boo
 	if !ok {
 		return fmt.Errorf("unknown fault %q (see 'hearth hil faults')", k)
 	}
-	if err := checkTarget(s, target); err != nil {
+	if err := s.CheckTarget(target); err != nil {
 		return err
 	}
 	if arg == 0 {

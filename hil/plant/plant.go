@@ -1,11 +1,12 @@
-// Package hil is the hardware-in-the-loop bench: a physical model of a
-// HeatHub and its home (the plant), the faults the bench injects into it,
-// scenarios that can fail, and the runner that closes the loop with the very
-// same core that runs on the Pi, on a virtual clock.
+// Package plant is the HIL bench's physical model of a HeatHub and its home:
+// modules, oil, exchanger, primary water, dump cooler, hot-water tank, house
+// and weather, the simulated devices the controller sees them through, and
+// the faults the bench injects into them. Every figure is a Params field
+// with its unit; docs/hil.md gives each one's published source.
 //
-// A run is a pure function of (scenario, seed, code): no wall clock, no
-// goroutines inside a run, so every failure replays exactly.
-package hil
+// The plant is deterministic: a pure function of its parameters, its seed
+// and the commands its devices hold. No wall clock, no goroutines.
+package plant
 
 import (
 	"math"
@@ -239,6 +240,31 @@ func (pl *Plant) Stored() units.Joule {
 
 // StoredChange returns the change of Stored since the start.
 func (pl *Plant) StoredChange() units.Joule { return pl.Stored() - pl.stored0 }
+
+// StartAt sets the plant's clock to t (a run's pre-roll starts before
+// zero); the weather is sampled at the next step.
+func (pl *Plant) StartAt(t units.Time) {
+	pl.Now = t
+	pl.nextWeather = t
+}
+
+// ResetEnergy zeroes the energy account and takes the heat stored now as
+// the reference of StoredChange: scoring starts here.
+func (pl *Plant) ResetEnergy() {
+	pl.E = Energy{}
+	pl.stored0 = pl.Stored()
+}
+
+// Hottest returns the module whose t is highest (a NaN first).
+func (pl *Plant) Hottest(t func(i int) units.Celsius) int {
+	best := 0
+	for i := 1; i < pl.P.Modules; i++ {
+		if tb := t(best); tb == tb && !(t(i) <= tb) {
+			best = i
+		}
+	}
+	return best
+}
 
 // CounterFlowEffectiveness is the effectiveness of a counter-flow exchanger
 // of conductance ua between two streams of heat-capacity rates c1 and c2.

@@ -1,4 +1,4 @@
-package hil
+package plant
 
 import "hearth/units"
 

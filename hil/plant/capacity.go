@@ -1,4 +1,4 @@
-package hil
+package plant
 
 import (
 	"hearth/hal"
@@ -20,10 +20,10 @@ type capacityFlows struct {
 	oilLPM, waterLPM units.LitrePerMin
 }
 
-// capacityOracle finds and remembers the best flows; the flows move only
+// CapacityOracle finds and remembers the best flows; the flows move only
 // with the dump's state, so they are searched again once a simulated
 // minute and the capacity at them evaluated once a second.
-type capacityOracle struct {
+type CapacityOracle struct {
 	flows    capacityFlows
 	searched units.Time
 	have     bool
@@ -94,7 +94,7 @@ func (pl *Plant) dumpUA() units.WattPerKelvin {
 // the oil flow at least minOilLPM. The search for the best flows runs only
 // when the capacity at the last best flows falls short of demandW: above
 // the demand, nothing is required and the exact figure does not matter.
-func (o *capacityOracle) capacity(pl *Plant, otherW units.Watt, ceilingC, outMaxC units.Celsius, minOilLPM units.LitrePerMin, demandW units.Watt) units.Watt {
+func (o *CapacityOracle) Capacity(pl *Plant, otherW units.Watt, ceilingC, outMaxC units.Celsius, minOilLPM units.LitrePerMin, demandW units.Watt) units.Watt {
 	ua := pl.dumpUA()
 	ta := pl.S.OutdoorC
 	if !o.have || ua != o.uaDump {
@@ -132,7 +132,7 @@ func (pl *Plant) bestFlows(ua units.WattPerKelvin, ta units.Celsius, otherW unit
 }
 
 // levelW is one module's draw at level l on this plant.
-func (p *Params) levelW(l hal.Level) units.Watt {
+func (p *Params) LevelW(l hal.Level) units.Watt {
 	f, on := l.Fraction()
 	if !on {
 		return 0
@@ -144,11 +144,11 @@ func (p *Params) levelW(l hal.Level) units.Watt {
 // (module 0 first; each at the highest level up to demand that fits), and
 // returns the levels, the power drawn and how many modules run at the
 // demand.
-func (p *Params) bestLevels(budgetW units.Watt, n int, demand hal.Level) (levels [hal.MaxModules]hal.Level, drawW units.Watt, atDemand int) {
+func (p *Params) BestLevels(budgetW units.Watt, n int, demand hal.Level) (levels [hal.MaxModules]hal.Level, drawW units.Watt, atDemand int) {
 	for i := 0; i < n; i++ {
 		levels[i] = hal.LevelOff
 		for l := demand; l >= hal.LevelIdle; l-- {
-			if w := p.levelW(l); w <= budgetW {
+			if w := p.LevelW(l); w <= budgetW {
 				levels[i] = l
 				budgetW -= w
 				drawW += w

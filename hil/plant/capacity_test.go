@@ -1,4 +1,4 @@
-package hil
+package plant
 
 import (
 	"testing"
@@ -35,13 +35,13 @@ func TestCapacityBoundIsThePlants(t *testing.T) {
 			ua := probe.dumpUA()
 			f := probe.bestFlows(ua, tc.outdoorC, 0, ceiling, outMax, minFlow)
 			capW := probe.capacityAt(f, ua, tc.outdoorC, 0, ceiling, outMax)
-			_, under, _ := p.bestLevels(capW, p.Modules, hal.Level100)
+			_, under, _ := p.BestLevels(capW, p.Modules, hal.Level100)
 			t.Logf("capacity %.0f W at oil %.1f L/min, water %.2f L/min; whole levels %.0f W", capW, f.oilLPM, f.waterLPM, under)
 
 			run := func(budget units.Watt) (in, out units.Celsius, drawW units.Watt) {
 				pl := NewPlant(p, w, SeasonInit(Summer), 1)
 				pl.Fan.Failed = tc.fanFailed
-				levels, _, _ := p.bestLevels(budget, p.Modules, hal.Level100)
+				levels, _, _ := p.BestLevels(budget, p.Modules, hal.Level100)
 				for i := 0; i < p.Modules; i++ {
 					pl.Modules[i].Start(levels[i])
 				}
@@ -53,7 +53,7 @@ func TestCapacityBoundIsThePlants(t *testing.T) {
 					for i := 0; i < p.Modules; i++ {
 						_ = pl.Modules[i].SetLevel(levels[i])
 					}
-					pl.Step(Tick)
+					pl.Step(tick)
 				}
 				return pl.S.OilInC, pl.S.OilOutC, pl.ComputePower()
 			}
@@ -71,7 +71,7 @@ func TestCapacityBoundIsThePlants(t *testing.T) {
 			}
 			// The next level step up: the least the modules can draw above the bound.
 			next := capW
-			for _, d, _ := p.bestLevels(next, p.Modules, hal.Level100); d <= capW; _, d, _ = p.bestLevels(next, p.Modules, hal.Level100) {
+			for _, d, _ := p.BestLevels(next, p.Modules, hal.Level100); d <= capW; _, d, _ = p.BestLevels(next, p.Modules, hal.Level100) {
 				next++
 			}
 			inMore, _, drawMore := run(next)

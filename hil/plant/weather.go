@@ -1,9 +1,10 @@
-package hil
+package plant
 
 import (
 	"fmt"
 	"math"
 
+	"hearth/hal"
 	"hearth/units"
 )
 
@@ -43,4 +44,15 @@ const coldestHour = 5.0
 func (w Weather) At(t units.Time) units.Celsius {
 	h := math.Mod(t.Seconds()/3600, 24)
 	return w.MeanC - units.Celsius(float64(w.AmpK)*math.Cos(2*math.Pi*(h-coldestHour)/24))
+}
+
+// SeasonInit returns a warm start that fits the season: the house at its
+// target, the tank charged, the hub running.
+func SeasonInit(s Season) Init {
+	in := Init{OilC: 40, WaterC: 38, TankTopC: 47, TankBottomC: 46, IndoorC: 21,
+		ModuleLevel: hal.Level100, ValveDump: 0, ValveTank: 0}
+	if s == Summer {
+		in.OilC, in.WaterC, in.IndoorC = 38, 36, 23
+	}
+	return in
 }
