@@ -1,0 +1,96 @@
+package plant
+
+import (
+	"math"
+
+	"hearth/hal"
+	"hearth/units"
+)
+
+// DumpCapacity is the heat the dump cooler would reject at full fan and full
+// water flow with the water at flowC: what could be rejected, as opposed
+// to what is.
+func (pl *Plant) DumpCapacity(flowC units.Celsius) units.Watt {
+	p := &pl.P
+	c := float64(units.WaterRate(p.WaterPumpMaxLPM))
+	ua := float64(p.DumpUAFanMaxWPerK) * p.DumpDerate
+	if pl.Fan.Failed {
+		ua = float64(p.DumpUAFanOffWPerK) * p.DumpDerate
+	}
+	return units.Watt(max(0, sinkEffectiveness(ua, c)*c*float64(flowC-pl.S.OutdoorC)))
+}
+
+// CounterFlowEffectiveness is the effectiveness of a counter-flow exchanger
+// of conductance ua between two streams of heat-capacity rates c1 and c2.
+func CounterFlowEffectiveness(ua, c1, c2 units.WattPerKelvin) float64 {
+	cmin, cmax := min(float64(c1), float64(c2)), max(float64(c1), float64(c2))
+	if cmin <= 0 {
+		return 0
+	}
+	ntu := float64(ua) / cmin
+	cr := cmin / cmax
+	if 1-cr < 1e-6 {
+		return ntu / (1 + ntu)
+	}
+	x := math.Exp(-ntu * (1 - cr))
+	return (1 - x) / (1 - cr*x)
+}
+
+// sinkEffectiveness is the effectiveness of a stream of rate c giving heat
+// through a conductance ua to a sink of infinite capacity rate (a coil in a
+// tank, a radiator in a room, a cooler in the open air).
+func sinkEffectiveness(ua, c float64) float64 {
+	if c <= 0 {
+		return 0
+	}
+	return 1 - math.Exp(-ua/c)
+}
+
+// sinkHeat is the heat a stream of rate c at tin gives to a sink at ts.
+func (c *epsCache) sinkHeat(ua, rate units.WattPerKelvin, tin, ts units.Celsius) units.Watt {
+	eps := c.get(float64(ua), float64(rate), sinkEffectiveness)
+	return units.Watt(eps * float64(rate) * float64(tin-ts))
+}
+
+// stepLoops moves heat through the exchanger into the primary water and out
+// to the dump, the tank coil and the radiators; it returns the heat to the
+// tank and to the house.
+func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.Celsius, qLoss float64) (qTank, qHeat units.Watt) {
+	p, s, e := &pl.P, &pl.S, &pl.E
+	hJ := units.Joule(h)
+	// Exchanger: hot oil in at tHot, cool water in at the return temperature.
+	eps := pl.hx.get(float64(cOil), float64(cW), func(a, b float64) float64 {
+		return CounterFlowEffectiveness(p.ExchangerUAWPerK, units.WattPerKelvin(a), units.WattPerKelvin(b))
+	})
+	qHX := units.Watt(eps * min(float64(cOil), float64(cW)) * float64(tHot-s.WaterRetC))
+	oilHXOut := tHot
+	if cOil > 0 {
+		oilHXOut = tHot - units.Celsius(float64(qHX)/float64(cOil))
+	}
+	coldLoss := float64(p.OilLossWPerK/2) * float64(s.OilInC-p.PlantRoomC)
+	qLoss += coldLoss
+	dCold := float64(cOil)*float64(oilHXOut-s.OilInC) - coldLoss
+
+	// Primary water: split by the dump valve, then the tank valve.
+	d, t := float64(pl.Valves[hal.ValveDump].Actual()), float64(pl.Valves[hal.ValveTank].Actual())
+	cDump := cW * units.WattPerKelvin(d)
+	cTank := cW * units.WattPerKelvin((1-d)*t)
+	cHeat := cW * units.WattPerKelvin((1-d)*(1-t))
+	uaDump := (p.DumpUAFanOffWPerK + (p.DumpUAFanMaxWPerK-p.DumpUAFanOffWPerK)*units.WattPerKelvin(pl.Fan.Actual())) *
+		units.WattPerKelvin(p.DumpDerate)
+	qDump := pl.dumpEps.sinkHeat(uaDump, cDump, s.WaterFlowC, s.OutdoorC)
+	qTank = pl.tankEps.sinkHeat(p.TankCoilUAWPerK, cTank, s.WaterFlowC, s.TankBottomC)
+	qHeat = pl.radEps.sinkHeat(p.RadiatorUAWPerK, cHeat, s.WaterFlowC, s.IndoorC)
+	dSupply := float64(qHX) + float64(cW)*float64(s.WaterRetC-s.WaterFlowC)
+	dReturn := float64(cW)*float64(s.WaterFlowC-s.WaterRetC) - float64(qDump+qTank+qHeat)
+
+	s.OilInC += units.Celsius(dCold * h / float64(pl.capColdOil))
+	s.WaterFlowC += units.Celsius(dSupply * h / float64(pl.capSupply))
+	s.WaterRetC += units.Celsius(dReturn * h / float64(pl.capReturn))
+	pl.LastQ = HeatFlows{Dump: qDump, Tank: qTank, Heating: qHeat, Losses: units.Watt(qLoss)}
+	e.Losses += hJ * units.Joule(qLoss)
+	e.Dumped += hJ * units.Joule(qDump)
+	e.ToTank += hJ * units.Joule(qTank)
+	e.ToHeating += hJ * units.Joule(qHeat)
+	return qTank, qHeat
+}
