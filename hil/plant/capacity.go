@@ -46,7 +46,7 @@ func (pl *Plant) steadyOil(powerW units.Watt, f capacityFlows, uaDump units.Watt
 		return 1e9, 1e9
 	}
 	cMin := min(cOil, cW)
-	u, room := float64(p.OilLossWPerK/2), float64(p.PlantRoomC)
+	u, room := float64(p.OilLossWPerK/2), float64(pl.S.PlantRoomC)
 	pw, ta, other := float64(powerW), float64(outdoorC), float64(otherW)
 	var lossMod, lossCold, tIn, tOut float64
 	// The losses depend on the temperatures they help set; they are small

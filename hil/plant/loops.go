@@ -67,7 +67,7 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	if cOil > 0 {
 		oilHXOut = tHot - units.Celsius(float64(qHX)/float64(cOil))
 	}
-	coldLoss := float64(p.OilLossWPerK/2) * float64(s.OilInC-p.PlantRoomC)
+	coldLoss := float64(p.OilLossWPerK/2) * float64(s.OilInC-s.PlantRoomC)
 	qLoss += coldLoss
 	dCold := float64(cOil)*float64(oilHXOut-s.OilInC) - coldLoss
 

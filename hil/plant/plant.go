@@ -28,6 +28,7 @@ type State struct {
 	IndoorC     units.Celsius
 	FabricC     units.Celsius
 	OutdoorC    units.Celsius
+	PlantRoomC  units.Celsius // air around the hub's oil circuit (its enclosure)
 	PressureBar units.Bar
 	OilFlowLPM  units.LitrePerMin
 	WaterLPM    units.LitrePerMin
@@ -81,6 +82,9 @@ type Plant struct {
 
 	// LastQ holds the heat flows of the last step.
 	LastQ HeatFlows
+	// TankLossW is the heat the hot-water tank lost to the room it stands
+	// in during the last step (W).
+	TankLossW units.Watt
 
 	PressureLossBarPerS float64 // injected leak of the water circuit (down to 0 bar)
 	// PressureFloorBar, when PressureToFloor is set, is where an injected
@@ -135,6 +139,7 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 	s.TankTopC, s.TankBottomC = init.TankTopC, init.TankBottomC
 	s.IndoorC = init.IndoorC
 	s.OutdoorC = w.At(0)
+	s.PlantRoomC = p.PlantRoomC
 	// The fabric starts in equilibrium between the room and the day's mean.
 	s.FabricC = (units.Celsius(p.HouseAirFabricWPerK)*init.IndoorC + units.Celsius(p.HouseFabricLossWPerK)*w.MeanC) /
 		units.Celsius(p.HouseAirFabricWPerK+p.HouseFabricLossWPerK)

@@ -8,8 +8,8 @@ import (
 
 func (pl *Plant) stepTank(h float64, qCoil units.Watt) {
 	p, s, e := &pl.P, &pl.S, &pl.E
-	top := -float64(p.TankLossWPerK/2) * float64(s.TankTopC-p.PlantRoomC)
-	bot := float64(qCoil) - float64(p.TankLossWPerK/2)*float64(s.TankBottomC-p.PlantRoomC)
+	top := -float64(p.TankLossWPerK/2) * float64(s.TankTopC-s.PlantRoomC)
+	bot := float64(qCoil) - float64(p.TankLossWPerK/2)*float64(s.TankBottomC-s.PlantRoomC)
 	mix := float64(p.TankLayerMixWPerK) * float64(s.TankTopC-s.TankBottomC)
 	top -= mix
 	bot += mix
