@@ -1,7 +1,6 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"math"
 	"os"
 	"reflect"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"hearth/hil/plant"
 	"hearth/units"
 )
 

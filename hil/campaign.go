@@ -1,12 +1,12 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
 
+	"hearth/hil/plant"
 	"hearth/units"
 )
 

@@ -1,9 +1,10 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"math"
 	"testing"
+
+	"hearth/hil/plant"
 )
 
 // Random scenarios draw every kind of the catalogue, with arguments that fit

@@ -2,10 +2,10 @@ package hil
 
 import (
 	"fmt"
-	"hearth/hil/plant"
 	"net/netip"
 
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/modules"
 	"hearth/modules/simnet"
 	"hearth/units"

@@ -2,10 +2,11 @@ package hil
 
 import (
 	"flag"
-	"hearth/hil/plant"
 	"os"
 	"strings"
 	"testing"
+
+	"hearth/hil/plant"
 )
 
 var updateDoc = flag.Bool("update-doc", false, "rewrite the generated sections of docs/hil.md")

@@ -1,14 +1,13 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"math"
-
-	"hearth/core"
 	"strconv"
 	"strings"
 	"time"
 
+	"hearth/core"
+	"hearth/hil/plant"
 	"hearth/units"
 )
 

@@ -2,10 +2,10 @@ package hil
 
 import (
 	"errors"
-	"hearth/hil/plant"
 	"strconv"
 
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/units"
 )

@@ -1,12 +1,12 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"math"
 	"strings"
 	"testing"
 
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/units"
 )

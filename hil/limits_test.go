@@ -1,10 +1,10 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"testing"
 
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/units"
 )

@@ -2,11 +2,11 @@ package hil
 
 import (
 	"context"
-	"hearth/hil/plant"
 	"sync"
 	"time"
 
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/units"
 )
 

@@ -1,11 +1,11 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"strconv"
 	"strings"
 	"time"
 
+	"hearth/hil/plant"
 	"hearth/units"
 )
 

@@ -2,11 +2,12 @@ package hil
 
 import (
 	"fmt"
+	"sort"
+	"strings"
+
 	"hearth/core"
 	"hearth/hil/plant"
 	"hearth/units"
-	"sort"
-	"strings"
 )
 
 // PerfDays are the scenarios docs/performance.md compares.
