@@ -2,13 +2,13 @@ package hil
 
 import (
 	"fmt"
-	"hearth/hil/plant"
 	"math"
 	"sort"
 
 	"hearth/core"
 	"hearth/core/edge"
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/safety/tripstore"
 	"hearth/units"

@@ -1,11 +1,11 @@
 package hil
 
 import (
-	"hearth/hil/plant"
 	"math"
 	"reflect"
 	"testing"
 
+	"hearth/hil/plant"
 	"hearth/units"
 )
 

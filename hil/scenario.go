@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"hearth/hil/plant"
 	"io/fs"
 	"os"
 	"path"
@@ -15,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/safety"
 	"hearth/units"
 )

@@ -3,11 +3,11 @@ package hil
 import (
 	"errors"
 	"fmt"
-	"hearth/hil/plant"
 	"math"
 
 	"hearth/control"
 	"hearth/hal"
+	"hearth/hil/plant"
 	"hearth/pid"
 	"hearth/units"
 )

@@ -2,13 +2,13 @@ package hil
 
 import (
 	"errors"
-	"hearth/hil/plant"
 	"math"
 	"reflect"
 	"runtime"
 	"sync"
 	"testing"
 
+	"hearth/hil/plant"
 	"hearth/pid"
 	"hearth/units"
 )
