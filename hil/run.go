@@ -103,6 +103,13 @@ type EnergyKWh struct {
 	StoredChange float64 `json:"stored_change"`
 	Immersion    float64 `json:"immersion"`
 	DHWDelivered float64 `json:"dhw_delivered"`
+	// Backup is the heat the home's own boiler or heat pump gave the house
+	// where the hub could not (outside the hub's boundary).
+	Backup float64 `json:"backup"`
+	// Overhead is the facility's energy beyond compute, pumps and fan
+	// (power conversion, network, the controller): ISO/IEC 30134-6 counts
+	// it in the ERF's denominator.
+	Overhead float64 `json:"overhead"`
 }
 
 // Result is what a run reports. Field names are a contract (issue 2).
@@ -470,7 +477,7 @@ func (s *Sim) Result() Result {
 	}
 	k := &r.EnergyKWh
 	r.EnergyImbalance = k.Compute - (k.ToTank + k.ToHeating + k.Dumped + k.Losses + k.StoredChange)
-	if d := k.Compute + k.Parasitic; d > 0 {
+	if d := k.Compute + k.Parasitic + k.Overhead; d > 0 {
 		r.ERF = (k.ToTank + k.ToHeating) / d
 	}
 	r.ComputeAvailability = 1

@@ -18,12 +18,12 @@ import (
 )
 
 func init() {
-	register("hil", "the HIL bench: list, faults, run, campaign", runHIL)
+	register("hil", "the HIL bench: list, faults, run, campaign, perf, year", runHIL)
 }
 
 func runHIL(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: hearth hil list|faults|run|campaign [flags]")
+		fmt.Fprintln(stderr, "usage: hearth hil list|faults|run|campaign|perf|year [flags]")
 		return 2
 	}
 	switch args[0] {
@@ -37,8 +37,10 @@ func runHIL(args []string, stdout, stderr io.Writer) int {
 		return hilCampaign(args[1:], stdout, stderr)
 	case "perf":
 		return hilPerf(args[1:], stdout, stderr)
+	case "year":
+		return hilYear(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "hearth hil: unknown subcommand %q (want list, faults, run or campaign)\n", args[0])
+	fmt.Fprintf(stderr, "hearth hil: unknown subcommand %q (want list, faults, run, campaign, perf or year)\n", args[0])
 	return 2
 }
 
