@@ -250,6 +250,8 @@ func hilPerf(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the rows as JSON")
 	plant := fs.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
 	workers := fs.Int("workers", runtime.NumCPU(), "runs in parallel")
+	beforeFile := fs.String("before", "", "an earlier `hearth hil perf --json` to set beside today's figures")
+	beforeLabel := fs.String("before-label", "the earlier plant", "what --before was run on, for the table's prose")
 	if fs.Parse(args) != nil {
 		return 2
 	}
@@ -257,6 +259,13 @@ func hilPerf(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth hil perf:", err)
 		return 2
+	}
+	var before []hil.PerfRow
+	if *beforeFile != "" {
+		if before, err = readPerfRows(*beforeFile); err != nil {
+			fmt.Fprintln(stderr, "hearth hil perf:", err)
+			return 2
+		}
 	}
 	rows, err := hil.Performance(base, *workers)
 	if err != nil {
@@ -267,6 +276,9 @@ func hilPerf(args []string, stdout, stderr io.Writer) int {
 		return writeJSON(stdout, rows)
 	}
 	md := hil.PerfMarkdown(rows)
+	if before != nil {
+		md = strings.TrimSuffix(md, hil.PerfEnd) + hil.PerfBeforeAfter(*beforeLabel, before, rows) + hil.PerfEnd
+	}
 	if *write != "" {
 		old, err := os.ReadFile(*write)
 		if err != nil && !os.IsNotExist(err) {
@@ -331,4 +343,20 @@ func hilCampaign(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// readPerfRows reads an earlier `hearth hil perf --json`.
+func readPerfRows(path string) ([]hil.PerfRow, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rows []hil.PerfRow
+	if err := json.Unmarshal(b, &rows); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: no rows", path)
+	}
+	return rows, nil
 }
