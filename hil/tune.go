@@ -166,7 +166,7 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	s.Init.ModuleLevel = s.ModuleLevel
 	switch loop {
 	case LoopOil:
-		s.Params.RadiatorUAWPerK, s.Params.TankCoilUAWPerK = 0, 0
+		s.Params.RadiatorQ50W, s.Params.TankCoilUAWPerK = 0, 0
 		s.ValveDump = 1
 		s.WaterPump = matched
 		s.Base = cc.DumpGains
@@ -200,8 +200,8 @@ func (s *LoopSetup) Isolation() string {
 	var sinks string
 	switch s.Loop {
 	case LoopOil:
-		sinks = fmt.Sprintf("dump cooler the only sink (radiators %g W/K, tank coil %g W/K), dump valve %.2f, water pump %.2f, tank valve %.2f",
-			p.RadiatorUAWPerK, p.TankCoilUAWPerK, s.ValveDump, s.WaterPump, s.ValveTank)
+		sinks = fmt.Sprintf("dump cooler the only sink (radiators %g W at dT50, tank coil %g W/K), dump valve %.2f, water pump %.2f, tank valve %.2f",
+			p.RadiatorQ50W, p.TankCoilUAWPerK, s.ValveDump, s.WaterPump, s.ValveTank)
 	case LoopWater:
 		sinks = fmt.Sprintf("radiators the only sink, room held at %.1f °C, dump %.2f, tank valve %.2f",
 			s.Init.IndoorC, s.ValveDump, s.ValveTank)
