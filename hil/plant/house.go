@@ -116,15 +116,20 @@ func (r *radiators) segOut(dT float64) float64 {
 	return r.q50Seg * f
 }
 
-// step advances the stock by h with water at rate c coming in at inC and
+// step advances the stock by h with water at rate c (W/K) coming in at inC and
 // the room at roomC; it returns the heat the water gave up (cooled from
 // inC to the last segment's temperature) and the heat given to the room.
 func (r *radiators) step(h, c float64, inC, roomC units.Celsius) (fromWater, toRoom units.Watt) {
 	prev := float64(inC)
+	if c <= 0 {
+		prev = float64(r.segC[0]) // still water: the first segment's own
+	}
 	var q float64
 	for i := range r.segC {
+		// A segment is its outlet's temperature; it emits at the mean of
+		// its inlet and outlet (a trapezoid along the water).
 		t := float64(r.segC[i])
-		qi := r.segOut(t - float64(roomC))
+		qi := r.segOut((prev+t)/2 - float64(roomC))
 		q += qi
 		r.segC[i] = units.Celsius(t + (c*(prev-t)-qi)*h/r.capSeg)
 		prev = t
@@ -193,4 +198,77 @@ func (pl *Plant) stepHouse(h float64) {
 	fab := af - float64(p.HouseFabricLossWPerK)*float64(s.FabricC-s.OutdoorC)
 	s.IndoorC += units.Celsius(air * h / float64(p.HouseAirJPerK))
 	s.FabricC += units.Celsius(fab * h / float64(p.HouseFabricJPerK))
+}
+
+// RadiatorSteady is the EN 442 stock's steady output with water at rate c
+// (W/K) in at inC and the room at roomC, from the log-mean excess (the
+// standard's closed form): c (in - out) = Q50 (dT_lm/50)^n. It returns the
+// output and the water's outlet temperature.
+func (p *HouseParams) RadiatorSteady(inC, roomC units.Celsius, c units.WattPerKelvin) (units.Watt, units.Celsius) {
+	ti, tr := float64(inC-roomC), float64(roomC)
+	if ti <= 0 || c <= 0 || p.RadiatorQ50W <= 0 {
+		return 0, inC
+	}
+	lo, hi := 0.0, ti // the outlet's excess
+	for range 60 {
+		to := (lo + hi) / 2
+		lm := (ti + to) / 2
+		if ti-to > 1e-9*ti {
+			lm = (ti - to) / math.Log(ti/to)
+		}
+		if c*units.WattPerKelvin(ti-to) > units.WattPerKelvin(RadiatorOutput(p.RadiatorQ50W, p.RadiatorN, units.Kelvin(lm))) {
+			lo = to // the water gives up more than the stock emits: warmer outlet
+		} else {
+			hi = to
+		}
+	}
+	to := (lo + hi) / 2
+	return units.Watt(float64(c) * (ti - to)), units.Celsius(tr + to)
+}
+
+// HubHeatingCeiling is the most heat the hub can give the radiators in
+// steady state with the room at roomC and the oil into the modules at
+// ceilingC, the modules drawing at most powerW: the dump and the tank
+// closed, the best oil and water flows of the pumps' ranges (the oil at
+// least minOilLPM). The oil circuit's loss to the plant room is taken out.
+func (pl *Plant) HubHeatingCeiling(roomC, ceilingC units.Celsius, powerW units.Watt, minOilLPM units.LitrePerMin) units.Watt {
+	p := &pl.P
+	best := units.Watt(0)
+	for o := max(minOilLPM, 1); o <= p.OilPumpMaxLPM+1e-9; o++ {
+		for w := units.LitrePerMin(1); w <= p.WaterPumpMaxLPM+1e-9; w++ {
+			best = max(best, pl.hubHeatingAt(units.OilRate(o), units.WaterRate(w), roomC, ceilingC, powerW))
+		}
+	}
+	return best
+}
+
+// hubHeatingAt is HubHeatingCeiling at given oil and water rates.
+func (pl *Plant) hubHeatingAt(cOil, cW units.WattPerKelvin, roomC, ceilingC units.Celsius, powerW units.Watt) units.Watt {
+	p := &pl.P
+	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, cOil, cW)
+	cMin := float64(min(cOil, cW))
+	u, room := float64(p.OilLossWPerK/2), float64(pl.S.PlantRoomC)
+	// The heat q through the exchanger sets the oil out of the modules and
+	// the water; the radiators must take it at the flow temperature it
+	// gives. Bisect on q.
+	fits := func(q float64) bool {
+		oilOut := float64(ceilingC) + q/float64(cOil)
+		loss := u*(oilOut-room) + u*(float64(ceilingC)-room)
+		if q+loss > float64(powerW) {
+			return false
+		}
+		ret := oilOut - q/(eps*cMin)
+		flow := ret + q/float64(cW)
+		got, _ := p.RadiatorSteady(units.Celsius(flow), roomC, cW)
+		return float64(got) >= q
+	}
+	lo, hi := 0.0, float64(powerW)
+	for range 50 {
+		if m := (lo + hi) / 2; fits(m) {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return units.Watt(lo)
 }
