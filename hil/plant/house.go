@@ -228,22 +228,24 @@ func (p *HouseParams) RadiatorSteady(inC, roomC units.Celsius, c units.WattPerKe
 
 // HubHeatingCeiling is the most heat the hub can give the radiators in
 // steady state with the room at roomC and the oil into the modules at
-// ceilingC, the modules drawing at most powerW: the dump and the tank
-// closed, the best oil and water flows of the pumps' ranges (the oil at
-// least minOilLPM). The oil circuit's loss to the plant room is taken out.
-func (pl *Plant) HubHeatingCeiling(roomC, ceilingC units.Celsius, powerW units.Watt, minOilLPM units.LitrePerMin) units.Watt {
+// ceilingC and out of them at most outMaxC, the modules drawing at most
+// powerW: the dump and the tank
+// closed, the best water flow of the pump's range and the best oil flow
+// from oilLo to oilHi (1 L/min steps). The oil circuit's loss to the
+// plant room is taken out of powerW.
+func (pl *Plant) HubHeatingCeiling(roomC, ceilingC, outMaxC units.Celsius, powerW units.Watt, oilLo, oilHi units.LitrePerMin) units.Watt {
 	p := &pl.P
 	best := units.Watt(0)
-	for o := max(minOilLPM, 1); o <= p.OilPumpMaxLPM+1e-9; o++ {
-		for w := units.LitrePerMin(1); w <= p.WaterPumpMaxLPM+1e-9; w++ {
-			best = max(best, pl.hubHeatingAt(units.OilRate(o), units.WaterRate(w), roomC, ceilingC, powerW))
+	for o := max(oilLo, 0.5); o <= min(oilHi, p.OilPumpMaxLPM)+1e-9; o++ {
+		for w := units.LitrePerMin(0.5); w <= p.WaterPumpMaxLPM+1e-9; w += 0.5 {
+			best = max(best, pl.hubHeatingAt(units.OilRate(o), units.WaterRate(w), roomC, ceilingC, outMaxC, powerW))
 		}
 	}
 	return best
 }
 
 // hubHeatingAt is HubHeatingCeiling at given oil and water rates.
-func (pl *Plant) hubHeatingAt(cOil, cW units.WattPerKelvin, roomC, ceilingC units.Celsius, powerW units.Watt) units.Watt {
+func (pl *Plant) hubHeatingAt(cOil, cW units.WattPerKelvin, roomC, ceilingC, outMaxC units.Celsius, powerW units.Watt) units.Watt {
 	p := &pl.P
 	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, cOil, cW)
 	cMin := float64(min(cOil, cW))
@@ -254,7 +256,7 @@ func (pl *Plant) hubHeatingAt(cOil, cW units.WattPerKelvin, roomC, ceilingC unit
 	fits := func(q float64) bool {
 		oilOut := float64(ceilingC) + q/float64(cOil)
 		loss := u*(oilOut-room) + u*(float64(ceilingC)-room)
-		if q+loss > float64(powerW) {
+		if q+loss > float64(powerW) || oilOut > float64(outMaxC) {
 			return false
 		}
 		ret := oilOut - q/(eps*cMin)
