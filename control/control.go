@@ -161,7 +161,7 @@ func DefaultConfig() Config {
 		TankTargetC: 48, TankHystK: 4,
 		LegionellaAt: 0, LegionellaC: 60, LegionellaHoldS: 3600,
 		ExerciseAt: 6*24*units.Hour + 3*units.Hour, ExerciseS: 240, // Sunday 03:00, two 90 s strokes
-		CurveOutAC: -3, CurveFlowAC: 50, CurveOutBC: 16, CurveFlowBC: 30,
+		CurveOutAC: 4, CurveFlowAC: 48.5, CurveOutBC: 16, CurveFlowBC: 28.5,
 		OilRiseK: 6, OilFlowMinLPM: 11, OilPumpMaxLPM: 40, WaterPumpMaxLPM: 25, OilPumpSpeed: 0.75,
 		// Pumps on their flow meters, around the feed-forward (ratio per L/min).
 		OilFlowGains:   pid.Config{Kp: 0.005, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1},

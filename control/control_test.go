@@ -10,7 +10,7 @@ import (
 func TestWeatherCurve(t *testing.T) {
 	c := DefaultConfig()
 	for _, tc := range []struct{ out, want units.Celsius }{
-		{-3, 50}, {16, 30}, {-20, 50}, {30, 30}, {6.5, 40},
+		{4, 48.5}, {-3, 48.5}, {16, 28.5}, {-20, 48.5}, {30, 28.5}, {10, 38.5},
 	} {
 		if got := c.WeatherCurve(tc.out); got < tc.want-1e-9 || got > tc.want+1e-9 {
 			t.Errorf("curve(%v) = %v, want %v", tc.out, got, tc.want)

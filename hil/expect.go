@@ -195,6 +195,10 @@ func (j *judge) figures() {
 		j.add("dhw_shortfall_kwh <= "+ftoa(*ex.DHWShortfallMaxKWh), r.DHWShortfallKWh <= *ex.DHWShortfallMaxKWh,
 			"dhw_shortfall_kwh "+strconv.FormatFloat(r.DHWShortfallKWh, 'f', 3, 64))
 	}
+	if ex.BackupMaxKWh != nil {
+		j.add("backup_kwh <= "+ftoa(*ex.BackupMaxKWh), r.EnergyKWh.Backup <= *ex.BackupMaxKWh,
+			"backup_kwh "+strconv.FormatFloat(r.EnergyKWh.Backup, 'f', 3, 64))
+	}
 	if ex.TankAtTargetMin != nil {
 		j.add("tank_at_target_fraction >= "+strconv.FormatFloat(*ex.TankAtTargetMin, 'f', -1, 64),
 			r.Quality.TankAtTargetFraction >= *ex.TankAtTargetMin,

@@ -20,7 +20,7 @@ func TestOilOverTemperatureTripsAndCuts(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Params.DumpUAFanOffWPerK, cfg.Params.DumpUAFanMaxWPerK = 0, 0
-	cfg.Params.RadiatorUAWPerK, cfg.Params.TankCoilUAWPerK = 0, 0
+	cfg.Params.RadiatorQ50W, cfg.Params.TankCoilUAWPerK = 0, 0
 	cfg.Core.Control.ShedWPerKS = 0
 	cfg.Core.Control.LoadGains.Kp, cfg.Core.Control.LoadGains.Ki = 0, 0
 	cfg.Duration = 6 * units.Hour

@@ -467,7 +467,7 @@ func (s *Sim) Result() Result {
 		EnergyKWh: EnergyKWh{
 			Compute: e.Compute.KWh(), Parasitic: e.Parasitic.KWh(), ToTank: e.ToTank.KWh(),
 			ToHeating: e.ToHeating.KWh(), Dumped: e.Dumped.KWh(), Losses: e.Losses.KWh(),
-			StoredChange: stored.KWh(), Immersion: e.Immersion.KWh(), DHWDelivered: e.DHWDelivered.KWh(),
+			StoredChange: stored.KWh(), Immersion: e.Immersion.KWh(), Backup: e.Backup.KWh(), DHWDelivered: e.DHWDelivered.KWh(),
 		},
 		DHWShortfallKWh: e.DHWShortfall.KWh(),
 		Quality:         s.q.result(),

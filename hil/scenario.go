@@ -81,6 +81,8 @@ type Expect struct {
 	ERFMin                 *float64        `toml:"erf_min"`
 	ComputeAvailabilityMin *float64        `toml:"compute_availability_min"`
 	DHWShortfallMaxKWh     *float64        `toml:"dhw_shortfall_max_kwh"`
+	// BackupMaxKWh bounds the heat the home's own heater gave the house.
+	BackupMaxKWh *float64 `toml:"backup_max_kwh"`
 	// TankAtTargetMin: the tank's upper layer at or above its target less
 	// TankTargetBandK for at least this share of the run.
 	TankAtTargetMin *float64 `toml:"tank_at_target_min"`

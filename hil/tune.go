@@ -127,8 +127,9 @@ const huge = 1e15
 //     set the oil temperature: below it the tank alone holds the oil under
 //     the setpoint.
 //
-// Every loop runs with compute at 100 % and the oil pump at control's flow
-// for it (a 6 K rise: 20.8 L/min), and the outside temperature held at the season's mean: a drifting
+// The oil loop runs with compute at 100 % (water 50 %, tank 25 %: what the
+// radiators take there) and the oil pump at control's flow for it (a 6 K
+// rise: 20.8 L/min at 100 %), and the outside temperature held at the season's mean: a drifting
 // weather would be a load the experiment cannot tell from its own doing.
 // Each loop's measurement is read as control reads it (the hotter of the
 // two oil-in probes, or the flow probe): DS18B20s, 0.75 s conversions,
@@ -156,17 +157,28 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
 		ModuleLevel: hal.Level100, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
 	}
-	// The pumps where control runs them with every module at 100 %: the
-	// oil at its flow for that heat, the water (outside space heating)
-	// matched to it.
+	// The radiators are an EN 442 stock sized to the house (6.7 kW at
+	// dT50), not a sink of any size: with the radiators the only sink at
+	// the weather curve's flow (water), or under the tank's oil setpoint
+	// (tank), they take only part of the hub's 3.6 kW, so those loops run
+	// the compute at the level the radiators can take there (50 %:
+	// 2.56 kW; 25 %: 2.05 kW).
+	switch loop {
+	case LoopWater:
+		s.ModuleLevel = hal.Level50
+	case LoopTank:
+		s.ModuleLevel = hal.Level25
+	}
+	// The pumps where control runs them at that level: the oil at its
+	// flow for that heat, the water (outside space heating) matched to it.
 	p := s.Params
-	oilLPM := cc.OilFlowFor(units.Watt(p.Modules)*p.ModuleFullW(), cc.OilCeilingC-units.Celsius(cc.DumpMarginK))
+	oilLPM := cc.OilFlowFor(units.Watt(p.Modules)*p.LevelW(s.ModuleLevel), cc.OilCeilingC-units.Celsius(cc.DumpMarginK))
 	s.OilPump = units.Ratio(oilLPM / p.OilPumpMaxLPM)
 	matched := units.Ratio(cc.MatchedWaterFlow(oilLPM) / p.WaterPumpMaxLPM)
 	s.Init.ModuleLevel = s.ModuleLevel
 	switch loop {
 	case LoopOil:
-		s.Params.RadiatorUAWPerK, s.Params.TankCoilUAWPerK = 0, 0
+		s.Params.RadiatorQ50W, s.Params.TankCoilUAWPerK = 0, 0
 		s.ValveDump = 1
 		s.WaterPump = matched
 		s.Base = cc.DumpGains
@@ -200,8 +212,8 @@ func (s *LoopSetup) Isolation() string {
 	var sinks string
 	switch s.Loop {
 	case LoopOil:
-		sinks = fmt.Sprintf("dump cooler the only sink (radiators %g W/K, tank coil %g W/K), dump valve %.2f, water pump %.2f, tank valve %.2f",
-			p.RadiatorUAWPerK, p.TankCoilUAWPerK, s.ValveDump, s.WaterPump, s.ValveTank)
+		sinks = fmt.Sprintf("dump cooler the only sink (radiators %g W at dT50, tank coil %g W/K), dump valve %.2f, water pump %.2f, tank valve %.2f",
+			p.RadiatorQ50W, p.TankCoilUAWPerK, s.ValveDump, s.WaterPump, s.ValveTank)
 	case LoopWater:
 		sinks = fmt.Sprintf("radiators the only sink, room held at %.1f °C, dump %.2f, tank valve %.2f",
 			s.Init.IndoorC, s.ValveDump, s.ValveTank)

@@ -48,7 +48,7 @@ var bounds = [...]bound{
 	{"safety.oil_out.hyst_k", 0, 10, whyHyst, func(c *Config) float64 { return float64(c.OilOut.HystK) }},
 
 	{"safety.water_flow.warn_c", 55, 95 - overshootK,
-		"above the weather curve's 50 C flow at -3 C outside",
+		"above the weather curve's 48.5 C flow at 4 C outside and below",
 		func(c *Config) float64 { return float64(c.WaterFlow.WarnC) }},
 	{"safety.water_flow.trip_c", 55, 95 - overshootK,
 		"water flow never above 95 C, 15 K under the 110 C STB of EN 12828 practice so software acts first; " +

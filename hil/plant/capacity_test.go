@@ -27,7 +27,7 @@ func TestCapacityBoundIsThePlants(t *testing.T) {
 			p := DefaultParams()
 			p.DumpDerate = tc.derate
 			// No other sink: the tank coil and the radiators take nothing.
-			p.TankCoilUAWPerK, p.RadiatorUAWPerK = 0, 0
+			p.TankCoilUAWPerK, p.RadiatorQ50W = 0, 0
 			const ceiling, outMax, minFlow = 48, 60, 10
 			w := Weather{MeanC: tc.outdoorC}
 			probe := NewPlant(p, w, SeasonInit(Summer), 1)

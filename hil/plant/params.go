@@ -96,7 +96,8 @@ type Params struct {
 	HouseAirLossWPerK    units.WattPerKelvin  `toml:"house_air_loss_w_per_k"`    // ventilation
 	HouseFabricLossWPerK units.WattPerKelvin  `toml:"house_fabric_loss_w_per_k"` // walls, roof
 	HouseAirFabricWPerK  units.WattPerKelvin  `toml:"house_air_fabric_w_per_k"`
-	RadiatorUAWPerK      units.WattPerKelvin  `toml:"radiator_ua_w_per_k"`
+
+	HouseParams
 }
 
 // DefaultParams returns the reference HeatHub of DOMAIN.md.
@@ -121,7 +122,7 @@ func DefaultParams() Params {
 
 		HouseAirJPerK: 2e6, HouseFabricJPerK: 18e6,
 		HouseAirLossWPerK: 50, HouseFabricLossWPerK: 150, HouseAirFabricWPerK: 1500,
-		RadiatorUAWPerK: 250,
+		HouseParams: defaultHouseParams(),
 	}
 }
 

@@ -41,6 +41,7 @@ type State struct {
 type Energy struct {
 	Compute, Parasitic, ToTank, ToHeating, Dumped, Losses units.Joule
 	Immersion                                             units.Joule // the tank's electric heater (outside the boundary)
+	Backup                                                units.Joule // the home's own heater (outside the boundary)
 	DHWDelivered, DHWShortfall                            units.Joule
 }
 
@@ -98,6 +99,9 @@ type Plant struct {
 	hx                       epsCache
 	nextWeather              units.Time // when the outside temperature is next sampled
 	dumpEps, tankEps, radEps epsCache
+
+	rad       radiators  // the house's radiator stock (house.go)
+	radToRoom units.Watt // what the radiators gave the room in the last step
 }
 
 // epsCache remembers the last effectiveness computed for a pair of inputs.
@@ -145,6 +149,7 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 		units.Celsius(p.HouseAirFabricWPerK+p.HouseFabricLossWPerK)
 	s.PressureBar = p.PressureBar
 
+	pl.rad.init(&p.HouseParams, init.WaterC)
 	pl.wireDevices(init)
 	pl.stored0 = pl.Stored()
 	return pl
@@ -196,9 +201,9 @@ func (pl *Plant) Step(dt units.Duration) {
 	h := dt.Seconds()
 	cOil, cW := pl.stepActuators(dt)
 	tHot, qLoss := pl.stepModules(h, cOil)
-	qTank, qHeat := pl.stepLoops(h, cOil, cW, tHot, qLoss)
+	qTank, _ := pl.stepLoops(h, cOil, cW, tHot, qLoss)
 	pl.stepTank(h, qTank)
-	pl.stepHouse(h, qHeat)
+	pl.stepHouse(h)
 	pl.stepCircuits(h)
 
 	pl.Now = pl.Now.Add(dt)
