@@ -62,6 +62,11 @@ type Quality struct {
 	// (plant.HeatBound). HeatBoundKWh is that heat.
 	ERFBound     float64 `json:"erf_bound"`
 	HeatBoundKWh float64 `json:"heat_bound_kwh"`
+	// BackupMinKWh is the least backup heat any control could have left to
+	// the home's own heater with the house held at ComfortMinC: the house's
+	// need there beyond its gains and the radiators at the hottest water
+	// the hub can make (plant.HeatBound).
+	BackupMinKWh float64 `json:"backup_min_kwh"`
 	// ThrottleRequiredMarginsKWh is ThrottleRequiredLevelsKWh with the oil
 	// held at control's own margins (control.Config.LoadMarginK under the
 	// ceiling, its flow at least OilFlowMinLPM): the part of the excess
@@ -132,6 +137,10 @@ var actuatorNames = [...]string{"oil_pump", "water_pump", "valve_dump", "valve_t
 // ComfortMaxC is the top of the comfort band the ERF bound holds the
 // house at (the band the winter expectations hold: 19.5-22.5 C).
 const ComfortMaxC = 22.5
+
+// ComfortMinC is the comfort band's floor, which the backup's bound holds
+// the house at.
+const ComfortMinC = 19.5
 
 type quality struct {
 	bound            plant.HeatBound
