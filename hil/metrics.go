@@ -55,6 +55,18 @@ type Quality struct {
 	ThrottleRequiredKWh       float64 `json:"throttle_required_kwh"`
 	ThrottleRequiredLevelsKWh float64 `json:"throttle_required_levels_kwh"`
 	ComputeAvailabilityBound  float64 `json:"compute_availability_bound"`
+	// ERFBound is the most ERF any control could have reached with the
+	// compute this run ran: the heat the house could take with its air held
+	// at ComfortMaxC all along (less its gains), and the tank what it took
+	// plus what it could still store, over the run's denominator
+	// (plant.HeatBound). HeatBoundKWh is that heat.
+	ERFBound     float64 `json:"erf_bound"`
+	HeatBoundKWh float64 `json:"heat_bound_kwh"`
+	// BackupMinKWh is the least backup heat any control could have left to
+	// the home's own heater with the house held at ComfortMinC: the house's
+	// need there beyond its gains and the radiators at the hottest water
+	// the hub can make (plant.HeatBound).
+	BackupMinKWh float64 `json:"backup_min_kwh"`
 	// ThrottleRequiredMarginsKWh is ThrottleRequiredLevelsKWh with the oil
 	// held at control's own margins (control.Config.LoadMarginK under the
 	// ceiling, its flow at least OilFlowMinLPM): the part of the excess
@@ -122,7 +134,16 @@ func (r *reversal) add(v float64) {
 
 var actuatorNames = [...]string{"oil_pump", "water_pump", "valve_dump", "valve_tank", "fan"}
 
+// ComfortMaxC is the top of the comfort band the ERF bound holds the
+// house at (the band the winter expectations hold: 19.5-22.5 C).
+const ComfortMaxC = 22.5
+
+// ComfortMinC is the comfort band's floor, which the backup's bound holds
+// the house at.
+const ComfortMinC = 19.5
+
 type quality struct {
+	bound            plant.HeatBound
 	oilMean          float64
 	oilMeanSet       bool
 	iae, over        float64
@@ -148,6 +169,9 @@ func (q *quality) observe(s *Sim, st *safety.Status) {
 	pl, ps := s.Plant, &s.Plant.S
 	h := Tick.Seconds() / 3600
 	q.ticks++
+	if int64(q.ticks)%int64(units.Second/Tick) == 1 {
+		q.bound.Step(pl, units.Second.Seconds())
+	}
 	oil := float64(ps.OilInC)
 	if !q.oilMeanSet {
 		q.oilMean, q.oilMeanSet = oil, true

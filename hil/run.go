@@ -204,6 +204,9 @@ func New(cfg Config) (*Sim, error) {
 	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
 	pl.StartAt(units.Time(-cfg.PreRoll))
 	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
+	s.q.bound = plant.HeatBound{MaxC: ComfortMaxC, HoldC: cfg.Core.Control.LegionellaC,
+		MinC: ComfortMinC, CeilingC: cfg.Core.Control.OilCeilingC, OutMaxC: cfg.Core.Control.OilOutMaxC,
+		MinOilLPM: cfg.Core.Safety.MinOilFlowLPM}
 	s.dev = pl.Devices()
 	if cfg.Channel != nil {
 		if s.chn, err = newChannel(cfg.Channel, pl, cfg.Seed); err != nil {
@@ -477,8 +480,11 @@ func (s *Sim) Result() Result {
 	}
 	k := &r.EnergyKWh
 	r.EnergyImbalance = k.Compute - (k.ToTank + k.ToHeating + k.Dumped + k.Losses + k.StoredChange)
+	r.Quality.BackupMinKWh = s.q.bound.BackupMin().KWh()
+	r.Quality.HeatBoundKWh = (s.q.bound.House() + s.q.bound.Tank(pl, units.DurationOf(r.SimSeconds))).KWh()
 	if d := k.Compute + k.Parasitic + k.Overhead; d > 0 {
 		r.ERF = (k.ToTank + k.ToHeating) / d
+		r.Quality.ERFBound = min(1, r.Quality.HeatBoundKWh/d)
 	}
 	r.ComputeAvailability = 1
 	if s.availReq > 0 {
