@@ -23,8 +23,9 @@ type State struct {
 	OilOutC     units.Celsius                 // mixed oil out of the modules (into the exchanger)
 	WaterFlowC  units.Celsius                 // primary water out of the exchanger
 	WaterRetC   units.Celsius                 // primary water back into the exchanger
-	TankTopC    units.Celsius
-	TankBottomC units.Celsius
+	TankTopC    units.Celsius                 // the tank's top probe's layer
+	TankBottomC units.Celsius                 // the tank's bottom probe's layer
+	TankC       [TankLayers]units.Celsius     // the tank's layers, bottom first
 	IndoorC     units.Celsius
 	FabricC     units.Celsius
 	OutdoorC    units.Celsius
@@ -41,7 +42,8 @@ type State struct {
 type Energy struct {
 	Compute, Parasitic, ToTank, ToHeating, Dumped, Losses units.Joule
 	Immersion                                             units.Joule // the tank's electric heater (outside the boundary)
-	DHWDelivered, DHWShortfall                            units.Joule
+	DHWDelivered, DHWShortfall                            units.Joule // EN 16147: useful energy delivered, and Qtap not delivered
+	DHWDraws, DHWDrawsShort                               int         // draws judged, and those short of their Qtap
 }
 
 // HeatFlows are the heat flows out of the hub's boundary during one step.
@@ -72,13 +74,13 @@ type Plant struct {
 	Modules  [hal.MaxModules]sim.Module
 
 	// Capacities, derived once.
-	capModule, capColdOil, capSupply, capReturn, capTankLayer units.JoulePerKelvin
-	stored0                                                   units.Joule
+	capModule, capColdOil, capSupply, capReturn units.JoulePerKelvin
+	stored0                                     units.Joule
 
-	tap      int         // next tap of the day's profile
-	tapLeftJ units.Joule // energy still to deliver of the running draw
-	tapFlow  units.LitrePerMin
-	tapDay   int64 // day the tap index belongs to
+	// LocalAt is the local time since Monday 00:00 at the plant's zero:
+	// the draws keep local time.
+	LocalAt units.Duration
+	tank    tank
 
 	// LastQ holds the heat flows of the last step.
 	LastQ HeatFlows
@@ -95,9 +97,9 @@ type Plant struct {
 
 	// Effectiveness caches: flows and valve positions settle, and exp is
 	// the plant's most expensive operation.
-	hx                       epsCache
-	nextWeather              units.Time // when the outside temperature is next sampled
-	dumpEps, tankEps, radEps epsCache
+	hx              epsCache
+	nextWeather     units.Time // when the outside temperature is next sampled
+	dumpEps, radEps epsCache
 }
 
 // epsCache remembers the last effectiveness computed for a pair of inputs.
@@ -128,7 +130,6 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 	pl.capColdOil = oilCap(p.ColdOilL)
 	pl.capSupply = waterCap(p.SupplyWaterL)
 	pl.capReturn = waterCap(p.ReturnWaterL)
-	pl.capTankLayer = waterCap(p.TankL / 2)
 
 	s := &pl.S
 	for i := range p.Modules {
@@ -136,7 +137,7 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 	}
 	s.OilInC, s.OilOutC = init.OilC, init.OilC
 	s.WaterFlowC, s.WaterRetC = init.WaterC, init.WaterC
-	s.TankTopC, s.TankBottomC = init.TankTopC, init.TankBottomC
+	pl.initTank(init)
 	s.IndoorC = init.IndoorC
 	s.OutdoorC = w.At(0)
 	s.PlantRoomC = p.PlantRoomC
@@ -196,8 +197,8 @@ func (pl *Plant) Step(dt units.Duration) {
 	h := dt.Seconds()
 	cOil, cW := pl.stepActuators(dt)
 	tHot, qLoss := pl.stepModules(h, cOil)
-	qTank, qHeat := pl.stepLoops(h, cOil, cW, tHot, qLoss)
-	pl.stepTank(h, qTank)
+	_, qHeat := pl.stepLoops(h, cOil, cW, tHot, qLoss)
+	pl.stepTank(h)
 	pl.stepHouse(h, qHeat)
 	pl.stepCircuits(h)
 
