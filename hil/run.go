@@ -202,6 +202,7 @@ func New(cfg Config) (*Sim, error) {
 		return nil, err
 	}
 	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
+	pl.LocalAt = cfg.WeekTime // the draws keep local time
 	pl.StartAt(units.Time(-cfg.PreRoll))
 	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
 	s.dev = pl.Devices()

@@ -111,7 +111,12 @@ func (pl *Plant) advanceTaps() {
 	d := &pl.tank.draw
 	local := int64(pl.LocalAt) + int64(pl.Now)
 	if n := local / day; n != d.day {
+		// A new day (or the run's first step): from its first draw still
+		// to come.
 		d.day, d.next = n, 0
+		for d.next < len(ProfileM) && ProfileM[d.next].AtS < units.Duration(local%day).Seconds() {
+			d.next++
+		}
 	}
 	if d.next >= len(ProfileM) {
 		return
