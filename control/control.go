@@ -469,7 +469,9 @@ func (c *Controller) oilLoops(goal units.Celsius) loops {
 	cfg, x := &c.cfg, &c.x
 	var l loops
 	hold(&c.tankTemp, x.tankLost)
-	l.tankTempShare = units.Ratio(c.tankTemp.Update(float64(goal), float64((x.top+x.bottom)/2), 0, x.now))
+	// A top boosted past the goal (the timed boosts, by the immersion
+	// heater) counts at the goal: compute heat keeps charging below it.
+	l.tankTempShare = units.Ratio(c.tankTemp.Update(float64(goal), float64((min(x.top, goal)+x.bottom)/2), 0, x.now))
 	c.tankTempShare = l.tankTempShare
 	if x.oilWait {
 		l.dump, l.tankShare, l.tankCut = units.Ratio(c.dump.Output()), units.Ratio(c.tank.Output()), units.Ratio(c.tankCut.Output())

@@ -88,8 +88,9 @@ type Temps struct {
 	OilModuleIn  float64 `json:"oil_module_in"`
 	OilModuleOut float64 `json:"oil_module_out"`
 	WaterFlow    float64 `json:"water_flow"`
-	Tank         float64 `json:"tank"`
+	Tank         float64 `json:"tank"` // the tank's top probe's layer
 	Indoor       float64 `json:"indoor"`
+	TankBottom   float64 `json:"tank_bottom"` // the tank's bottom probe's layer
 }
 
 // EnergyKWh is a run's energy account at the hub's boundary.
@@ -245,8 +246,8 @@ func (s *Sim) startScoring() {
 	pl := s.Plant
 	pl.ResetEnergy()
 	inf := math.Inf(1)
-	s.maxT = Temps{-inf, -inf, -inf, -inf, -inf}
-	s.minT = Temps{inf, inf, inf, inf, inf}
+	s.maxT = Temps{-inf, -inf, -inf, -inf, -inf, -inf}
+	s.minT = Temps{inf, inf, inf, inf, inf, inf}
 	s.availReq, s.availOK, s.ticks = 0, 0, 0
 }
 
@@ -445,6 +446,7 @@ func (s *Sim) observe() {
 	track(&s.maxT.OilModuleOut, &s.minT.OilModuleOut, hottest)
 	track(&s.maxT.WaterFlow, &s.minT.WaterFlow, st.WaterFlowC)
 	track(&s.maxT.Tank, &s.minT.Tank, st.TankTopC)
+	track(&s.maxT.TankBottom, &s.minT.TankBottom, st.TankBottomC)
 	track(&s.maxT.Indoor, &s.minT.Indoor, st.IndoorC)
 	if _, on := s.demand.Fraction(); on {
 		for i := 0; i < pl.P.Modules; i++ {
