@@ -128,8 +128,13 @@ type Result struct {
 	EnergyImbalance     float64   `json:"energy_imbalance_kwh"`
 	ERF                 float64   `json:"erf"`
 	ComputeAvailability float64   `json:"compute_availability"`
-	DHWShortfallKWh     float64   `json:"dhw_shortfall_kwh"`
-	Quality             Quality   `json:"quality"`
+	// DHWShortfallKWh is the EN 16147 shortfall: each draw's Qtap less the
+	// energy it delivered at or above its Tm (nothing if it never reached
+	// its Tp); DHWDraws draws were judged, DHWDrawsShort of them short.
+	DHWShortfallKWh float64 `json:"dhw_shortfall_kwh"`
+	DHWDraws        int     `json:"dhw_draws"`
+	DHWDrawsShort   int     `json:"dhw_draws_short"`
+	Quality         Quality `json:"quality"`
 	// Channel is the module channel's account, for runs through it.
 	Channel *ChannelResult `json:"module_channel,omitempty"`
 }
@@ -472,8 +477,8 @@ func (s *Sim) Result() Result {
 			ToHeating: e.ToHeating.KWh(), Dumped: e.Dumped.KWh(), Losses: e.Losses.KWh(),
 			StoredChange: stored.KWh(), Immersion: e.Immersion.KWh(), DHWDelivered: e.DHWDelivered.KWh(),
 		},
-		DHWShortfallKWh: e.DHWShortfall.KWh(),
-		Quality:         s.q.result(),
+		DHWShortfallKWh: e.DHWShortfall.KWh(), DHWDraws: e.DHWDraws, DHWDrawsShort: e.DHWDrawsShort,
+		Quality: s.q.result(),
 	}
 	if s.chn != nil {
 		r.Channel = s.chn.result()

@@ -67,13 +67,6 @@ type drawState struct {
 	day      int64       // local day next belongs to
 }
 
-// Local returns the plant's local time since Monday 00:00 at its clock's
-// now (LocalAt is the local time at zero).
-func (pl *Plant) Local() units.Duration {
-	const week = 7 * 24 * units.Hour
-	return ((pl.LocalAt+units.Duration(pl.Now))%week + week) % week
-}
-
 // stepDraw starts the profile's draws when their local time comes and
 // accounts the running one over h; it returns the heat-capacity rate of
 // the water drawn (mains in at the bottom, the top layer out).
