@@ -25,6 +25,12 @@ func week(key, doc string, get func(*Config) units.Duration) Bound {
 		get: func(c *Config) float64 { return get(c).Seconds() }}
 }
 
+func daily(key, doc string, get func(*Config) units.Duration) Bound {
+	return Bound{Key: "control." + key, Unit: "duration since local midnight", Kind: KindDuration, Min: 0,
+		Max: (24 * units.Hour).Seconds(), MaxOpen: true, Doc: doc,
+		get: func(c *Config) float64 { return get(c).Seconds() }}
+}
+
 // gainLoop is one of control's PID loops: its table under [control] and the
 // unit of its measurement.
 type gainLoop struct {
@@ -123,6 +129,18 @@ func makeBounds() []Bound {
 			func(c *Config) float64 { return float64(c.LegionellaC) }),
 		num("legionella_hold_s", uS, 0, 4*3600, "and holds it this long",
 			func(c *Config) float64 { return c.LegionellaHoldS }),
+		daily("boost_a_at", "a timed boost lifts the tank's top to boost_c for a draw that must peak hot (EN 16147 dishwashing) at this local time of day",
+			func(c *Config) units.Duration { return c.BoostAAt }),
+		daily("boost_b_at", "and for a second one at this local time of day",
+			func(c *Config) units.Duration { return c.BoostBAt }),
+		num("boost_c", uC, 40, 70, "the timed boosts lift the tank's top probe to this; below safety.tank.warn_c",
+			func(c *Config) float64 { return float64(c.BoostC) }),
+		num("boost_lead_s", uS, 0, 4*3600, "a boost starts this long before its time (0: no boosts)",
+			func(c *Config) float64 { return c.BoostLeadS }),
+		num("boost_after_s", uS, 0, 3600, "and ends this long after it",
+			func(c *Config) float64 { return c.BoostAfterS }),
+		num("tank_dump_split", uRatio, 0.05, 0.95, "charging the tank in the heating season, this first share of the dump loop's output opens the tank's share before the dump's valve opens",
+			func(c *Config) float64 { return float64(c.TankDumpSplit) }),
 		week("exercise_at", "in the heating-off season the weekly exercise (both pumps run, each valve strokes end to end and back) starts at this local time since Monday 00:00",
 			func(c *Config) units.Duration { return c.ExerciseAt }),
 		num("exercise_s", uS, 0, 3600, "and lasts this long",

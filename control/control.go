@@ -54,6 +54,18 @@ type Config struct {
 	LegionellaC     units.Celsius  `toml:"legionella_c"`
 	LegionellaHoldS float64        `toml:"legionella_hold_s"`
 
+	// Timed boosts for the draws that must peak hot (EN 16147 dishwashing:
+	// Tp 55 C, above what compute heat under the oil ceiling reaches): from
+	// BoostLeadS before each of BoostAAt and BoostBAt (local time of day)
+	// until BoostAfterS past it, the immersion heater lifts the tank's top
+	// probe to BoostC, and no further. The tank's top (boost) element heats
+	// only the top of the tank. BoostLeadS 0: no boosts.
+	BoostAAt    units.Duration `toml:"boost_a_at"`
+	BoostBAt    units.Duration `toml:"boost_b_at"`
+	BoostC      units.Celsius  `toml:"boost_c"`
+	BoostLeadS  float64        `toml:"boost_lead_s"`
+	BoostAfterS float64        `toml:"boost_after_s"`
+
 	// Weekly exercise in the heating-off season: from ExerciseAt (local
 	// time since Monday 00:00) for ExerciseS, both pumps run and each valve
 	// strokes end to end and back, so nothing seizes over a summer.
@@ -114,8 +126,14 @@ type Config struct {
 	TankCutMarginK units.Kelvin `toml:"tank_cut_margin_k"`
 	TankCutGains   pid.Config   `toml:"tank_cut"`
 	CoilApproachK  units.Kelvin `toml:"coil_approach_k"`
-	ChargeSettleS  float64      `toml:"charge_settle_s"`
-	TankTempGains  pid.Config   `toml:"tank_temp"`
+	// TankDumpSplit: charging the tank in the heating season, the dump
+	// loop's output is split in range. Its first TankDumpSplit opens the
+	// tank's share up to what the floor rule allows (the heat the dump
+	// would throw away goes to the tank first); only the rest opens the
+	// dump's valve and fan.
+	TankDumpSplit units.Ratio `toml:"tank_dump_split"`
+	ChargeSettleS float64     `toml:"charge_settle_s"`
+	TankTempGains pid.Config  `toml:"tank_temp"`
 
 	// Compute load management. While the dump is at its maximum, a PI
 	// (LoadGains, on the oil into the modules through a LoadFilterS filter)
@@ -160,6 +178,10 @@ func DefaultConfig() Config {
 		IndoorMaxC: 22, IndoorFloorC: 19.8, IndoorFloorBandK: 0.5, IndoorHystK: 0.1, HeatingCutoffC: 16,
 		TankTargetC: 48, TankHystK: 4,
 		LegionellaAt: 0, LegionellaC: 60, LegionellaHoldS: 3600,
+		// Profile M's dishwashing draws (12:45 and 20:30), 1 K over their
+		// 55 C peak for the probe.
+		BoostAAt: 12*units.Hour + 45*units.Minute, BoostBAt: 20*units.Hour + 30*units.Minute,
+		BoostC: 56, BoostLeadS: 1200, BoostAfterS: 600, TankDumpSplit: 0.25,
 		ExerciseAt: 6*24*units.Hour + 3*units.Hour, ExerciseS: 240, // Sunday 03:00, two 90 s strokes
 		CurveOutAC: 4, CurveFlowAC: 48.5, CurveOutBC: 16, CurveFlowBC: 28.5,
 		OilRiseK: 6, OilFlowMinLPM: 11, OilPumpMaxLPM: 40, WaterPumpMaxLPM: 25, OilPumpSpeed: 0.75,
@@ -298,6 +320,11 @@ type Controller struct {
 	immersion  bool
 	legioDone  bool
 	lastWeekAt units.Duration
+	boosting   bool // a timed boost heats the tank's top
+
+	// The dump loop's output this tick and the fan control wished with it
+	// (they differ where the output is split with the tank's share).
+	dumpU, fanWish units.Ratio
 }
 
 // New returns a controller; it fails when a loop's gains are invalid.
@@ -405,6 +432,8 @@ func (c *Controller) tankStep(in *hal.Inputs, out *hal.Outputs) (goal units.Cels
 	goal = cfg.TankTargetC
 	if c.legionella(in, x.dt) {
 		goal = cfg.LegionellaC
+	} else {
+		c.immersion = c.boost(in)
 	}
 	if x.tankLost {
 		// Neither layer known: the tank is taken at its goal, so that no
@@ -440,7 +469,9 @@ func (c *Controller) oilLoops(goal units.Celsius) loops {
 	cfg, x := &c.cfg, &c.x
 	var l loops
 	hold(&c.tankTemp, x.tankLost)
-	l.tankTempShare = units.Ratio(c.tankTemp.Update(float64(goal), float64((x.top+x.bottom)/2), 0, x.now))
+	// A top boosted past the goal (the timed boosts, by the immersion
+	// heater) counts at the goal: compute heat keeps charging below it.
+	l.tankTempShare = units.Ratio(c.tankTemp.Update(float64(goal), float64((min(x.top, goal)+x.bottom)/2), 0, x.now))
 	c.tankTempShare = l.tankTempShare
 	if x.oilWait {
 		l.dump, l.tankShare, l.tankCut = units.Ratio(c.dump.Output()), units.Ratio(c.tank.Output()), units.Ratio(c.tankCut.Output())
@@ -472,6 +503,7 @@ func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out
 	pump := c.matchedWaterPump()
 
 	c.houseSets, c.tankSets = false, false
+	fan := l.dump
 	switch {
 	case !season:
 		// All the heat is surplus: the tank takes the share that holds it
@@ -485,13 +517,16 @@ func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out
 	case c.tankWant && c.heatWant:
 		// Tank first, but never at the price of a cold house: below
 		// IndoorFloorC + IndoorFloorBandK the radiators get a growing share.
+		// Heat the dump would throw away goes to the tank first.
 		floor := units.Ratio((c.indoor - cfg.IndoorFloorC) / units.Celsius(max(cfg.IndoorFloorBandK, 0.01)))
-		out.Valve[hal.ValveTank] = min(l.tankShare, max(floor, 0.25))
-		out.Valve[hal.ValveDump] = l.dump
+		lim := min(max(floor, 0.25), 1)
+		out.Valve[hal.ValveTank], out.Valve[hal.ValveDump] = c.splitDump(l.dump, min(l.tankShare, lim), lim)
+		fan = out.Valve[hal.ValveDump]
 	case c.tankWant:
-		// The tank takes what the dump does not need to hold the oil.
-		out.Valve[hal.ValveTank] = 1
-		out.Valve[hal.ValveDump] = l.dump
+		// The tank takes all the water; the dump only what the oil needs
+		// past the first TankDumpSplit of the dump loop's output.
+		out.Valve[hal.ValveTank], out.Valve[hal.ValveDump] = c.splitDump(l.dump, 1, 1)
+		fan = out.Valve[hal.ValveDump]
 	default:
 		// The house's PI sets the radiators' share; what the house does
 		// not take goes through the dump, whose fan holds the oil. With the
@@ -503,8 +538,22 @@ func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out
 		pump = curvePump
 		c.houseSets = true
 	}
-	out.Fan = l.dump
+	out.Fan = fan
+	c.dumpU, c.fanWish = l.dump, fan
 	out.Pump[hal.PumpWater] = max(pump, cfg.WaterPumpMin)
+}
+
+// splitDump splits the dump loop's output u in range while the tank
+// charges in the heating season: its first TankDumpSplit takes the tank's
+// share from base up to lim (the dump's valve shut: never dump heat the
+// tank could take), the rest opens the dump's valve (and fan) from nothing
+// to all. It returns the tank's and the dump's valve positions.
+func (c *Controller) splitDump(u, base, lim units.Ratio) (tank, dump units.Ratio) {
+	s := min(max(c.cfg.TankDumpSplit, 0.01), 0.99)
+	if u <= s {
+		return base + (lim-base)*u/s, 0
+	}
+	return lim, (u - s) / (1 - s)
 }
 
 // loadStep sets the modules' levels (load management within safety's caps)
@@ -775,21 +824,53 @@ func (c *Controller) legionella(in *hal.Inputs, dt float64) bool {
 	}
 	// Compute heat first: the immersion heater starts once the coil has
 	// been seen to lift the tank no further toward the hold (chargeTank),
-	// or the lower layer has reached it.
+	// or the lower layer has reached it. HSE HSG274: the whole stored
+	// volume at the hold, so it is judged on the colder probe (the top
+	// alone while the bottom one is unknown); the tank's changeover
+	// thermostat moves the heat to its bottom element once the top is hot.
 	coilDone := c.coilDone(cfg.LegionellaC) || x.bottomKnown && x.bottom >= cfg.LegionellaC
+	coldest := x.top
+	if x.bottomKnown {
+		coldest = min(coldest, x.bottom)
+	}
 	switch {
-	case !x.topKnown, x.top >= cfg.LegionellaC+0.5:
+	case !x.topKnown, coldest >= cfg.LegionellaC+0.5:
 		c.immersion = false
-	case x.top < cfg.LegionellaC-0.5 && coilDone:
+	case coldest < cfg.LegionellaC-0.5 && coilDone:
 		c.immersion = true
 	}
-	if x.topKnown && x.top >= cfg.LegionellaC-0.5 {
+	if x.topKnown && coldest >= cfg.LegionellaC-0.5 {
 		c.legioHeld += dt
 	}
 	if c.legioHeld >= cfg.LegionellaHoldS {
 		c.legioOn, c.legioDone, c.immersion = false, true, false
 	}
 	return true
+}
+
+// boost reports whether a timed boost heats the tank's top now: within
+// BoostLeadS before and BoostAfterS after BoostAAt or BoostBAt (local time
+// of day), from under BoostC less a kelvin to BoostC on the top probe; only
+// on a known top probe.
+func (c *Controller) boost(in *hal.Inputs) bool {
+	cfg, x := &c.cfg, &c.x
+	const day = 24 * units.Hour
+	if cfg.BoostLeadS <= 0 || !x.topKnown {
+		c.boosting = false
+		return false
+	}
+	tod, near := in.WeekTime%day, false
+	for _, at := range [...]units.Duration{cfg.BoostAAt, cfg.BoostBAt} {
+		since := ((tod-at)%day + day) % day
+		near = near || since.Seconds() <= cfg.BoostAfterS || (day-since).Seconds() <= cfg.BoostLeadS
+	}
+	switch {
+	case !near, x.top >= cfg.BoostC:
+		c.boosting = false
+	case x.top < cfg.BoostC-1:
+		c.boosting = true
+	}
+	return c.boosting
 }
 
 // dtTick is the time since the last step in seconds (0 on the first).
@@ -812,7 +893,14 @@ func (c *Controller) Applied(out *hal.Outputs) {
 	if c.oilInit {
 		// Once started: a loop waiting for the oil's first value starts
 		// from nothing, as a loop does.
-		c.dump.Track(float64(out.Fan)) // the dump loop drives the fan in every mode, the valve in some
+		// The dump loop drives the fan in every mode (past the tank's
+		// share where split), the valve in some: where the fan is what
+		// control wished, the loop keeps its own output.
+		if out.Fan == c.fanWish {
+			c.dump.Track(float64(c.dumpU))
+		} else {
+			c.dump.Track(float64(out.Fan))
+		}
 		c.tank.Track(float64(out.Valve[hal.ValveTank]))
 	}
 	if c.tankSets && out.Valve[hal.ValveTank] == 1 {

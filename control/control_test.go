@@ -126,8 +126,9 @@ func TestWishRespectsSafetyCaps(t *testing.T) {
 	}
 }
 
-// The weekly hold: compute heat first, then the immersion heater tops the
-// tank up to 60 C and holds it an hour, then stops for the week.
+// The weekly hold: compute heat first, then the immersion heater brings the
+// whole tank (its bottom probe too) to 60 C and holds it an hour, then
+// stops for the week.
 func TestLegionellaHold(t *testing.T) {
 	c, _ := New(DefaultConfig())
 	var out hal.Outputs
@@ -163,15 +164,23 @@ func TestLegionellaHold(t *testing.T) {
 	if !out.Immersion {
 		t.Errorf("immersion off %v after the coil stopped lifting the tank below 60 C", settle)
 	}
+	// HSE HSG274: the whole stored volume at 60 C, not the top alone.
 	later := 3*units.Minute + settle
-	step(60.6, 57, later)
+	for s := range 3700 {
+		step(60.6, 57, later+units.Duration(s)*units.Second)
+	}
+	if !out.Immersion {
+		t.Error("immersion off with the top at 60.6 C but the bottom at 57 C")
+	}
+	later += 3700 * units.Second
+	step(62, 60.6, later)
 	if out.Immersion {
-		t.Error("immersion on above 60.5 C")
+		t.Error("immersion on with the whole tank above 60.5 C")
 	}
 	for s := range 3700 {
-		step(60, 57, later+units.Duration(s)*units.Second)
+		step(60, 60, later+units.Duration(s)*units.Second)
 	}
-	step(55, 50, 2*units.Hour)
+	step(55, 50, 3*units.Hour)
 	if out.Immersion {
 		t.Error("immersion back on after the hour's hold was done")
 	}

@@ -88,8 +88,9 @@ type Temps struct {
 	OilModuleIn  float64 `json:"oil_module_in"`
 	OilModuleOut float64 `json:"oil_module_out"`
 	WaterFlow    float64 `json:"water_flow"`
-	Tank         float64 `json:"tank"`
+	Tank         float64 `json:"tank"` // the tank's top probe's layer
 	Indoor       float64 `json:"indoor"`
+	TankBottom   float64 `json:"tank_bottom"` // the tank's bottom probe's layer
 }
 
 // EnergyKWh is a run's energy account at the hub's boundary.
@@ -127,8 +128,13 @@ type Result struct {
 	EnergyImbalance     float64   `json:"energy_imbalance_kwh"`
 	ERF                 float64   `json:"erf"`
 	ComputeAvailability float64   `json:"compute_availability"`
-	DHWShortfallKWh     float64   `json:"dhw_shortfall_kwh"`
-	Quality             Quality   `json:"quality"`
+	// DHWShortfallKWh is the EN 16147 shortfall: each draw's Qtap less the
+	// energy it delivered at or above its Tm (nothing if it never reached
+	// its Tp); DHWDraws draws were judged, DHWDrawsShort of them short.
+	DHWShortfallKWh float64 `json:"dhw_shortfall_kwh"`
+	DHWDraws        int     `json:"dhw_draws"`
+	DHWDrawsShort   int     `json:"dhw_draws_short"`
+	Quality         Quality `json:"quality"`
 	// Channel is the module channel's account, for runs through it.
 	Channel *ChannelResult `json:"module_channel,omitempty"`
 }
@@ -202,6 +208,7 @@ func New(cfg Config) (*Sim, error) {
 		return nil, err
 	}
 	pl := plant.NewPlant(cfg.Params, cfg.Weather, cfg.Init, cfg.Seed)
+	pl.LocalAt = cfg.WeekTime // the draws keep local time
 	pl.StartAt(units.Time(-cfg.PreRoll))
 	s := &Sim{Cfg: cfg, Plant: pl, Core: c, end: units.Time(cfg.Duration), demand: cfg.Demand}
 	s.q.bound = plant.HeatBound{MaxC: ComfortMaxC, HoldC: cfg.Core.Control.LegionellaC,
@@ -247,8 +254,8 @@ func (s *Sim) startScoring() {
 	pl := s.Plant
 	pl.ResetEnergy()
 	inf := math.Inf(1)
-	s.maxT = Temps{-inf, -inf, -inf, -inf, -inf}
-	s.minT = Temps{inf, inf, inf, inf, inf}
+	s.maxT = Temps{-inf, -inf, -inf, -inf, -inf, -inf}
+	s.minT = Temps{inf, inf, inf, inf, inf, inf}
 	s.availReq, s.availOK, s.ticks = 0, 0, 0
 }
 
@@ -447,6 +454,7 @@ func (s *Sim) observe() {
 	track(&s.maxT.OilModuleOut, &s.minT.OilModuleOut, hottest)
 	track(&s.maxT.WaterFlow, &s.minT.WaterFlow, st.WaterFlowC)
 	track(&s.maxT.Tank, &s.minT.Tank, st.TankTopC)
+	track(&s.maxT.TankBottom, &s.minT.TankBottom, st.TankBottomC)
 	track(&s.maxT.Indoor, &s.minT.Indoor, st.IndoorC)
 	if _, on := s.demand.Fraction(); on {
 		for i := 0; i < pl.P.Modules; i++ {
@@ -472,8 +480,8 @@ func (s *Sim) Result() Result {
 			ToHeating: e.ToHeating.KWh(), Dumped: e.Dumped.KWh(), Losses: e.Losses.KWh(),
 			StoredChange: stored.KWh(), Immersion: e.Immersion.KWh(), Backup: e.Backup.KWh(), DHWDelivered: e.DHWDelivered.KWh(),
 		},
-		DHWShortfallKWh: e.DHWShortfall.KWh(),
-		Quality:         s.q.result(),
+		DHWShortfallKWh: e.DHWShortfall.KWh(), DHWDraws: e.DHWDraws, DHWDrawsShort: e.DHWDrawsShort,
+		Quality: s.q.result(),
 	}
 	if s.chn != nil {
 		r.Channel = s.chn.result()

@@ -250,6 +250,8 @@ func tempOf(t *Temps, name string) (*float64, bool) {
 		return &t.Tank, true
 	case "indoor":
 		return &t.Indoor, true
+	case "tank_bottom":
+		return &t.TankBottom, true
 	}
 	return nil, false
 }

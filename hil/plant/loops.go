@@ -79,7 +79,7 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	uaDump := (p.DumpUAFanOffWPerK + (p.DumpUAFanMaxWPerK-p.DumpUAFanOffWPerK)*units.WattPerKelvin(pl.Fan.Actual())) *
 		units.WattPerKelvin(p.DumpDerate)
 	qDump := pl.dumpEps.sinkHeat(uaDump, cDump, s.WaterFlowC, s.OutdoorC)
-	qTank = pl.tankEps.sinkHeat(p.TankCoilUAWPerK, cTank, s.WaterFlowC, s.TankBottomC)
+	qTank = pl.coilHeat(cTank, s.WaterFlowC)
 	qHeat = pl.radiatorHeat(h, cHeat)
 	dSupply := float64(qHX) + float64(cW)*float64(s.WaterRetC-s.WaterFlowC)
 	dReturn := float64(cW)*float64(s.WaterFlowC-s.WaterRetC) - float64(qDump+qTank+qHeat)

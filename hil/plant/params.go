@@ -81,14 +81,13 @@ type Params struct {
 	DumpDerate        float64             `toml:"dump_derate"` // 1 = as new; 0.7 = fouled or hot-air recirculation
 	FanW              units.Watt          `toml:"fan_w"`
 
-	// Hot-water tank (two stratified layers, the coil in the lower one).
-	TankL             float64             `toml:"tank_l"`
-	TankCoilUAWPerK   units.WattPerKelvin `toml:"tank_coil_ua_w_per_k"`
-	TankLossWPerK     units.WattPerKelvin `toml:"tank_loss_w_per_k"`
-	ImmersionW        units.Watt          `toml:"immersion_w"`
-	MainsC            units.Celsius       `toml:"mains_c"`
-	TapC              units.Celsius       `toml:"tap_c"` // a draw is useful from this temperature
-	TankLayerMixWPerK units.WattPerKelvin `toml:"tank_layer_mix_w_per_k"`
+	// Hot-water tank (TankLayers stratified layers; TankParams in tank.go).
+	TankL           float64             `toml:"tank_l"`
+	TankCoilUAWPerK units.WattPerKelvin `toml:"tank_coil_ua_w_per_k"` // at TankCoilNominalLPM
+	TankLossWPerK   units.WattPerKelvin `toml:"tank_loss_w_per_k"`
+	ImmersionW      units.Watt          `toml:"immersion_w"`
+	MainsC          units.Celsius       `toml:"mains_c"`
+	TankParams
 
 	// House.
 	HouseAirJPerK        units.JoulePerKelvin `toml:"house_air_j_per_k"`
@@ -118,7 +117,7 @@ func DefaultParams() Params {
 		DumpUAFanOffWPerK: 20, DumpUAFanMaxWPerK: 200, DumpDerate: 1, FanW: 150,
 
 		TankL: 200, TankCoilUAWPerK: 800, TankLossWPerK: 1.5, ImmersionW: 3000,
-		MainsC: 10, TapC: 40, TankLayerMixWPerK: 2,
+		MainsC: 10, TankParams: defaultTankParams(),
 
 		HouseAirJPerK: 2e6, HouseFabricJPerK: 18e6,
 		HouseAirLossWPerK: 50, HouseFabricLossWPerK: 150, HouseAirFabricWPerK: 1500,
@@ -181,5 +180,5 @@ func (p *Params) Validate() error {
 			return fmt.Errorf("%s = %g, want >= 0", c.name, c.v)
 		}
 	}
-	return nil
+	return p.validateTank()
 }

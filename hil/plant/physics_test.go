@@ -8,30 +8,6 @@ import (
 	"hearth/units"
 )
 
-// The tank cools down as the closed form says: each layer toward the room
-// with time constant C/(UA/2), when nothing charges or draws it.
-func TestTankCoolDownIsExponential(t *testing.T) {
-	p := DefaultParams()
-	pl := NewPlant(p, Weather{MeanC: 5}, Init{OilC: 20, WaterC: 20, TankTopC: 55, TankBottomC: 55, IndoorC: 20,
-		ModuleLevel: hal.LevelOff}, 1)
-	pl.Now = units.Time(-100 * units.Hour) // before any tap of the day: no draws
-	const hours = 48
-	for range hours * 36000 {
-		pl.Step(100 * units.Millisecond)
-		if pl.Now >= 0 {
-			t.Fatal("ran into the draws")
-		}
-	}
-	c := float64(waterCap(p.TankL / 2))
-	ua := float64(p.TankLossWPerK / 2)
-	want := float64(p.PlantRoomC) + (55-float64(p.PlantRoomC))*math.Exp(-hours*3600*ua/c)
-	for _, got := range []units.Celsius{pl.S.TankTopC, pl.S.TankBottomC} {
-		if d := math.Abs(float64(got) - want); d > 0.01 {
-			t.Errorf("tank layer at %.4f C after %d h, closed form %.4f C (off by %.4f K)", got, hours, want, d)
-		}
-	}
-}
-
 // In steady state the exchanger passes exactly what effectiveness-NTU says,
 // and that is all the modules' heat less the oil circuit's losses.
 func TestExchangerSteadyStateMatchesNTU(t *testing.T) {

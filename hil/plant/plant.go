@@ -23,8 +23,9 @@ type State struct {
 	OilOutC     units.Celsius                 // mixed oil out of the modules (into the exchanger)
 	WaterFlowC  units.Celsius                 // primary water out of the exchanger
 	WaterRetC   units.Celsius                 // primary water back into the exchanger
-	TankTopC    units.Celsius
-	TankBottomC units.Celsius
+	TankTopC    units.Celsius                 // the tank's top probe's layer
+	TankBottomC units.Celsius                 // the tank's bottom probe's layer
+	TankC       [TankLayers]units.Celsius     // the tank's layers, bottom first
 	IndoorC     units.Celsius
 	FabricC     units.Celsius
 	OutdoorC    units.Celsius
@@ -42,7 +43,8 @@ type Energy struct {
 	Compute, Parasitic, ToTank, ToHeating, Dumped, Losses units.Joule
 	Immersion                                             units.Joule // the tank's electric heater (outside the boundary)
 	Backup                                                units.Joule // the home's own heater (outside the boundary)
-	DHWDelivered, DHWShortfall                            units.Joule
+	DHWDelivered, DHWShortfall                            units.Joule // EN 16147: useful energy delivered, and Qtap not delivered
+	DHWDraws, DHWDrawsShort                               int         // draws judged, and those short of their Qtap
 }
 
 // HeatFlows are the heat flows out of the hub's boundary during one step.
@@ -73,13 +75,13 @@ type Plant struct {
 	Modules  [hal.MaxModules]sim.Module
 
 	// Capacities, derived once.
-	capModule, capColdOil, capSupply, capReturn, capTankLayer units.JoulePerKelvin
-	stored0                                                   units.Joule
+	capModule, capColdOil, capSupply, capReturn units.JoulePerKelvin
+	stored0                                     units.Joule
 
-	tap      int         // next tap of the day's profile
-	tapLeftJ units.Joule // energy still to deliver of the running draw
-	tapFlow  units.LitrePerMin
-	tapDay   int64 // day the tap index belongs to
+	// LocalAt is the local time since Monday 00:00 at the plant's zero:
+	// the draws keep local time.
+	LocalAt units.Duration
+	tank    tank
 
 	// LastQ holds the heat flows of the last step.
 	LastQ HeatFlows
@@ -96,9 +98,9 @@ type Plant struct {
 
 	// Effectiveness caches: flows and valve positions settle, and exp is
 	// the plant's most expensive operation.
-	hx                       epsCache
-	nextWeather              units.Time // when the outside temperature is next sampled
-	dumpEps, tankEps, radEps epsCache
+	hx          epsCache
+	nextWeather units.Time // when the outside temperature is next sampled
+	dumpEps     epsCache
 
 	rad       radiators  // the house's radiator stock (house.go)
 	radToRoom units.Watt // what the radiators gave the room in the last step
@@ -132,7 +134,6 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 	pl.capColdOil = oilCap(p.ColdOilL)
 	pl.capSupply = waterCap(p.SupplyWaterL)
 	pl.capReturn = waterCap(p.ReturnWaterL)
-	pl.capTankLayer = waterCap(p.TankL / 2)
 
 	s := &pl.S
 	for i := range p.Modules {
@@ -140,7 +141,7 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 	}
 	s.OilInC, s.OilOutC = init.OilC, init.OilC
 	s.WaterFlowC, s.WaterRetC = init.WaterC, init.WaterC
-	s.TankTopC, s.TankBottomC = init.TankTopC, init.TankBottomC
+	pl.initTank(init)
 	s.IndoorC = init.IndoorC
 	s.OutdoorC = w.At(0)
 	s.PlantRoomC = p.PlantRoomC
@@ -201,8 +202,8 @@ func (pl *Plant) Step(dt units.Duration) {
 	h := dt.Seconds()
 	cOil, cW := pl.stepActuators(dt)
 	tHot, qLoss := pl.stepModules(h, cOil)
-	qTank, _ := pl.stepLoops(h, cOil, cW, tHot, qLoss)
-	pl.stepTank(h, qTank)
+	pl.stepLoops(h, cOil, cW, tHot, qLoss)
+	pl.stepTank(h)
 	pl.stepHouse(h)
 	pl.stepCircuits(h)
 
