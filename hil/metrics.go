@@ -67,6 +67,11 @@ type Quality struct {
 	// need there beyond its gains and the radiators at the hottest water
 	// the hub can make (plant.HeatBound).
 	BackupMinKWh float64 `json:"backup_min_kwh"`
+	// AuxMinKWh is the least backup and immersion heat together any
+	// control could have used: the house held at ComfortMinC and the
+	// tank's draws, loss and change of stored heat, less all the compute
+	// heat (plant.HeatBound.AuxMin).
+	AuxMinKWh float64 `json:"aux_min_kwh"`
 	// ThrottleRequiredMarginsKWh is ThrottleRequiredLevelsKWh with the oil
 	// held at control's own margins (control.Config.LoadMarginK under the
 	// ceiling, its flow at least OilFlowMinLPM): the part of the excess

@@ -489,6 +489,7 @@ func (s *Sim) Result() Result {
 	k := &r.EnergyKWh
 	r.EnergyImbalance = k.Compute - (k.ToTank + k.ToHeating + k.Dumped + k.Losses + k.StoredChange)
 	r.Quality.BackupMinKWh = s.q.bound.BackupMin().KWh()
+	r.Quality.AuxMinKWh = s.q.bound.AuxMin(pl).KWh()
 	r.Quality.HeatBoundKWh = (s.q.bound.House() + s.q.bound.Tank(pl, units.DurationOf(r.SimSeconds))).KWh()
 	if d := k.Compute + k.Parasitic + k.Overhead; d > 0 {
 		r.ERF = (k.ToTank + k.ToHeating) / d

@@ -32,8 +32,13 @@ type HeatBound struct {
 	MinOilLPM     units.LitrePerMin
 	fabricC, lowC units.Celsius
 	house, backup units.Joule
-	radMaxW       units.Watt
-	started       bool
+	// For the least backup and immersion together: the low shadow's need
+	// beyond its gains, the compute heat, the tank's standing loss, and
+	// the tank's and the air's stored heat at the start.
+	lowNeed, hub, tankLoss, tank0 units.Joule
+	credit                        units.Joule
+	radMaxW                       units.Watt
+	started                       bool
 }
 
 // Step advances the shadow house by h seconds at the plant's present
@@ -43,15 +48,29 @@ func (b *HeatBound) Step(pl *Plant, h float64) {
 	af, fl := float64(p.HouseAirFabricWPerK), float64(p.HouseFabricLossWPerK)
 	if !b.started {
 		b.fabricC = units.Celsius((af*float64(b.MaxC) + fl*float64(pl.Weather.MeanC)) / (af + fl))
-		b.lowC = units.Celsius((af*float64(b.MinC) + fl*float64(pl.Weather.MeanC)) / (af + fl))
+		// The second shadow starts from the house as it is, so it is
+		// credited with the heat its fabric and air hold (a lower bound
+		// must not ask the backup for heat the house already stores).
+		// The fabric's stored heat is used by the shadow's own dynamics;
+		// the air's, and the radiators', above MinC are credited.
+		b.lowC = s.FabricC
+		b.credit = units.Joule(float64(p.HouseAirJPerK) * max(0, float64(s.IndoorC-b.MinC)))
+		for _, c := range pl.rad.segC {
+			b.credit += units.Joule(pl.rad.capSeg * max(0, float64(c-b.MinC)))
+		}
+		b.backup -= b.credit
+		b.tank0 = pl.tankStored()
 		b.radMaxW = pl.RadiatorCapacity(b.CeilingC, b.OutMaxC, b.MinOilLPM, b.MinC)
 		b.started = true
 	}
 	gains := float64(pl.GainsAt(pl.Now))
 	need := b.shadow(&b.fabricC, b.MaxC, s.OutdoorC, h, p) - gains
 	b.house += units.Joule(h * max(0, need))
-	low := b.shadow(&b.lowC, b.MinC, s.OutdoorC, h, p) - gains - float64(b.radMaxW)
-	b.backup += units.Joule(h * max(0, low))
+	low := b.shadow(&b.lowC, b.MinC, s.OutdoorC, h, p) - gains
+	b.backup += units.Joule(h * max(0, low-float64(b.radMaxW)))
+	b.lowNeed += units.Joule(h * max(0, low))
+	b.hub += units.Joule(h * float64(pl.ComputePower()))
+	b.tankLoss += units.Joule(h * float64(p.TankLossWPerK) * max(0, float64(s.TankMeanC()-s.PlantRoomC)))
 }
 
 // shadow returns the heat a house with its air held at airC loses now, and
@@ -63,9 +82,25 @@ func (b *HeatBound) shadow(fabricC *units.Celsius, airC, outC units.Celsius, h f
 	return float64(p.HouseAirLossWPerK)*float64(airC-outC) + toFabric
 }
 
+// AuxMin is the least heat the home's heater and the tank's immersion
+// heater together must give so far: the low shadow's need, the tank's
+// draws, its standing loss and its stored heat's change to where it is
+// now, less all the compute heat but the hub's own losses (as they were:
+// an oil hot enough to heat loses them) and the heat the air and the
+// radiators held at the start; and never less than BackupMin.
+func (b *HeatBound) AuxMin(pl *Plant) units.Joule {
+	e := pl.E
+	need := b.lowNeed + e.DHWDelivered + e.DHWShortfall + b.tankLoss + (pl.tankStored() - b.tank0)
+	return max(b.BackupMin(), need-(b.hub-e.Losses)-b.credit)
+}
+
+func (pl *Plant) tankStored() units.Joule {
+	return units.Joule(float64(waterCap(pl.P.TankL)) * float64(pl.S.TankMeanC()))
+}
+
 // BackupMin is the least heat the home's own heater must give to hold the
 // air at MinC so far.
-func (b *HeatBound) BackupMin() units.Joule { return b.backup }
+func (b *HeatBound) BackupMin() units.Joule { return max(0, b.backup) }
 
 // House is the heat the shadow house has taken so far.
 func (b *HeatBound) House() units.Joule { return b.house }
