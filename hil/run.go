@@ -468,6 +468,7 @@ func (s *Sim) Result() Result {
 			Compute: e.Compute.KWh(), Parasitic: e.Parasitic.KWh(), ToTank: e.ToTank.KWh(),
 			ToHeating: e.ToHeating.KWh(), Dumped: e.Dumped.KWh(), Losses: e.Losses.KWh(),
 			StoredChange: stored.KWh(), Immersion: e.Immersion.KWh(), DHWDelivered: e.DHWDelivered.KWh(),
+			Overhead: e.Overhead.KWh(),
 		},
 		DHWShortfallKWh: e.DHWShortfall.KWh(),
 		Quality:         s.q.result(),

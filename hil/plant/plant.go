@@ -28,7 +28,8 @@ type State struct {
 	IndoorC     units.Celsius
 	FabricC     units.Celsius
 	OutdoorC    units.Celsius
-	PlantRoomC  units.Celsius // air around the hub's oil circuit (its enclosure)
+	PlantRoomC  units.Celsius // air of the room the tank stands in
+	EnclosureC  units.Celsius // air around the hub's oil circuit (its enclosure)
 	PressureBar units.Bar
 	OilFlowLPM  units.LitrePerMin
 	WaterLPM    units.LitrePerMin
@@ -42,6 +43,7 @@ type Energy struct {
 	Compute, Parasitic, ToTank, ToHeating, Dumped, Losses units.Joule
 	Immersion                                             units.Joule // the tank's electric heater (outside the boundary)
 	DHWDelivered, DHWShortfall                            units.Joule
+	Overhead                                              units.Joule // PSU losses, network, controller (ISO/IEC 30134-6)
 }
 
 // HeatFlows are the heat flows out of the hub's boundary during one step.
@@ -103,6 +105,7 @@ type Plant struct {
 // epsCache remembers the last effectiveness computed for a pair of inputs.
 type epsCache struct {
 	a, b, eps float64
+	c         float64 // a third key, where one is needed
 	ok        bool
 }
 
@@ -140,6 +143,7 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 	s.IndoorC = init.IndoorC
 	s.OutdoorC = w.At(0)
 	s.PlantRoomC = p.PlantRoomC
+	s.EnclosureC = pl.enclosureStart(init)
 	// The fabric starts in equilibrium between the room and the day's mean.
 	s.FabricC = (units.Celsius(p.HouseAirFabricWPerK)*init.IndoorC + units.Celsius(p.HouseFabricLossWPerK)*w.MeanC) /
 		units.Celsius(p.HouseAirFabricWPerK+p.HouseFabricLossWPerK)
