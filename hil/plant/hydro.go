@@ -125,6 +125,13 @@ func CrossFlowEffectiveness(ua, c1, c2 units.WattPerKelvin) float64 {
 	if cr < 1e-9 {
 		return 1 - math.Exp(-ntu)
 	}
+	if ntu > 30 {
+		// Past the series' reach in floating point: the standard
+		// approximation (Incropera eq. 11.32). On the dump an NTU this high
+		// is a trickle of water against the air (Cr < 0.2), where the two
+		// agree within 1e-6.
+		return 1 - math.Exp(math.Pow(ntu, 0.22)/cr*(math.Exp(-cr*math.Pow(ntu, 0.78))-1))
+	}
 	x, y := ntu, cr*ntu
 	ex, ey := math.Exp(-x), math.Exp(-y)
 	tx, ty, sx, sy := 1.0, 1.0, 1.0, 1.0 // the n-th terms and partial sums of the two series
