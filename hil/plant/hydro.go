@@ -68,7 +68,7 @@ func defaultHydroParams() HydroParams {
 		EnclosureOutdoorWPerK: 60, EnclosureJPerK: 150e3,
 		DumpAirFanOffWPerK: 40, DumpAirFanMaxWPerK: 1100,
 		PumpMinSpeed: 0.25, OilPumpMinW: 6, WaterPumpMinW: 4, PumpStandbyW: 0.8,
-		ProbeOffsetK: 0.2, ProbeOilTauS: 45, ProbeWaterTauS: 20, ProbeTankTauS: 60, ProbeAirTauS: 90,
+		ProbeOffsetK: 0.2, ProbeOilTauS: 20, ProbeWaterTauS: 15, ProbeTankTauS: 30, ProbeAirTauS: 60,
 		PSUEfficiency: 0.91, NetworkW: 20, ControllerW: 5,
 	}
 }

@@ -169,8 +169,8 @@ func TestProbeLagAndOffset(t *testing.T) {
 	if len(seen) < int(hal.NumTemps) {
 		t.Errorf("probes share offsets: %v", seen)
 	}
-	near(t, "oil probe tau", pl.Probes[hal.TempOilOut].TauS, 45, 0)
-	near(t, "water probe tau", pl.Probes[hal.TempWaterFlow].TauS, 20, 0)
+	near(t, "oil probe tau", pl.Probes[hal.TempOilOut].TauS, 20, 0)
+	near(t, "water probe tau", pl.Probes[hal.TempWaterFlow].TauS, 15, 0)
 }
 
 // The overhead is counted: the supplies' loss on compute and the switch and
