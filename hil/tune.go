@@ -159,6 +159,10 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	// The pumps where control runs them with every module at 100 %: the
 	// oil at its flow for that heat, the water (outside space heating)
 	// matched to it.
+	// A probe's fixed offset moves where a loop settles, not how: the
+	// step's figures are of the true temperature, so the isolation's
+	// probes carry none (their lag, the dynamics, they keep).
+	s.Params.ProbeOffsetK = 0
 	p := s.Params
 	oilLPM := cc.OilFlowFor(units.Watt(p.Modules)*p.ModuleFullW(), cc.OilCeilingC-units.Celsius(cc.DumpMarginK))
 	s.OilPump = units.Ratio(oilLPM / p.OilPumpMaxLPM)
