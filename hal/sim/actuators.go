@@ -48,6 +48,7 @@ type Pump struct {
 	lag   units.Ratio
 
 	powS, powRated, powW float64 // the last draw computed (speeds settle)
+	powK, powKRated      float64 // the power law's exponent, for powKRated
 }
 
 // SetSpeed implements hal.Pump.
@@ -153,9 +154,11 @@ func (p *Pump) draw(s, ratedW float64) float64 {
 	if lo <= 0 || lo >= 1 || minW <= 0 || minW >= ratedW {
 		return ratedW * s * s * s
 	}
+	if ratedW != p.powKRated {
+		p.powK, p.powKRated = math.Log(ratedW/minW)/math.Log(1/lo), ratedW
+	}
 	if s != p.powS || ratedW != p.powRated {
-		k := math.Log(ratedW/minW) / math.Log(1/lo)
-		p.powS, p.powRated, p.powW = s, ratedW, minW*math.Pow(s/lo, k)
+		p.powS, p.powRated, p.powW = s, ratedW, minW*math.Pow(s/lo, p.powK)
 	}
 	return p.powW
 }

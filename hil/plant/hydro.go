@@ -188,3 +188,14 @@ func (pl *Plant) enclosureStart(init Init) units.Celsius {
 	g, u := float64(p.EnclosureOutdoorWPerK), float64(p.OilLossWPerK)
 	return units.Celsius((g*float64(s.OutdoorC) + u*float64(init.OilC) + float64(over)) / (g + u))
 }
+
+// exchangerUA is ExchangerUA at the plant's flows now, computed afresh only
+// when a flow has moved by 0.1 % (UA moves by under 0.07 % then): the
+// pumps' trims move the flows by parts per million each tick.
+func (pl *Plant) exchangerUA() units.WattPerKelvin {
+	c, o, w := &pl.uaCache, float64(pl.S.OilFlowLPM), float64(pl.S.WaterLPM)
+	if !c.ok || math.Abs(o-c.a) > 1e-3*c.a || math.Abs(w-c.b) > 1e-3*c.b || o == 0 || w == 0 {
+		c.a, c.b, c.eps, c.ok = o, w, float64(pl.P.ExchangerUA(pl.S.OilFlowLPM, pl.S.WaterLPM)), true
+	}
+	return units.WattPerKelvin(c.eps)
+}

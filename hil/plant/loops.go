@@ -55,8 +55,7 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	hJ := units.Joule(h)
 	// Exchanger: hot oil in at tHot, cool water in at the return temperature.
 	eps := pl.hx.get(float64(cOil), float64(cW), func(a, b float64) float64 {
-		ua := p.ExchangerUA(s.OilFlowLPM, s.WaterLPM) // the flows the rates are of
-		return CounterFlowEffectiveness(ua, units.WattPerKelvin(a), units.WattPerKelvin(b))
+		return CounterFlowEffectiveness(pl.exchangerUA(), units.WattPerKelvin(a), units.WattPerKelvin(b))
 	})
 	qHX := units.Watt(eps * min(float64(cOil), float64(cW)) * float64(tHot-s.WaterRetC))
 	oilHXOut := tHot

@@ -100,6 +100,7 @@ type Plant struct {
 	hx                       epsCache
 	nextWeather              units.Time // when the outside temperature is next sampled
 	dumpEps, tankEps, radEps epsCache
+	uaCache                  epsCache // the exchanger's UA at its flows
 }
 
 // epsCache remembers the last effectiveness computed for a pair of inputs.
