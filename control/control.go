@@ -189,9 +189,9 @@ func DefaultConfig() Config {
 		OilFlowGains:   pid.Config{Kp: 0.005, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 		WaterMatch:     1,
 		WaterFlowGains: pid.Config{Kp: 0.005, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1},
-		WaterPumpMin:   0.08,
+		WaterPumpMin:   0.25,
 		// Water pump on flow temperature: more flow, cooler water (reverse).
-		WaterPumpGains: pid.Config{Kp: 0.02, Ki: 0.0005, SetpointWeight: 1, OutMin: 0.08, OutMax: 1, Reverse: true},
+		WaterPumpGains: pid.Config{Kp: 0.02, Ki: 0.0005, SetpointWeight: 1, OutMin: 0.25, OutMax: 1, Reverse: true},
 		// Dump fan (and valve) on oil into the modules: hotter oil, more
 		// dump (reverse). The integral time (300 s) is the slow oil flows'.
 		DumpGains: pid.Config{Kp: 0.3, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1, Reverse: true},

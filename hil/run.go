@@ -479,6 +479,7 @@ func (s *Sim) Result() Result {
 			Compute: e.Compute.KWh(), Parasitic: e.Parasitic.KWh(), ToTank: e.ToTank.KWh(),
 			ToHeating: e.ToHeating.KWh(), Dumped: e.Dumped.KWh(), Losses: e.Losses.KWh(),
 			StoredChange: stored.KWh(), Immersion: e.Immersion.KWh(), Backup: e.Backup.KWh(), DHWDelivered: e.DHWDelivered.KWh(),
+			Overhead: e.Overhead.KWh(),
 		},
 		DHWShortfallKWh: e.DHWShortfall.KWh(), DHWDraws: e.DHWDraws, DHWDrawsShort: e.DHWDrawsShort,
 		Quality: s.q.result(),

@@ -169,6 +169,10 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	case LoopTank:
 		s.ModuleLevel = hal.Level25
 	}
+	// A probe's fixed offset moves where a loop settles, not how: the
+	// step's figures are of the true temperature, so the isolation's
+	// probes carry none (their lag, the dynamics, they keep).
+	s.Params.ProbeOffsetK = 0
 	// The pumps where control runs them at that level: the oil at its
 	// flow for that heat, the water (outside space heating) matched to it.
 	p := s.Params
@@ -190,8 +194,8 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	case LoopWater:
 		s.Params.HouseAirJPerK = huge
 		s.Base = cc.WaterPumpGains
-		s.SetpointC = float64(cc.WeatherCurve(w.MeanC))
 		s.Amplitude = 0.05
+		s.SetpointC = s.waterSetpoint(float64(cc.WeatherCurve(w.MeanC)))
 	case LoopTank:
 		s.Params.HouseAirJPerK = huge
 		s.Params.TankL = huge
@@ -204,6 +208,29 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		return LoopSetup{}, fmt.Errorf("unknown loop %q (want oil, water or tank)", loop)
 	}
 	return s, nil
+}
+
+// waterSetpoint is the water loop's operating point in its isolation: the
+// weather curve's flow temperature, or where every radiator watt is the
+// compute's (all of it through the radiators) and the pump's band cannot
+// reach it, a quarter of the band's span below the flow temperature its
+// minimum speed gives (each found open loop), so that the setpoint and the
+// step run's rest below it are both within reach.
+func (s *LoopSetup) waterSetpoint(curveC float64) float64 {
+	at := func(u float64) float64 {
+		lp, err := NewLoopPlant(*s, 1)
+		if err != nil {
+			return curveC
+		}
+		lp.Apply(u)
+		for range int(s.Settle / Tick) {
+			lp.Measure()
+			lp.Step()
+		}
+		return lp.Truth()
+	}
+	slow, fast := at(float64(s.WaterPumpMin)), at(1)
+	return min(curveC, slow-(slow-fast)/4)
 }
 
 // Isolation says how the loop is cut out of the plant, for a report.

@@ -81,7 +81,7 @@ func (l *Layer) checkBalance(f *findings, now units.Time) {
 	b, cfg := &l.bal, &l.cfg
 	fl := &l.flows[hal.FlowOil]
 	l.st.Imbalance = math.NaN()
-	if !l.oil.known || !l.known(hal.TempOilOut, now) || !fl.ok || !b.powerOK {
+	if !l.oil.known || !l.known(hal.TempOilOut, now) || !fl.ok || !b.powerOK || !l.live(hal.TempOilOut, now) {
 		b.warm, b.over.on, b.under.on = 0, false, false
 		return
 	}
@@ -115,4 +115,16 @@ func (l *Layer) checkBalance(f *findings, now units.Time) {
 	if b.under.held(imb < -cfg.BalanceTolerance, now, cfg.BalanceHoldS) {
 		f.alarm |= CauseEnergyBalance.Bit()
 	}
+}
+
+// balanceLiveS: a probe whose reading has not changed by one bit for this
+// long is no witness for the balance. A live DS18B20 flickers by a count
+// within seconds (its noise is about one count); one stuck at a value does
+// not, and is believed until StuckS declares it stuck, while the step it
+// made to its value would count as heat carried and stored.
+const balanceLiveS = 60
+
+// live reports whether probe id's raw reading changed within balanceLiveS.
+func (l *Layer) live(id hal.TempID, now units.Time) bool {
+	return now.Sub(l.probes[id].rawAt).Seconds() <= balanceLiveS
 }

@@ -235,7 +235,10 @@ func (l *Layer) checkPumps(f *findings, wish *hal.Outputs, now units.Time) {
 		f.alarm |= CausePumpAlarm.Bit()
 	}
 	loaded := wp.ok && wp.alarm == hal.PumpNormal && wp.power >= 0.5*l.pumpCurve(l.prevOut.Pump[hal.PumpWater])
-	noWater := loaded && l.prevOut.Pump[hal.PumpWater] >= 0.08 && (!wf.ok || wf.value < 0.5)
+	// A line stuck at one power while the command moved is no witness that
+	// the rotor turns: a meter showing nothing stays an alarm (a rotor
+	// seized behind a silent line reports the power it had).
+	noWater := (loaded || wp.stuck) && l.prevOut.Pump[hal.PumpWater] >= 0.08 && (!wf.ok || wf.value < 0.5)
 	if l.waterMeter.held(noWater, now, cfg.SensorLossS*3) {
 		f.alarm |= CauseSensor.Bit()
 	}

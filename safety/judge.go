@@ -174,13 +174,16 @@ type feedback struct {
 	seen    bool
 	moving  bool // the command has moved since the reported power last changed
 	movedAt units.Time
+	// stuck: the line reports a running pump at one power while its
+	// command moved (not believed): it cannot vouch that the rotor turns.
+	stuck bool
 }
 
 // judgeFeedback decides whether a pump's report is believed: OK, fresh, a
 // power in [0, 1], a known alarm, and a power that follows the command (a
 // line that reports one power while its pump's command moves is stuck).
 func (l *Layer) judgeFeedback(f *feedback, fb hal.PumpFeedback, cmd units.Ratio, now units.Time) {
-	f.ok = false
+	f.ok, f.stuck = false, false
 	if !fb.OK() || now.Sub(fb.At) > l.stale || !(fb.Power >= 0 && fb.Power <= 1) || fb.Alarm > hal.PumpStandby {
 		return
 	}
@@ -192,6 +195,7 @@ func (l *Layer) judgeFeedback(f *feedback, fb hal.PumpFeedback, cmd units.Ratio,
 	}
 	running := fb.Alarm == hal.PumpNormal || fb.Alarm == hal.PumpWarning
 	if running && f.moving && now.Sub(f.movedAt).Seconds() >= l.cfg.PumpRespondS {
+		f.stuck = true
 		return // its pump changed speed and the reported power did not
 	}
 	f.ok, f.power, f.alarm = true, fb.Power, fb.Alarm

@@ -13,6 +13,14 @@ type Pump struct {
 	Now     *units.Time
 	MaxLPM  units.LitrePerMin
 	SpinUpS float64
+	// MinSpeed is the bottom of the pump's speed band (an EC circulator's
+	// lowest stable speed): a command above 0 and below it runs at it, 0
+	// stops the pump. 0: no band.
+	MinSpeed units.Ratio
+	// MinW is the draw at MinSpeed and StandbyW stopped (its electronics
+	// awake); between MinSpeed and full speed the draw is a power law
+	// from MinW to the rated power. MinW 0: the draw goes as speed^3.
+	MinW, StandbyW units.Watt
 
 	Seized        bool    // blocked rotor: no flow, feedback "blocked"
 	Unpowered     bool    // its supply is cut (a hardware interlock): no flow, no feedback
@@ -38,6 +46,9 @@ type Pump struct {
 
 	lagDt units.Duration // step the cached lag factor was computed for
 	lag   units.Ratio
+
+	powS, powRated, powW float64 // the last draw computed (speeds settle)
+	powK, powKRated      float64 // the power law's exponent, for powKRated
 }
 
 // SetSpeed implements hal.Pump.
@@ -94,6 +105,9 @@ func (p *Pump) Feedback() hal.PumpFeedback {
 // Advance moves the rotor toward its command over dt.
 func (p *Pump) Advance(dt units.Duration) {
 	target := p.cmd
+	if target > 0 {
+		target = max(target, p.MinSpeed)
+	}
 	if p.blocked() {
 		target = 0
 	}
@@ -120,10 +134,33 @@ func (p *Pump) Flow() units.LitrePerMin {
 
 // ElectricPower returns the pump's draw at rated power ratedW.
 func (p *Pump) ElectricPower(ratedW units.Watt) units.Watt {
-	if p.blocked() && p.cmd > 0 {
+	switch {
+	case p.Unpowered:
+		return 0
+	case p.blocked() && p.cmd > 0:
 		return ratedW * 0.3 // stalled motor still draws
 	}
-	return ratedW * units.Watt(float64(p.speed*p.speed*p.speed)*p.loading())
+	return units.Watt(p.draw(float64(p.speed), float64(ratedW)) * p.loading())
+}
+
+// draw is the draw at rotor speed s: StandbyW stopped, a power law from
+// MinW at MinSpeed to ratedW at full speed (below MinSpeed, only while the
+// rotor spins up or down, the same law).
+func (p *Pump) draw(s, ratedW float64) float64 {
+	if s < 1e-3 {
+		return float64(p.StandbyW)
+	}
+	lo, minW := float64(p.MinSpeed), float64(p.MinW)
+	if lo <= 0 || lo >= 1 || minW <= 0 || minW >= ratedW {
+		return ratedW * s * s * s
+	}
+	if ratedW != p.powKRated {
+		p.powK, p.powKRated = math.Log(ratedW/minW)/math.Log(1/lo), ratedW
+	}
+	if s != p.powS || ratedW != p.powRated {
+		p.powS, p.powRated, p.powW = s, ratedW, minW*math.Pow(s/lo, p.powK)
+	}
+	return p.powW
 }
 
 // Valve is a motorised valve with a fixed end-to-end travel time and a

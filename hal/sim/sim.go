@@ -72,6 +72,14 @@ type Sensor[T ~float64] struct {
 	// NoiseRel is 1-sigma noise as a fraction of the value (a flow's
 	// turbulence: none at standstill).
 	NoiseRel float64
+	// Offset is the device's own fixed error (what calibration left).
+	Offset float64
+	// TauS is the first-order time constant between the true value and
+	// the sensing element (a probe in its thermowell); 0: none.
+	TauS float64
+
+	lagV, lagK float64 // the element's value; its factor per Period
+	lagOn      bool
 
 	Fault   Fault
 	Arg     float64
@@ -112,8 +120,23 @@ func (s *Sensor[T]) Read() hal.Sample[T] {
 	return s.last
 }
 
-func (s *Sensor[T]) convert(at units.Time) {
+// element returns what the sensing element sees: the true value through
+// the first-order lag, advanced by one conversion period.
+func (s *Sensor[T]) element() float64 {
 	v := float64(*s.Src)
+	if !(s.TauS > 0) {
+		return v
+	}
+	if !s.lagOn {
+		s.lagOn, s.lagV, s.lagK = true, v, 1-math.Exp(-s.Period.Seconds()/s.TauS)
+		return v
+	}
+	s.lagV += s.lagK * (v - s.lagV)
+	return s.lagV
+}
+
+func (s *Sensor[T]) convert(at units.Time) {
+	v := s.element() + s.Offset
 	if s.Noise > 0 {
 		v += s.Rng.NormFloat64() * s.Noise
 	}

@@ -127,11 +127,13 @@ func (pl *Plant) RadiatorCapacity(ceilingC, outMaxC units.Celsius, minOil units.
 	full := float64(units.Watt(p.Modules) * p.ModuleFullW())
 	best := 0.0
 	for i := 0; i <= 16; i++ {
-		cOil := float64(units.OilRate(minOil + (p.OilPumpMaxLPM-minOil)*units.LitrePerMin(i)/16))
+		oil := minOil + (p.OilPumpMaxLPM-minOil)*units.LitrePerMin(i)/16
+		cOil := float64(units.OilRate(oil))
 		cap := min(full, cOil*float64(outMaxC-ceilingC))
 		for j := 1; j <= 16; j++ {
-			cW := float64(units.WaterRate(p.WaterPumpMaxLPM * units.LitrePerMin(j) / 16))
-			eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, units.WattPerKelvin(cOil), units.WattPerKelvin(cW))
+			water := p.WaterPumpMaxLPM * units.LitrePerMin(j) / 16
+			cW := float64(units.WaterRate(water))
+			eps := CounterFlowEffectiveness(p.ExchangerUA(oil, water), units.WattPerKelvin(cOil), units.WattPerKelvin(cW))
 			best = max(best, radiatorChain(p, eps*min(cOil, cW), cOil, cW, ceilingC, roomC, cap))
 		}
 	}

@@ -75,7 +75,7 @@ func TestRadiatorCapacityClosesTheChain(t *testing.T) {
 func TestRadiatorChainBalances(t *testing.T) {
 	p := DefaultParams()
 	cOil, cW := float64(units.OilRate(20)), float64(units.WaterRate(15))
-	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, units.WattPerKelvin(cOil), units.WattPerKelvin(cW))
+	eps := CounterFlowEffectiveness(p.ExchangerUA(20, 15), units.WattPerKelvin(cOil), units.WattPerKelvin(cW))
 	epsC := eps * min(cOil, cW)
 	q := radiatorChain(&p, epsC, cOil, cW, 48, 19.5, 1e6)
 	ret := 48 + q/cOil - q/epsC

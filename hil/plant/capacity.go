@@ -40,20 +40,23 @@ func (pl *Plant) steadyOil(powerW units.Watt, f capacityFlows, uaDump units.Watt
 	if cOil <= 0 || cW <= 0 {
 		return 1e9, 1e9
 	}
-	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, units.WattPerKelvin(cOil), units.WattPerKelvin(cW))
-	epsD := sinkEffectiveness(float64(uaDump), cW)
-	if eps <= 0 || epsD <= 0 {
+	eps := CounterFlowEffectiveness(p.ExchangerUA(f.oilLPM, f.waterLPM), units.WattPerKelvin(cOil), units.WattPerKelvin(cW))
+	gD := dumpConductance(uaDump, pl.dumpAir(), units.WattPerKelvin(cW))
+	if eps <= 0 || gD <= 0 {
 		return 1e9, 1e9
 	}
 	cMin := min(cOil, cW)
-	u, room := float64(p.OilLossWPerK/2), float64(pl.S.PlantRoomC)
+	u, g := float64(p.OilLossWPerK/2), float64(p.EnclosureOutdoorWPerK)
 	pw, ta, other := float64(powerW), float64(outdoorC), float64(otherW)
+	over := float64(p.OverheadPower(powerW))
 	var lossMod, lossCold, tIn, tOut float64
-	// The losses depend on the temperatures they help set; they are small
+	// The losses depend on the temperatures they help set, and the
+	// enclosure's air on the losses and the overhead; the losses are small
 	// against the flows' rates, so a few rounds of substitution converge.
-	for range 8 {
+	for range 12 {
+		room := ta + (lossMod+lossCold+over)/g
 		q := pw - lossMod - lossCold // through the exchanger
-		wFlow := ta + (q-other)/(epsD*cW)
+		wFlow := ta + (q-other)/gD
 		wRet := wFlow - q/cW
 		tOut = wRet + q/(eps*cMin)
 		tIn = tOut - (pw-lossMod)/cOil
@@ -80,15 +83,19 @@ func (pl *Plant) capacityAt(f capacityFlows, uaDump units.WattPerKelvin, outdoor
 	return max(best, 0)
 }
 
-// dumpUA is the dump cooler's conductance at full fan as the plant is now.
-func (pl *Plant) dumpUA() units.WattPerKelvin {
-	p := &pl.P
-	ua := p.DumpUAFanMaxWPerK
+// fullFan is the fan's speed at full command as the plant is now.
+func (pl *Plant) fullFan() float64 {
 	if pl.Fan.Failed {
-		ua = p.DumpUAFanOffWPerK
+		return 0
 	}
-	return ua * units.WattPerKelvin(p.DumpDerate)
+	return 1
 }
+
+// dumpUA is the dump cooler's conductance at full fan as the plant is now.
+func (pl *Plant) dumpUA() units.WattPerKelvin { return pl.P.DumpUA(pl.fullFan()) }
+
+// dumpAir is the dump cooler's air rate at full fan as the plant is now.
+func (pl *Plant) dumpAir() units.WattPerKelvin { return pl.P.DumpAirRate(pl.fullFan()) }
 
 // capacity returns the most compute power the plant could reject now, with
 // the oil flow at least minOilLPM. The search for the best flows runs only
@@ -113,11 +120,13 @@ func (o *CapacityOracle) Capacity(pl *Plant, otherW units.Watt, ceilingC, outMax
 // coarse grid, then a finer one around its best point.
 func (pl *Plant) bestFlows(ua units.WattPerKelvin, ta units.Celsius, otherW units.Watt, ceilingC, outMaxC units.Celsius, minOilLPM units.LitrePerMin) capacityFlows {
 	p := &pl.P
-	lo := max(minOilLPM, 0.1)
+	// Only the flows the pumps can hold: none below their minimum speed.
+	lo := max(minOilLPM, 0.1, units.LitrePerMin(p.PumpMinSpeed)*p.OilPumpMaxLPM)
+	wLo := max(0.1, units.LitrePerMin(p.PumpMinSpeed)*p.WaterPumpMaxLPM)
 	best, bestW := capacityFlows{lo, p.WaterPumpMaxLPM}, units.Watt(-1)
 	search := func(oil0, oil1, oilStep, w0, w1, wStep units.LitrePerMin) {
 		for o := max(oil0, lo); o <= min(oil1, p.OilPumpMaxLPM)+1e-9; o += oilStep {
-			for w := max(w0, 0.1); w <= min(w1, p.WaterPumpMaxLPM)+1e-9; w += wStep {
+			for w := max(w0, wLo); w <= min(w1, p.WaterPumpMaxLPM)+1e-9; w += wStep {
 				f := capacityFlows{o, w}
 				if c := pl.capacityAt(f, ua, ta, otherW, ceilingC, outMaxC); c > bestW {
 					best, bestW = f, c

@@ -14,10 +14,19 @@ func (pl *Plant) wireDevices(init Init) {
 		hal.TempTankTop: &s.TankTopC, hal.TempTankBottom: &s.TankBottomC,
 		hal.TempIndoor: &s.IndoorC, hal.TempOutdoor: &s.OutdoorC,
 	}
+	tau := [hal.NumTemps]float64{
+		hal.TempOilInA: p.ProbeOilTauS, hal.TempOilInB: p.ProbeOilTauS, hal.TempOilOut: p.ProbeOilTauS,
+		hal.TempWaterFlow: p.ProbeWaterTauS, hal.TempWaterReturn: p.ProbeWaterTauS,
+		hal.TempTankTop: p.ProbeTankTauS, hal.TempTankBottom: p.ProbeTankTauS,
+		hal.TempIndoor: p.ProbeAirTauS, hal.TempOutdoor: p.ProbeAirTauS,
+	}
 	for i := range pl.Probes {
-		// DS18B20 at 12 bits: 750 ms conversions, 1/16 K steps, 85 C at power-on.
+		// DS18B20 at 12 bits: 750 ms conversions, 1/16 K steps, 85 C at
+		// power-on; in a thermowell (a first-order lag), with what
+		// commissioning left of its offset (uniform in +/-probe_offset_k).
 		pl.Probes[i].Sensor = sim.Sensor[units.Celsius]{Src: src[i], Now: now, Rng: pl.rng,
-			Period: 750 * units.Millisecond, Quantum: 0.0625, Noise: 0.04, PowerOn: 85, HasPowerOn: true}
+			Period: 750 * units.Millisecond, Quantum: 0.0625, Noise: 0.04, PowerOn: 85, HasPowerOn: true,
+			TauS: tau[i], Offset: p.ProbeOffsetK * (2*pl.rng.Float64() - 1)}
 	}
 	pl.Pressure.Sensor = sim.Sensor[units.Bar]{Src: &s.PressureBar, Now: now, Rng: pl.rng,
 		Period: 250 * units.Millisecond, Quantum: 0.002, Noise: 0.003}
@@ -30,8 +39,10 @@ func (pl *Plant) wireDevices(init Init) {
 			Period: units.Second, Counted: FlowMeterHzPerLPM, NoiseRel: 0.01}
 	}
 	pl.LeakIn.Now, pl.OilLowIn.Now = now, now
-	pl.Pumps[hal.PumpOil] = sim.Pump{Now: now, MaxLPM: p.OilPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
-	pl.Pumps[hal.PumpWater] = sim.Pump{Now: now, MaxLPM: p.WaterPumpMaxLPM, SpinUpS: p.PumpSpinUpS}
+	pl.Pumps[hal.PumpOil] = sim.Pump{Now: now, MaxLPM: p.OilPumpMaxLPM, SpinUpS: p.PumpSpinUpS,
+		MinSpeed: p.PumpMinSpeed, MinW: p.OilPumpMinW, StandbyW: p.PumpStandbyW}
+	pl.Pumps[hal.PumpWater] = sim.Pump{Now: now, MaxLPM: p.WaterPumpMaxLPM, SpinUpS: p.PumpSpinUpS,
+		MinSpeed: p.PumpMinSpeed, MinW: p.WaterPumpMinW, StandbyW: p.PumpStandbyW}
 	for i := range pl.Valves {
 		pl.Valves[i] = sim.Valve{Now: now, TravelS: p.ValveTravelS}
 	}

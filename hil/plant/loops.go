@@ -11,13 +11,8 @@ import (
 // water flow with the water at flowC: what could be rejected, as opposed
 // to what is.
 func (pl *Plant) DumpCapacity(flowC units.Celsius) units.Watt {
-	p := &pl.P
-	c := float64(units.WaterRate(p.WaterPumpMaxLPM))
-	ua := float64(p.DumpUAFanMaxWPerK) * p.DumpDerate
-	if pl.Fan.Failed {
-		ua = float64(p.DumpUAFanOffWPerK) * p.DumpDerate
-	}
-	return units.Watt(max(0, sinkEffectiveness(ua, c)*c*float64(flowC-pl.S.OutdoorC)))
+	c := units.WaterRate(pl.P.WaterPumpMaxLPM)
+	return units.Watt(max(0, dumpConductance(pl.dumpUA(), pl.dumpAir(), c)*float64(flowC-pl.S.OutdoorC)))
 }
 
 // CounterFlowEffectiveness is the effectiveness of a counter-flow exchanger
@@ -60,14 +55,14 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	hJ := units.Joule(h)
 	// Exchanger: hot oil in at tHot, cool water in at the return temperature.
 	eps := pl.hx.get(float64(cOil), float64(cW), func(a, b float64) float64 {
-		return CounterFlowEffectiveness(p.ExchangerUAWPerK, units.WattPerKelvin(a), units.WattPerKelvin(b))
+		return CounterFlowEffectiveness(pl.exchangerUA(), units.WattPerKelvin(a), units.WattPerKelvin(b))
 	})
 	qHX := units.Watt(eps * min(float64(cOil), float64(cW)) * float64(tHot-s.WaterRetC))
 	oilHXOut := tHot
 	if cOil > 0 {
 		oilHXOut = tHot - units.Celsius(float64(qHX)/float64(cOil))
 	}
-	coldLoss := float64(p.OilLossWPerK/2) * float64(s.OilInC-s.PlantRoomC)
+	coldLoss := float64(p.OilLossWPerK/2) * float64(s.OilInC-s.EnclosureC)
 	qLoss += coldLoss
 	dCold := float64(cOil)*float64(oilHXOut-s.OilInC) - coldLoss
 
@@ -76,9 +71,7 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	cDump := cW * units.WattPerKelvin(d)
 	cTank := cW * units.WattPerKelvin((1-d)*t)
 	cHeat := cW * units.WattPerKelvin((1-d)*(1-t))
-	uaDump := (p.DumpUAFanOffWPerK + (p.DumpUAFanMaxWPerK-p.DumpUAFanOffWPerK)*units.WattPerKelvin(pl.Fan.Actual())) *
-		units.WattPerKelvin(p.DumpDerate)
-	qDump := pl.dumpEps.sinkHeat(uaDump, cDump, s.WaterFlowC, s.OutdoorC)
+	qDump := pl.dumpHeat(cDump, s.WaterFlowC, s.OutdoorC)
 	qTank = pl.coilHeat(cTank, s.WaterFlowC)
 	qHeat = pl.radiatorHeat(h, cHeat)
 	dSupply := float64(qHX) + float64(cW)*float64(s.WaterRetC-s.WaterFlowC)
@@ -92,5 +85,20 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	e.Dumped += hJ * units.Joule(qDump)
 	e.ToTank += hJ * units.Joule(qTank)
 	e.ToHeating += hJ * units.Joule(qHeat)
+	pl.stepEnclosure(h, qLoss)
 	return qTank, qHeat
+}
+
+// dumpHeat is the heat the dump cooler rejects with water at tin and rate
+// cW through it, into outside air at ta: a cross-flow coil whose air side
+// is the fan's finite air stream.
+func (pl *Plant) dumpHeat(cW units.WattPerKelvin, tin, ta units.Celsius) units.Watt {
+	p := &pl.P
+	fan := float64(pl.Fan.Actual())
+	c := &pl.dumpEps
+	if !c.ok || fan != c.a || float64(cW) != c.b || p.DumpDerate != c.c {
+		c.a, c.b, c.c, c.ok = fan, float64(cW), p.DumpDerate, true
+		c.eps = dumpConductance(p.DumpUA(fan), p.DumpAirRate(fan), cW)
+	}
+	return units.Watt(c.eps * float64(tin-ta))
 }

@@ -22,7 +22,7 @@ func (pl *Plant) stepModules(h float64, cOil units.WattPerKelvin) (tHot units.Ce
 		pw := m.Power()
 		e.Compute += hJ * units.Joule(pw)
 		t := s.ModuleOilC[i]
-		loss := float64(lossShare) * float64(t-s.PlantRoomC)
+		loss := float64(lossShare) * float64(t-s.EnclosureC)
 		qLoss += loss
 		q := float64(pw) + float64(cMod)*float64(s.OilInC-t) - loss
 		s.ModuleOilC[i] = t + units.Celsius(q*hPerCap)

@@ -13,6 +13,8 @@ import (
 // the reference HeatHub of DOMAIN.md. Every figure the plant uses lives here,
 // with its unit in its name, so a plant file (TOML) can override any of them.
 type Params struct {
+	HydroParams
+
 	// Compute.
 	Modules         int        `toml:"modules"`
 	BoardsPerModule int        `toml:"boards_per_module"`
@@ -102,7 +104,8 @@ type Params struct {
 // DefaultParams returns the reference HeatHub of DOMAIN.md.
 func DefaultParams() Params {
 	return Params{
-		Modules: 8, BoardsPerModule: 64, BoardIdleW: 3, BoardFullW: 7, SoCKPerW: 2,
+		HydroParams: defaultHydroParams(),
+		Modules:     8, BoardsPerModule: 64, BoardIdleW: 3, BoardFullW: 7, SoCKPerW: 2,
 		ThrottleDelayS: 2, ShutdownS: 20, BootS: 30, OffDeadlineS: 25,
 
 		ModuleOilL: 15, ColdOilL: 50, // 8 x 15 + 50 = 170 L, ~290 kJ/K

@@ -24,11 +24,11 @@ func TestExchangerSteadyStateMatchesNTU(t *testing.T) {
 	}
 	s := &pl.S
 	cOil, cW := units.OilRate(s.OilFlowLPM), units.WaterRate(s.WaterLPM)
-	eps := CounterFlowEffectiveness(p.ExchangerUAWPerK, cOil, cW)
+	eps := CounterFlowEffectiveness(p.ExchangerUA(s.OilFlowLPM, s.WaterLPM), cOil, cW)
 	ntu := eps * math.Min(float64(cOil), float64(cW)) * float64(s.OilOutC-s.WaterRetC)
 	oilSide := float64(cOil) * float64(s.OilOutC-s.OilInC)
 	waterSide := float64(cW) * float64(s.WaterFlowC-s.WaterRetC)
-	load := float64(pl.ComputePower()) - float64(p.OilLossWPerK)*(float64(s.OilOutC+s.OilInC)/2-float64(p.PlantRoomC))
+	load := float64(pl.ComputePower()) - float64(p.OilLossWPerK)*(float64(s.OilOutC+s.OilInC)/2-float64(s.EnclosureC))
 	for name, q := range map[string]float64{"oil side": oilSide, "water side": waterSide, "modules less losses": load} {
 		if math.Abs(q-ntu) > 0.01*ntu {
 			t.Errorf("%s carries %.1f W, effectiveness-NTU says %.1f W", name, q, ntu)

@@ -29,7 +29,8 @@ type State struct {
 	IndoorC     units.Celsius
 	FabricC     units.Celsius
 	OutdoorC    units.Celsius
-	PlantRoomC  units.Celsius // air around the hub's oil circuit (its enclosure)
+	PlantRoomC  units.Celsius // air of the room the tank stands in
+	EnclosureC  units.Celsius // air around the hub's oil circuit (its enclosure)
 	PressureBar units.Bar
 	OilFlowLPM  units.LitrePerMin
 	WaterLPM    units.LitrePerMin
@@ -45,6 +46,7 @@ type Energy struct {
 	Backup                                                units.Joule // the home's own heater (outside the boundary)
 	DHWDelivered, DHWShortfall                            units.Joule // EN 16147: useful energy delivered, and Qtap not delivered
 	DHWDraws, DHWDrawsShort                               int         // draws judged, and those short of their Qtap
+	Overhead                                              units.Joule // PSU losses, network, controller (ISO/IEC 30134-6)
 }
 
 // HeatFlows are the heat flows out of the hub's boundary during one step.
@@ -101,6 +103,7 @@ type Plant struct {
 	hx          epsCache
 	nextWeather units.Time // when the outside temperature is next sampled
 	dumpEps     epsCache
+	uaCache     epsCache // the exchanger's UA at its flows
 
 	rad       radiators  // the house's radiator stock (house.go)
 	radToRoom units.Watt // what the radiators gave the room in the last step
@@ -109,6 +112,7 @@ type Plant struct {
 // epsCache remembers the last effectiveness computed for a pair of inputs.
 type epsCache struct {
 	a, b, eps float64
+	c         float64 // a third key, where one is needed
 	ok        bool
 }
 
@@ -145,6 +149,7 @@ func NewPlant(p Params, w Weather, init Init, seed uint64) *Plant {
 	s.IndoorC = init.IndoorC
 	s.OutdoorC = w.At(0)
 	s.PlantRoomC = p.PlantRoomC
+	s.EnclosureC = pl.enclosureStart(init)
 	// The fabric starts in equilibrium between the room and the day's mean.
 	s.FabricC = (units.Celsius(p.HouseAirFabricWPerK)*init.IndoorC + units.Celsius(p.HouseFabricLossWPerK)*w.MeanC) /
 		units.Celsius(p.HouseAirFabricWPerK+p.HouseFabricLossWPerK)
