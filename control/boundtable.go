@@ -165,6 +165,8 @@ func pumpBounds() []Bound {
 	return []Bound{
 		num("oil_rise_k", uK, 1, 20, "the oil pump's flow lets the oil rise this much across the modules at their measured power",
 			func(c *Config) float64 { return float64(c.OilRiseK) }),
+		num("oil_rise_heating_k", uK, 1, 11, "...and this much while the house calls for heat in the heating season (at most 11 K: the modules' oil mixed into the circuit must stay under safety.oil_in.warn_c)",
+			func(c *Config) float64 { return float64(c.OilRiseHeatingK) }),
 		num("oil_flow_min_lpm", uLPM, 5, 40, "the oil flow never asked below this while a module is powered; at least the flow safety proves, safety.min_oil_flow_lpm x (1 + safety.flow_meter_accuracy)",
 			func(c *Config) float64 { return float64(c.OilFlowMinLPM) }),
 		num("oil_pump_max_lpm", uLPM, 10, 200, "the oil pump's flow at full speed, for the feed-forward; the same as safety.oil_pump_max_lpm",

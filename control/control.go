@@ -95,6 +95,15 @@ type Config struct {
 	// modules' own oil stores the rise, and were the dump lost at once that
 	// heat alone would lift the oil into the modules past its warn limit.
 	OilRiseK        units.Kelvin      `toml:"oil_rise_k"`
+	// OilRiseHeatingK is the rise while the house calls for heat in the
+	// heating season: a hotter outlet hands the radiators hotter water, and
+	// an EN 442 stock gives its heat by the power 1.3 of its excess (on a
+	// design day it is what the home's own heater need not give). The
+	// dump then stands idle, in reserve: were the house's heat lost at once
+	// it takes it; were every sink lost, the modules' 120 L mixed into the
+	// 170 L circuit lift the oil into them by half the rise x 120/170, 3.5 K
+	// at 10 K: to 51.5 C from the 48 C ceiling, under the 52 C warn limit.
+	OilRiseHeatingK units.Kelvin      `toml:"oil_rise_heating_k"`
 	OilFlowMinLPM   units.LitrePerMin `toml:"oil_flow_min_lpm"`
 	OilPumpMaxLPM   units.LitrePerMin `toml:"oil_pump_max_lpm"`
 	WaterPumpMaxLPM units.LitrePerMin `toml:"water_pump_max_lpm"`
@@ -184,7 +193,7 @@ func DefaultConfig() Config {
 		BoostC: 56, BoostLeadS: 1200, BoostAfterS: 600, TankDumpSplit: 0.25,
 		ExerciseAt: 6*24*units.Hour + 3*units.Hour, ExerciseS: 240, // Sunday 03:00, two 90 s strokes
 		CurveOutAC: 4, CurveFlowAC: 48.5, CurveOutBC: 16, CurveFlowBC: 28.5,
-		OilRiseK: 6, OilFlowMinLPM: 11, OilPumpMaxLPM: 40, WaterPumpMaxLPM: 25, OilPumpSpeed: 0.75,
+		OilRiseK: 6, OilRiseHeatingK: 10, OilFlowMinLPM: 11, OilPumpMaxLPM: 40, WaterPumpMaxLPM: 25, OilPumpSpeed: 0.75,
 		// Pumps on their flow meters, around the feed-forward (ratio per L/min).
 		OilFlowGains:   pid.Config{Kp: 0.005, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 		WaterMatch:     1,
@@ -228,9 +237,14 @@ func DefaultConfig() Config {
 // rise OilRiseK across them, or less where that would take it past
 // OilOutMaxC, at least OilFlowMinLPM, at most the pump's.
 func (c *Config) OilFlowFor(powerW units.Watt, oilInC units.Celsius) units.LitrePerMin {
+	return c.OilFlowForRise(powerW, oilInC, c.OilRiseK)
+}
+
+// OilFlowForRise is OilFlowFor with the rise given.
+func (c *Config) OilFlowForRise(powerW units.Watt, oilInC units.Celsius, riseK units.Kelvin) units.LitrePerMin {
 	// At least half a kelvin of rise: an oil already at the outlet limit is
 	// for the pump's maximum, not for a division by nothing.
-	rise := max(min(c.OilRiseK, units.Kelvin(c.OilOutMaxC-oilInC)), 0.5)
+	rise := max(min(riseK, units.Kelvin(c.OilOutMaxC-oilInC)), 0.5)
 	f := units.LitrePerMin(float64(powerW) / (float64(units.OilRate(1)) * float64(rise)))
 	return min(max(f, c.OilFlowMinLPM), c.OilPumpMaxLPM)
 }
@@ -274,6 +288,11 @@ type Controller struct {
 	load      pid.Controller
 
 	heatWant, tankWant  bool
+	// rise is the oil's rise across the modules the oil pump aims at now,
+	// slewed between OilRiseK and OilRiseHeatingK; houseShare the
+	// radiators' share this tick.
+	rise       units.Kelvin
+	houseShare units.Ratio
 	houseSets, tankSets bool // the radiators' or the tank's share set the dump valve this tick
 	oilFlowOn           bool // the oil pump's flow loop ran last tick
 
@@ -378,6 +397,7 @@ func (c *Controller) Step(in *hal.Inputs, adv Advice, out *hal.Outputs) {
 	*out = hal.Outputs{}
 	c.readInputs(in, adv)
 	houseShare := c.houseStep()
+	c.houseShare = houseShare
 	goal, season := c.tankStep(in, out)
 	l := c.oilLoops(goal)
 	c.routeHeat(houseShare, season, l, out)
@@ -584,19 +604,45 @@ func (c *Controller) loadStep(in *hal.Inputs, adv Advice, dump units.Ratio, out 
 		}
 	}
 	if anyOn || x.oil > cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK) {
-		out.Pump[hal.PumpOil] = max(out.Pump[hal.PumpOil], c.oilPump())
+		out.Pump[hal.PumpOil] = max(out.Pump[hal.PumpOil], c.oilPump(dump))
 	} else {
 		c.oilFlowOn = false
 	}
 }
 
 // oilPump returns the oil pump's speed: the flow that lets the oil rise
-// OilRiseK across the modules at their measured power, at least
+// across the modules at their measured power (oilRise), at least
 // OilFlowMinLPM, held on the meter; full speed whenever the meter shows
 // less than the minimum.
-func (c *Controller) oilPump() units.Ratio {
+// RiseSlewKPerS is how fast the oil's aimed rise moves between OilRiseK
+// and OilRiseHeatingK: 1 K a minute, so that the modules' stored heat
+// comes out of them slowly when the rise falls (a step would flush it
+// into the modules' inlet at once).
+const RiseSlewKPerS = 1.0 / 60
+
+// oilRise is the rise the oil pump aims at: OilRiseHeatingK while the
+// house is short of heat (heating season, its call for heat on, its share
+// of the water all but full, and still under IndoorFloorC: the days the
+// home's own heater helps) and the dump is idle, in reserve;
+// OilRiseK otherwise (the dump at work, or a sink short: the rise is the
+// heat the modules store). It moves by RiseSlewKPerS.
+func (c *Controller) oilRise(dump units.Ratio) units.Kelvin {
 	cfg, x := &c.cfg, &c.x
-	target := cfg.OilFlowFor(x.powerW, x.oil)
+	want := cfg.OilRiseK
+	if c.heatWant && c.outdoorMean < cfg.HeatingCutoffC && c.houseShare >= 0.95 && dump <= 0.05 && c.indoor < cfg.IndoorFloorC {
+		want = cfg.OilRiseHeatingK
+	}
+	if c.rise == 0 {
+		c.rise = cfg.OilRiseK
+	}
+	step := units.Kelvin(RiseSlewKPerS * x.dt)
+	c.rise += max(min(want-c.rise, step), -step)
+	return c.rise
+}
+
+func (c *Controller) oilPump(dump units.Ratio) units.Ratio {
+	cfg, x := &c.cfg, &c.x
+	target := cfg.OilFlowForRise(x.powerW, x.oil, c.oilRise(dump))
 	ff := float64(target / cfg.OilPumpMaxLPM)
 	if !c.oilFlowOn {
 		// Starting: from the feed-forward, not from standstill.

@@ -183,6 +183,11 @@ func (j *judge) figures() {
 			j.add(tb.Sensor+" >= "+ftoa(*tb.MinC)+" C", *mn >= *tb.MinC, "min "+ftoa(*mn)+" C")
 		}
 	}
+	if ex.ERFOfBoundMin != nil {
+		b := r.Quality.ERFBound
+		j.add("erf >= "+ftoa(*ex.ERFOfBoundMin)+" x erf_bound", b > 0 && r.ERF >= *ex.ERFOfBoundMin*b,
+			"erf "+strconv.FormatFloat(r.ERF, 'f', 4, 64)+", erf_bound "+strconv.FormatFloat(b, 'f', 4, 64))
+	}
 	if ex.ERFMin != nil {
 		j.add("erf >= "+ftoa(*ex.ERFMin), r.ERF >= *ex.ERFMin, "erf "+strconv.FormatFloat(r.ERF, 'f', 4, 64))
 	}

@@ -71,16 +71,19 @@ type OutputsAt struct {
 
 // Expect is what a scenario requires of the run.
 type Expect struct {
-	NoTrip                 bool            `toml:"no_trip"`
-	NoAlarm                bool            `toml:"no_alarm"` // the safety layer raises no alarm in the scored time
-	Trips                  []TripExpect    `toml:"trip"`
-	ModulesOffBy           *units.Duration `toml:"modules_off_by"` // every module unpowered at this time
-	States                 []StateAt       `toml:"state"`
-	Outputs                []OutputsAt     `toml:"outputs"`
-	Temps                  []TempBound     `toml:"temp"`
-	ERFMin                 *float64        `toml:"erf_min"`
-	ComputeAvailabilityMin *float64        `toml:"compute_availability_min"`
-	DHWShortfallMaxKWh     *float64        `toml:"dhw_shortfall_max_kwh"`
+	NoTrip       bool            `toml:"no_trip"`
+	NoAlarm      bool            `toml:"no_alarm"` // the safety layer raises no alarm in the scored time
+	Trips        []TripExpect    `toml:"trip"`
+	ModulesOffBy *units.Duration `toml:"modules_off_by"` // every module unpowered at this time
+	States       []StateAt       `toml:"state"`
+	Outputs      []OutputsAt     `toml:"outputs"`
+	Temps        []TempBound     `toml:"temp"`
+	ERFMin       *float64        `toml:"erf_min"`
+	// ERFOfBoundMin: the ERF at least this share of erf_bound, the most
+	// any control could reach on the day (the house and the tank full).
+	ERFOfBoundMin          *float64 `toml:"erf_of_bound_min"`
+	ComputeAvailabilityMin *float64 `toml:"compute_availability_min"`
+	DHWShortfallMaxKWh     *float64 `toml:"dhw_shortfall_max_kwh"`
 	// BackupMaxKWh bounds the heat the home's own heater gave the house.
 	BackupMaxKWh *float64 `toml:"backup_max_kwh"`
 	// TankAtTargetMin: the tank's upper layer at or above its target less
