@@ -11,7 +11,7 @@ import (
 )
 
 // PerfDays are the scenarios docs/performance.md compares.
-var PerfDays = []string{"winter-day", "spring-day", "summer-day", "heatwave"}
+var PerfDays = []string{"winter-day", "design-day", "cold-spell", "spring-day", "summer-day", "heatwave"}
 
 // PerfRow is one day run by one controller.
 type PerfRow struct {
@@ -55,7 +55,12 @@ func PerfMarkdown(rows []PerfRow) string {
 	b.WriteString("thermostat (`hil/thermostat.go`: bang-bang with hysteresis, fixed pump speeds, dump when hot), on the\n")
 	b.WriteString("same reference plant, seed and safety layer. Ratios are Hearth / thermostat.\n\n")
 	b.WriteString("How each figure is measured (`hil/metrics.go`, `hil/run.go`):\n\n")
-	b.WriteString("- **erf**: (to_tank + to_heating) / (compute + parasitic), energy counted at the hub's boundary.\n")
+	b.WriteString("- **erf**: (to_tank + to_heating) / (compute + parasitic + overhead), energy counted at the hub's boundary\n")
+	b.WriteString("  (overhead: the supplies' loss, the switch, the controller; ISO/IEC 30134-6). **erf bound**: the most any\n")
+	b.WriteString("  control could reach: what a house held at 22.5 C all day (less its gains) and the tank (its draws, its\n")
+	b.WriteString("  loss at 60 C) could take, over the same denominator (`plant.HeatBound`).\n")
+	b.WriteString("- **backup**: the home's own heater's heat; **backup min** the least any control could leave it (a house\n")
+	b.WriteString("  held at 19.5 C, less its gains and the radiators at the hottest water the hub can make).\n")
 	b.WriteString("- **oil IAE**: integral of |oil into the modules - its 15-minute running mean| in K h: the oil's\n")
 	b.WriteString("  swings, cycling and kicks around where it is heading. The oil has a ceiling, not a setpoint, so the\n")
 	b.WriteString("  error is taken against its trend; **over ceiling** is the integral of the excursion above 48 C.\n")
@@ -66,16 +71,16 @@ func PerfMarkdown(rows []PerfRow) string {
 	b.WriteString(fmt.Sprintf("- **tank at target**: share of the day with the tank's upper layer at or above its %v C target less\n", DefaultTankTargetC()))
 	b.WriteString(fmt.Sprintf("  %v K.\n", TankTargetBandK))
 	b.WriteString("- **warnings**: whether the safety layer raised any warning (control should never make it act).\n\n")
-	b.WriteString("| day | controller | pass | trips | erf | availability | oil max C | oil IAE K h | over ceiling K h | reversals/h | flow on curve | indoor min-max C | tank min-max C | tank at target | DHW shortfall kWh | immersion kWh | warnings |\n")
-	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("| day | controller | pass | trips | erf | availability | oil max C | oil IAE K h | over ceiling K h | reversals/h | flow on curve | indoor min-max C | tank min-max C | tank at target | DHW shortfall kWh | immersion kWh | backup kWh | backup min kWh | erf bound | warnings |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range rows {
 		s := r.Result
 		q := s.Quality
-		fmt.Fprintf(&b, "| %s | %s | %v | %d | %.3f | %.4f | %.1f | %.2f | %.3f | %.1f | %.0f %% | %.1f-%.1f | %.1f-%.1f | %.0f %% | %.3f | %.2f | %v |\n",
+		fmt.Fprintf(&b, "| %s | %s | %v | %d | %.3f | %.4f | %.1f | %.2f | %.3f | %.1f | %.0f %% | %.1f-%.1f | %.1f-%.1f | %.0f %% | %.3f | %.2f | %.2f | %.2f | %.3f | %v |\n",
 			r.Day, r.Controller, s.Pass, len(s.Trips), s.ERF, s.ComputeAvailability, s.MaxTempC.OilModuleIn,
 			q.OilInIAEKh, q.OilOverCeilingKh, q.ReversalsPerHourTotal, 100*q.FlowOnCurveFraction,
 			s.MinTempC.Indoor, s.MaxTempC.Indoor, s.MinTempC.Tank, s.MaxTempC.Tank, 100*q.TankAtTargetFraction,
-			s.DHWShortfallKWh, s.EnergyKWh.Immersion, q.WarningsSeen)
+			s.DHWShortfallKWh, s.EnergyKWh.Immersion, s.EnergyKWh.Backup, q.BackupMinKWh, q.ERFBound, q.WarningsSeen)
 	}
 	b.WriteString("\n## Compute throttled against what the physics requires\n\n")
 	b.WriteString("The bench's capacity bound (`hil/capacity.go`, docs/hil.md) is the most compute power whose heat the\n")

@@ -166,8 +166,15 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	switch loop {
 	case LoopWater:
 		s.ModuleLevel = hal.Level50
+		// The stock's water and steel (242 kJ/K, a 27 min time constant)
+		// take longer to come to rest under the slow current gains.
+		s.Settle = 8 * units.Hour
 	case LoopTank:
 		s.ModuleLevel = hal.Level25
+		// Eight layers and a coil whose UA follows its flow: the tank's
+		// loop is slower than the two-layer tank's (Tu ~15 min), and a
+		// step needs longer to be judged.
+		s.Record = 3 * units.Hour
 	}
 	// A probe's fixed offset moves where a loop settles, not how: the
 	// step's figures are of the true temperature, so the isolation's
@@ -213,9 +220,9 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 // waterSetpoint is the water loop's operating point in its isolation: the
 // weather curve's flow temperature, or where every radiator watt is the
 // compute's (all of it through the radiators) and the pump's band cannot
-// reach it, a quarter of the band's span below the flow temperature its
-// minimum speed gives (each found open loop), so that the setpoint and the
-// step run's rest below it are both within reach.
+// reach it, held a quarter of the band's span inside the flow temperatures
+// its minimum and its full speed give (each found open loop), the step
+// run's rest StepK below it too, so that both are within reach.
 func (s *LoopSetup) waterSetpoint(curveC float64) float64 {
 	at := func(u float64) float64 {
 		lp, err := NewLoopPlant(*s, 1)
@@ -230,7 +237,15 @@ func (s *LoopSetup) waterSetpoint(curveC float64) float64 {
 		return lp.Truth()
 	}
 	slow, fast := at(float64(s.WaterPumpMin)), at(1)
-	return min(curveC, slow-(slow-fast)/4)
+	// The step run rests StepK below the setpoint, at more pump: both
+	// must stay a quarter of the band inside it, so a narrow band (the
+	// EN 442 stock at the pump's minimum band) takes a smaller step.
+	s.StepK = min(s.StepK, (slow-fast)/3)
+	lo, hi := fast+(slow-fast)/4+s.StepK, slow-(slow-fast)/4
+	if lo > hi {
+		return (lo + hi) / 2
+	}
+	return min(max(curveC, lo), hi)
 }
 
 // Isolation says how the loop is cut out of the plant, for a report.

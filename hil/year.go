@@ -64,12 +64,17 @@ type YearFigures struct {
 	ComputeKWh          float64 `json:"compute_kwh"`
 	ParasiticKWh        float64 `json:"parasitic_kwh"`
 	OverheadKWh         float64 `json:"overhead_kwh"`
-	DHWShortfallKWh     float64 `json:"dhw_shortfall_kwh"`
-	Trips               int     `json:"trips"`
-	Violations          int     `json:"violations"`
-	IndoorMinC          float64 `json:"indoor_min_c"`
-	OilMaxC             float64 `json:"oil_max_c"`
-	OutdoorMeanC        float64 `json:"outdoor_mean_c"`
+	// ERFBound is the most ERF the house and the tank could have taken
+	// (each run's heat_bound_kwh summed, over the same denominator), and
+	// BackupMinKWh the least backup (the runs' backup_min_kwh summed).
+	ERFBound        float64 `json:"erf_bound"`
+	BackupMinKWh    float64 `json:"backup_min_kwh"`
+	DHWShortfallKWh float64 `json:"dhw_shortfall_kwh"`
+	Trips           int     `json:"trips"`
+	Violations      int     `json:"violations"`
+	IndoorMinC      float64 `json:"indoor_min_c"`
+	OilMaxC         float64 `json:"oil_max_c"`
+	OutdoorMeanC    float64 `json:"outdoor_mean_c"`
 }
 
 // YearResult is a year: the annual figures and one object per month.
@@ -172,6 +177,7 @@ type yearSum struct {
 	days                                                         int
 	delivered, tank, heating, backup, immersion, dumped, compute float64
 	parasitic, overhead, shortfall, availW, availT, outW, indoor float64
+	bound, backupMin                                             float64
 	oilMax                                                       float64
 	trips, violations                                            int
 	have                                                         bool
@@ -191,6 +197,8 @@ func (y *yearSum) add(r *monthRun, scale, outdoorC float64) {
 	y.parasitic += k.Parasitic * scale
 	y.overhead += k.Overhead * scale
 	y.shortfall += r.DHWShortfallKWh * scale
+	y.bound += r.Quality.HeatBoundKWh * scale
+	y.backupMin += r.Quality.BackupMinKWh * scale
 	y.availW += r.ComputeAvailability * days
 	y.availT += days
 	y.outW += outdoorC * days
@@ -209,9 +217,10 @@ func (y *yearSum) figures() YearFigures {
 	f := YearFigures{HeatDeliveredKWh: y.delivered, ToTankKWh: y.tank, ToHeatingKWh: y.heating, BackupKWh: y.backup,
 		ImmersionKWh: y.immersion, DumpedKWh: y.dumped, ComputeKWh: y.compute, ParasiticKWh: y.parasitic,
 		OverheadKWh: y.overhead, DHWShortfallKWh: y.shortfall, Trips: y.trips, Violations: y.violations,
-		IndoorMinC: y.indoor, OilMaxC: y.oilMax, Days: y.days}
+		IndoorMinC: y.indoor, OilMaxC: y.oilMax, Days: y.days, BackupMinKWh: y.backupMin}
 	if d := y.compute + y.parasitic + y.overhead; d > 0 {
 		f.ERF = y.delivered / d
+		f.ERFBound = min(1, y.bound/d)
 	}
 	if y.availT > 0 {
 		f.ComputeAvailability = y.availW / y.availT

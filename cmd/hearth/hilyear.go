@@ -55,11 +55,11 @@ func hilYear(args []string, stdout, stderr io.Writer) int {
 
 func printYear(w io.Writer, y *hil.YearResult) {
 	fmt.Fprintf(w, "year: %d days per month run, seed %d, Essex climate\n\n", y.DaysPerMonth, y.Seed)
-	fmt.Fprintf(w, "%-5s %6s %6s %7s %9s %8s %8s %9s %8s %9s %8s %5s\n", "month", "out C", "erf", "avail",
+	fmt.Fprintf(w, "%-5s %6s %6s %6s %7s %9s %8s %8s %9s %8s %9s %8s %5s\n", "month", "out C", "erf", "bound", "avail",
 		"heat kWh", "tank", "rads", "backup", "immers", "dumped", "compute", "trips")
 	row := func(name string, f hil.YearFigures) {
-		fmt.Fprintf(w, "%-5s %6.1f %6.3f %7.4f %9.0f %8.0f %8.0f %9.0f %8.0f %9.0f %8.0f %5d\n", name, f.OutdoorMeanC, f.ERF,
-			f.ComputeAvailability, f.HeatDeliveredKWh, f.ToTankKWh, f.ToHeatingKWh, f.BackupKWh, f.ImmersionKWh,
+		fmt.Fprintf(w, "%-5s %6.1f %6.3f %6.3f %7.4f %9.0f %8.0f %8.0f %9.0f %8.0f %9.0f %8.0f %5d\n", name, f.OutdoorMeanC, f.ERF,
+			f.ERFBound, f.ComputeAvailability, f.HeatDeliveredKWh, f.ToTankKWh, f.ToHeatingKWh, f.BackupKWh, f.ImmersionKWh,
 			f.DumpedKWh, f.ComputeKWh, f.Trips)
 	}
 	for _, m := range y.Months {
