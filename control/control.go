@@ -94,9 +94,9 @@ type Config struct {
 	// OilRiseK is 6 K, not the 12 K the 60 C outlet limit would allow: the
 	// modules' own oil stores the rise, and were the dump lost at once that
 	// heat alone would lift the oil into the modules past its warn limit.
-	OilRiseK        units.Kelvin      `toml:"oil_rise_k"`
-	// OilRiseHeatingK is the rise while the house calls for heat in the
-	// heating season: a hotter outlet hands the radiators hotter water, and
+	OilRiseK units.Kelvin `toml:"oil_rise_k"`
+	// OilRiseHeatingK is the rise while the house is short of heat in the
+	// heating season (oilRise says when): a hotter outlet hands the radiators hotter water, and
 	// an EN 442 stock gives its heat by the power 1.3 of its excess (on a
 	// design day it is what the home's own heater need not give). The
 	// dump then stands idle, in reserve: were the house's heat lost at once
@@ -287,12 +287,12 @@ type Controller struct {
 	house     pid.Controller
 	load      pid.Controller
 
-	heatWant, tankWant  bool
+	heatWant, tankWant bool
 	// rise is the oil's rise across the modules the oil pump aims at now,
 	// slewed between OilRiseK and OilRiseHeatingK; houseShare the
 	// radiators' share this tick.
-	rise       units.Kelvin
-	houseShare units.Ratio
+	rise                units.Kelvin
+	houseShare          units.Ratio
 	houseSets, tankSets bool // the radiators' or the tank's share set the dump valve this tick
 	oilFlowOn           bool // the oil pump's flow loop ran last tick
 
