@@ -200,7 +200,7 @@ func DefaultConfig() Config {
 		WaterFlowGains: pid.Config{Kp: 0.005, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1},
 		WaterPumpMin:   0.25,
 		// Water pump on flow temperature: more flow, cooler water (reverse).
-		WaterPumpGains: pid.Config{Kp: 0.02, Ki: 0.0005, SetpointWeight: 1, OutMin: 0.25, OutMax: 1, Reverse: true},
+		WaterPumpGains: pid.Config{Kp: 0.05, Ki: 0.002, SetpointWeight: 1, OutMin: 0.25, OutMax: 1, Reverse: true},
 		// Dump fan (and valve) on oil into the modules: hotter oil, more
 		// dump (reverse). The integral time (300 s) is the slow oil flows'.
 		DumpGains: pid.Config{Kp: 0.3, Ki: 0.001, SetpointWeight: 1, OutMin: 0, OutMax: 1, Reverse: true},
@@ -542,6 +542,12 @@ func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out
 		lim := min(max(floor, 0.25), 1)
 		out.Valve[hal.ValveTank], out.Valve[hal.ValveDump] = c.splitDump(l.dump, min(l.tankShare, lim), lim)
 		fan = out.Valve[hal.ValveDump]
+		if out.Valve[hal.ValveTank] < 0.05 {
+			// The tank takes nothing yet (no heat to spare for it): the
+			// radiators have the water, on the weather curve, not the
+			// tank's matched flow.
+			pump = curvePump
+		}
 	case c.tankWant:
 		// The tank takes all the water; the dump only what the oil needs
 		// past the first TankDumpSplit of the dump loop's output.

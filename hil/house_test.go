@@ -39,7 +39,7 @@ func TestDesignDayBackupMinimal(t *testing.T) {
 	pl := s.Plant
 	powerW := units.Watt(pl.P.Modules) * pl.P.ModuleFullW()
 	setC := cc.OilCeilingC - units.Celsius(cc.DumpMarginK)
-	oil := cc.OilFlowFor(powerW, setC)
+	oil := cc.OilFlowForRise(powerW, setC, cc.OilRiseHeatingK)
 	// The ceilings at room temperatures 19.4-20.6 C, by 0.1 K.
 	var ctl, phys [13]units.Watt
 	for i := range ctl {

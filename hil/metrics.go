@@ -24,9 +24,15 @@ type Quality struct {
 	ReversalsPerHour map[string]float64 `json:"reversals_per_hour"`
 	// ReversalsPerHourTotal sums them.
 	ReversalsPerHourTotal float64 `json:"reversals_per_hour_total"`
-	// HeatingHours is the time most of the primary flow went to the
-	// radiators, after the first hour; FlowOnCurveFraction the share of it
-	// with the water flow within 1.5 K of the weather curve.
+	// HeatingHours is the time the radiators alone took the hub's heat:
+	// most of the primary flow went to them, the tank's valve shut (a
+	// charging tank needs water hotter than the curve) and the dump gave
+	// off less than CurveDumpW (with heat to spare, the hub gives the
+	// house water above the curve, up to indoor_max_c, before it dumps:
+	// that is heat used, not a loop off its setpoint) and the water pump
+	// not held at an end of its range by a curve beyond its reach; after
+	// the first hour. FlowOnCurveFraction is the share of it with the water flow
+	// within 1.5 K of the weather curve.
 	HeatingHours        float64 `json:"heating_hours"`
 	FlowOnCurveFraction float64 `json:"flow_on_curve_fraction"`
 	// ThrottledHours is module-hours below the demand divided by the module
@@ -139,6 +145,10 @@ func (r *reversal) add(v float64) {
 
 var actuatorNames = [...]string{"oil_pump", "water_pump", "valve_dump", "valve_tank", "fan"}
 
+// CurveDumpW is the dump's heat above which the hub has heat to spare and
+// the weather curve is not what the flow should follow (HeatingHours).
+const CurveDumpW = 100
+
 // ComfortMaxC is the top of the comfort band the ERF bound holds the
 // house at (the band the winter expectations hold: 19.5-22.5 C).
 const ComfortMaxC = 22.5
@@ -197,7 +207,12 @@ func (q *quality) observe(s *Sim, st *safety.Status) {
 	}
 
 	d, t := float64(pl.Valves[hal.ValveDump].Actual()), float64(pl.Valves[hal.ValveTank].Actual())
-	if pl.Now >= units.Time(units.Hour) && (1-d)*(1-t) >= 0.5 && ps.WaterLPM > 0.5 {
+	wp, curve := pl.Pumps[hal.PumpWater].Command(), s.Cfg.Core.Control.WeatherCurve(ps.OutdoorC)
+	// The pump at the end of its range with the flow beyond the curve on
+	// that side: the curve is out of the actuator's reach (heat to spare at
+	// full speed, too little at the minimum), not a loop off its setpoint.
+	saturated := wp >= 0.99 && ps.WaterFlowC > curve || wp <= s.Cfg.Core.Control.WaterPumpMin+0.01 && ps.WaterFlowC < curve
+	if pl.Now >= units.Time(units.Hour) && (1-d)*(1-t) >= 0.5 && t < 0.05 && pl.LastQ.Dump < CurveDumpW && !saturated && ps.WaterLPM > 0.5 {
 		q.heatTicks++
 		if abs(float64(ps.WaterFlowC-s.Cfg.Core.Control.WeatherCurve(ps.OutdoorC))) <= 1.5 {
 			q.onCur++
