@@ -202,7 +202,13 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		s.Params.HouseAirJPerK = huge
 		s.Base = cc.WaterPumpGains
 		s.Amplitude = 0.05
-		s.SetpointC = s.waterSetpoint(float64(cc.WeatherCurve(w.MeanC)))
+		s.SetpointC = float64(cc.WeatherCurve(w.MeanC))
+		if w.MeanC < cc.HeatingCutoffC {
+			// In the heating season the curve's flow, kept within the
+			// pump's reach; out of it the loop has nothing to follow, and
+			// the curve's flow is left for the run to refuse.
+			s.SetpointC = s.waterSetpoint(s.SetpointC)
+		}
 	case LoopTank:
 		s.Params.HouseAirJPerK = huge
 		s.Params.TankL = huge
