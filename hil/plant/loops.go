@@ -41,16 +41,9 @@ func sinkEffectiveness(ua, c float64) float64 {
 	return 1 - math.Exp(-ua/c)
 }
 
-// sinkHeat is the heat a stream of rate c at tin gives to a sink at ts.
-func (c *epsCache) sinkHeat(ua, rate units.WattPerKelvin, tin, ts units.Celsius) units.Watt {
-	eps := c.get(float64(ua), float64(rate), sinkEffectiveness)
-	return units.Watt(eps * float64(rate) * float64(tin-ts))
-}
-
 // stepLoops moves heat through the exchanger into the primary water and out
-// to the dump, the tank coil and the radiators; it returns the heat to the
-// tank and to the house.
-func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.Celsius, qLoss float64) (qTank, qHeat units.Watt) {
+// to the dump, the tank coil and the radiators (their heat in LastQ).
+func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.Celsius, qLoss float64) {
 	p, s, e := &pl.P, &pl.S, &pl.E
 	hJ := units.Joule(h)
 	// Exchanger: hot oil in at tHot, cool water in at the return temperature.
@@ -72,8 +65,8 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	cTank := cW * units.WattPerKelvin((1-d)*t)
 	cHeat := cW * units.WattPerKelvin((1-d)*(1-t))
 	qDump := pl.dumpHeat(cDump, s.WaterFlowC, s.OutdoorC)
-	qTank = pl.coilHeat(cTank, s.WaterFlowC)
-	qHeat = pl.radiatorHeat(h, cHeat)
+	qTank := pl.coilHeat(cTank, s.WaterFlowC)
+	qHeat := pl.radiatorHeat(h, cHeat)
 	dSupply := float64(qHX) + float64(cW)*float64(s.WaterRetC-s.WaterFlowC)
 	dReturn := float64(cW)*float64(s.WaterFlowC-s.WaterRetC) - float64(qDump+qTank+qHeat)
 
@@ -86,7 +79,6 @@ func (pl *Plant) stepLoops(h float64, cOil, cW units.WattPerKelvin, tHot units.C
 	e.ToTank += hJ * units.Joule(qTank)
 	e.ToHeating += hJ * units.Joule(qHeat)
 	pl.stepEnclosure(h, qLoss)
-	return qTank, qHeat
 }
 
 // dumpHeat is the heat the dump cooler rejects with water at tin and rate
