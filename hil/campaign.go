@@ -144,7 +144,7 @@ func Campaign(hours float64, seed uint64, workers int, base plant.Params) (*Camp
 	errs := make([]error, runs)
 	start := time.Now()
 	Parallel(runs, workers, func(i int) {
-		results[i], errs[i] = RunScenario(RandomScenario(runSeed(seed, i)), base, 0, false)
+		results[i], errs[i] = RunScenarioOpts(RandomScenario(runSeed(seed, i)), base, RunOptions{NoQuality: true})
 	})
 	cr := &CampaignResult{Seed: seed, Runs: runs, Violations: []CampaignViolation{}, FaultsSeen: map[string]int{}}
 	for i, r := range results {

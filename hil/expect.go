@@ -23,6 +23,7 @@ type RunOptions struct {
 	Seed       uint64 // 0: the scenario's own
 	Trace      bool   // record a trace for a report
 	Thermostat bool   // the reference thermostat in place of Hearth's control
+	NoQuality  bool   // invariants and trips only (see Config.NoQuality)
 	// Core, when set, is the controller's configuration (a --config file);
 	// otherwise the reference one.
 	Core *core.Config
@@ -34,7 +35,7 @@ func RunScenarioOpts(sc *Scenario, base plant.Params, o RunOptions) (*ScenarioRe
 	if err != nil {
 		return nil, err
 	}
-	cfg.Trace, cfg.Thermostat = o.Trace, o.Thermostat
+	cfg.Trace, cfg.Thermostat, cfg.NoQuality = o.Trace, o.Thermostat, o.NoQuality
 	if o.Core != nil {
 		cfg.Core = *o.Core
 	}

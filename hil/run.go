@@ -40,6 +40,10 @@ type Config struct {
 	PreRoll units.Duration
 	Events  []Event
 	Trace   bool // record a Trace for reports
+	// NoQuality leaves the control-quality figures (Result.Quality, and
+	// the capacity oracle behind them) uncomputed: a campaign judges only
+	// invariants and trips, and the oracle is an eighth of a tick's cost.
+	NoQuality bool
 	// Thermostat runs the reference thermostat in place of Hearth's control
 	// (under the same safety layer), for comparison.
 	Thermostat bool
@@ -310,7 +314,9 @@ func (s *Sim) Step() {
 	if now >= 0 {
 		s.ticks++
 		s.observe()
-		s.q.observe(s, &st)
+		if !s.Cfg.NoQuality {
+			s.q.observe(s, &st)
+		}
 	}
 	s.inv.check(s, &st, s.resetAsked)
 	s.lastState = st.State
