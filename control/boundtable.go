@@ -165,7 +165,7 @@ func pumpBounds() []Bound {
 	return []Bound{
 		num("oil_rise_k", uK, 1, 20, "the oil pump's flow lets the oil rise this much across the modules at their measured power",
 			func(c *Config) float64 { return float64(c.OilRiseK) }),
-		num("oil_rise_heating_k", uK, 1, 11, "...and this much while the house is short of heat (heating season, under indoor_floor_c with its share full and the dump idle), reached at 1 K/min; at most 11 K: the modules' oil mixed into the circuit must stay under safety.oil_in.warn_c",
+		num("oil_rise_heating_k", uK, 1, 11, "...and this much while the house is short of heat (heating season, under indoor_floor_c with its share full and the dump idle), reached at 1 K/min; at most 11 K: the modules' oil mixed into the circuit (the rise x 120/170 over the oil's set point) must stay 2 K under safety.oil_in.trip_c",
 			func(c *Config) float64 { return float64(c.OilRiseHeatingK) }),
 		num("oil_flow_min_lpm", uLPM, 5, 40, "the oil flow never asked below this while a module is powered; at least the flow safety proves, safety.min_oil_flow_lpm x (1 + safety.flow_meter_accuracy)",
 			func(c *Config) float64 { return float64(c.OilFlowMinLPM) }),

@@ -100,9 +100,11 @@ type Config struct {
 	// an EN 442 stock gives its heat by the power 1.3 of its excess (on a
 	// design day it is what the home's own heater need not give). The
 	// dump then stands idle, in reserve: were the house's heat lost at once
-	// it takes it; were every sink lost, the modules' 120 L mixed into the
-	// 170 L circuit lift the oil into them by half the rise x 120/170, 3.5 K
-	// at 10 K: to 51.5 C from the 48 C ceiling, under the 52 C warn limit.
+	// it takes it; were every sink lost, the modules' 120 L (mixed at their
+	// outlet's temperature) flush into the 170 L circuit and lift the oil
+	// into them by the rise x 120/170: 6.8 K at 9.7 K, from 46.7 C to 53.4 C
+	// on the design day, past the 52 C warn limit and under the 58 C trip
+	// (hil's TestHeatingRiseAllSinksLost).
 	OilRiseHeatingK units.Kelvin      `toml:"oil_rise_heating_k"`
 	OilFlowMinLPM   units.LitrePerMin `toml:"oil_flow_min_lpm"`
 	OilPumpMaxLPM   units.LitrePerMin `toml:"oil_pump_max_lpm"`
