@@ -1,6 +1,8 @@
 package hil
 
 import (
+	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -24,6 +26,11 @@ type RunOptions struct {
 	Trace      bool   // record a trace for a report
 	Thermostat bool   // the reference thermostat in place of Hearth's control
 	NoQuality  bool   // invariants and trips only (see Config.NoQuality)
+	// TraceOut, when set, receives the run's trace file (Sim.TraceTo) in
+	// TraceFormat, a row every TraceEvery.
+	TraceOut    io.Writer
+	TraceFormat string
+	TraceEvery  units.Duration
 	// Core, when set, is the controller's configuration (a --config file);
 	// otherwise the reference one.
 	Core *core.Config
@@ -44,10 +51,18 @@ func RunScenarioOpts(sc *Scenario, base plant.Params, o RunOptions) (*ScenarioRe
 	if err != nil {
 		return nil, err
 	}
+	if o.TraceOut != nil {
+		if err := s.TraceTo(o.TraceOut, o.TraceFormat, o.TraceEvery); err != nil {
+			return nil, err
+		}
+	}
 	j := &judge{ex: &sc.Expect, s: s, offProbe: -1}
 	j.arm()
 	for !s.Done() {
 		s.Step()
+	}
+	if err := s.FlushTrace(); err != nil {
+		return nil, fmt.Errorf("%s: trace: %w", sc.Name, err)
 	}
 	r := &ScenarioResult{Name: sc.Name, Description: sc.Description, Faults: sc.Faults(),
 		Result: s.Result(), Violations: s.Violations(), Replay: sc.Replay(cfg.Seed), Trace: s.Trace()}

@@ -187,6 +187,7 @@ type Sim struct {
 	probes    []stateProbe
 	trace     *Trace
 	nextTrace units.Time
+	tf        *traceFile // --trace: every tick's figures to a file
 	errs      []error
 }
 
@@ -321,6 +322,9 @@ func (s *Sim) Step() {
 	s.inv.check(s, &st, s.resetAsked)
 	s.lastState = st.State
 	s.probe(now, &st)
+	if now >= 0 {
+		s.traceTick(&st)
+	}
 	if s.trace != nil && now >= s.nextTrace {
 		s.nextTrace = now.Add(TraceEvery)
 		s.record(st)
