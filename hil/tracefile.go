@@ -155,7 +155,9 @@ func (t *traceFile) n(name string, v float64) {
 	t.row = append(t.row, traceCell{name: name, num: v, kind: 'n'})
 }
 
-func (t *traceFile) s(name, v string) { t.row = append(t.row, traceCell{name: name, str: v, kind: 's'}) }
+func (t *traceFile) s(name, v string) {
+	t.row = append(t.row, traceCell{name: name, str: v, kind: 's'})
+}
 
 func (t *traceFile) b(name string, v bool) {
 	c := traceCell{name: name, kind: 'b'}
