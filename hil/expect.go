@@ -73,6 +73,7 @@ func RunScenarioOpts(sc *Scenario, base plant.Params, o RunOptions) (*ScenarioRe
 	j.trips()
 	j.probes()
 	j.figures()
+	j.windows()
 	r.Pass = len(r.Violations) == 0
 	for _, o := range r.Expectations {
 		r.Pass = r.Pass && o.Pass
@@ -105,6 +106,9 @@ func (j *judge) arm() {
 	}
 	if ex.ModulesOffBy != nil {
 		j.offProbe = s.probeAt(units.Time(*ex.ModulesOffBy))
+	}
+	if ex.ExpectWindows.wants() {
+		s.watch = newWatcher(&ex.ExpectWindows, units.Duration(s.end))
 	}
 }
 

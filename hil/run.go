@@ -188,6 +188,7 @@ type Sim struct {
 	trace     *Trace
 	nextTrace units.Time
 	tf        *traceFile // --trace: every tick's figures to a file
+	watch     *watcher   // the window and time expectations' account
 	errs      []error
 }
 
@@ -324,6 +325,9 @@ func (s *Sim) Step() {
 	s.probe(now, &st)
 	if now >= 0 {
 		s.traceTick(&st)
+		if s.watch != nil {
+			s.watch.tick(s, &st)
+		}
 	}
 	if s.trace != nil && now >= s.nextTrace {
 		s.nextTrace = now.Add(TraceEvery)
@@ -394,6 +398,11 @@ func (s *Sim) apply(e Event) {
 	case e.Demand != "":
 		s.demand, _ = ParseLevel(e.Demand, s.demand)
 		s.mark("demand", "demand "+e.Demand)
+	case e.Draw != "":
+		if err := s.Plant.StartDraw(e.Draw); err != nil {
+			s.errs = append(s.errs, err)
+		}
+		s.mark("command", "draw "+e.Draw)
 	case e.Fault == "controller_stall" || e.Fault == "controller_restart":
 		spec, _ := plant.Spec(plant.FaultKind(e.Fault))
 		arg := e.Arg

@@ -31,6 +31,7 @@ type Event struct {
 	For     units.Duration `toml:"for"`     // clear the fault again after this long (0: it stays)
 	Command string         `toml:"command"` // operator command: reset
 	Demand  string         `toml:"demand"`  // the workload's demand from now on: off, idle, 25%, 50%, 75%, 100%
+	Draw    string         `toml:"draw"`    // a hot-water draw now: small, cleaning, shower, dishwashing (plant.DrawKinds)
 }
 
 // TempBound bounds a true plant temperature over the whole run.
@@ -89,6 +90,8 @@ type Expect struct {
 	// TankAtTargetMin: the tank's upper layer at or above its target less
 	// TankTargetBandK for at least this share of the run.
 	TankAtTargetMin *float64 `toml:"tank_at_target_min"`
+	// The expectations over windows and at times (watch.go).
+	ExpectWindows
 }
 
 // InitFile overrides the initial state.
@@ -178,13 +181,13 @@ func (s *Scenario) check() error {
 	}
 	for i, e := range s.Events {
 		n := 0
-		for _, set := range []bool{e.Fault != "", e.Clear != "", e.Command != "", e.Demand != ""} {
+		for _, set := range []bool{e.Fault != "", e.Clear != "", e.Command != "", e.Demand != "", e.Draw != ""} {
 			if set {
 				n++
 			}
 		}
 		if n != 1 {
-			return fmt.Errorf("events[%d]: set exactly one of fault, clear, command, demand", i)
+			return fmt.Errorf("events[%d]: set exactly one of fault, clear, command, demand, draw", i)
 		}
 		switch {
 		case e.Fault != "" || e.Clear != "":
@@ -195,6 +198,10 @@ func (s *Scenario) check() error {
 			}
 			if err := spec.CheckTarget(e.Target); err != nil {
 				return fmt.Errorf("events[%d]: %w", i, err)
+			}
+		case e.Draw != "":
+			if _, ok := plant.DrawKinds[e.Draw]; !ok {
+				return fmt.Errorf("events[%d]: unknown draw %q (want %s)", i, e.Draw, strings.Join(plant.DrawKindNames(), ", "))
 			}
 		case e.Command != "":
 			if e.Command != "reset" {
@@ -223,6 +230,9 @@ func (s *Scenario) check() error {
 		if _, ok := stateByName(st.State); !ok {
 			return fmt.Errorf("expect.state: unknown state %q", st.State)
 		}
+	}
+	if err := s.Expect.ExpectWindows.check(s.Duration); err != nil {
+		return fmt.Errorf("expect: %w", err)
 	}
 	return nil
 }
