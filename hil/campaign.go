@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -252,7 +253,7 @@ func (cr *CampaignResult) add(r *ScenarioResult, rs uint64) {
 	cr.RunList = append(cr.RunList, run)
 }
 
-// campaignFaults lists the faults sc injects, in its order.
+// campaignFaults lists the faults sc injects, in the order they come.
 func campaignFaults(sc *Scenario) []CampaignFault {
 	out := []CampaignFault{}
 	for _, e := range sc.Events {
@@ -262,5 +263,6 @@ func campaignFaults(sc *Scenario) []CampaignFault {
 		out = append(out, CampaignFault{Fault: e.Fault, Target: e.Target, AtS: time.Duration(e.At).Seconds(),
 			ForS: time.Duration(e.For).Seconds(), Arg: textOf(e.Arg), Duty: e.Duty})
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].AtS < out[j].AtS })
 	return out
 }
