@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"hearth/hil"
 	"hearth/safety"
@@ -25,8 +26,8 @@ func (s *simSummary) pass() bool { return len(s.r.Trips) == 0 && len(s.violation
 
 func (s *simSummary) print(w io.Writer) {
 	r, e := s.r, s.r.EnergyKWh
-	fmt.Fprintf(w, "Hearth sim: %s day, %.0f h simulated in %.2f s (%d ticks), seed %d\n",
-		r.Season, r.SimSeconds/3600, r.WallSeconds, r.Ticks, r.Seed)
+	fmt.Fprintf(w, "Hearth sim: %s day, %s simulated in %.2f s (%d ticks), seed %d\n",
+		r.Season, time.Duration(r.SimSeconds*float64(time.Second)).Round(time.Second), r.WallSeconds, r.Ticks, r.Seed)
 	fmt.Fprintf(w, "outdoor air between %.1f and %.1f C; indoor air between %.1f and %.1f C\n",
 		s.outdoor[0], s.outdoor[1], r.MinTempC.Indoor, r.MaxTempC.Indoor)
 	fmt.Fprintf(w, "safety state at the end: %s; trips: %d\n", r.SafetyState, len(r.Trips))
