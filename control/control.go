@@ -181,7 +181,7 @@ type Config struct {
 	OilUnknownK units.Kelvin `toml:"oil_unknown_k"`
 }
 
-// DefaultConfig returns the reference targets of DOMAIN.md and gains for the
+// DefaultConfig returns the reference targets of docs/domain.md and gains for the
 // reference plant.
 func DefaultConfig() Config {
 	return Config{

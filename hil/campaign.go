@@ -1,9 +1,12 @@
 package hil
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"hearth/hil/plant"
@@ -118,6 +121,8 @@ type CampaignResult struct {
 	Violations  []CampaignViolation `json:"violations"`
 	Trips       int                 `json:"trips"`
 	FaultsSeen  map[string]int      `json:"faults_seen"`
+	// RunList is every run, in the order drawn (issue 16).
+	RunList []CampaignRun `json:"run_list"`
 }
 
 // CampaignViolation is a broken invariant with the command that replays it.
@@ -125,6 +130,56 @@ type CampaignViolation struct {
 	Violation
 	Run    string `json:"run"`
 	Replay string `json:"replay"`
+}
+
+// CampaignRun is one run of a campaign: what it drew, what tripped, what
+// broke, and the command that replays it.
+type CampaignRun struct {
+	Run        string          `json:"run"`
+	Seed       uint64          `json:"seed"` // the run's: hearth hil run --random SEED
+	Replay     string          `json:"replay"`
+	Season     string          `json:"season"`
+	Pass       bool            `json:"pass"`
+	Faults     []CampaignFault `json:"faults"`
+	Trips      []Trip          `json:"trips"`
+	Violations []Violation     `json:"violations"` // invariant episodes, and "bench" for a refused event
+}
+
+// CampaignFault is a fault a run injected.
+type CampaignFault struct {
+	Fault  string  `json:"fault"`
+	Target string  `json:"target,omitempty"`
+	AtS    float64 `json:"at_s"`
+	ForS   float64 `json:"for_s,omitempty"` // cleared again after this long (absent: it stays)
+	// Arg is the fault's argument (0: its default), a JSON number, or the
+	// string "NaN" for the NaN a lying agent reports.
+	Arg  floatText `json:"arg"`
+	Duty float64   `json:"duty,omitempty"`
+}
+
+// floatText is a float kept as its shortest text, so that NaN compares
+// equal to itself and encodes: a JSON number when finite, else a string.
+type floatText string
+
+func textOf(v float64) floatText { return floatText(strconv.FormatFloat(v, 'g', -1, 64)) }
+
+func (f floatText) MarshalJSON() ([]byte, error) {
+	if v, err := strconv.ParseFloat(string(f), 64); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		return []byte(f), nil
+	}
+	return []byte(strconv.Quote(string(f))), nil
+}
+
+// CampaignMaxHours bounds a campaign's plant-hours.
+const CampaignMaxHours = 1e6
+
+// CampaignOptions are a campaign's knobs that do not change its result.
+type CampaignOptions struct {
+	Workers int
+	// Progress, when set, is called after each run (from the run's
+	// goroutine, one call at a time): runs done of total, plant-hours and
+	// trips so far.
+	Progress func(done, total int, simHours float64, trips int)
 }
 
 // runSeed derives the seed of run i of a campaign.
@@ -136,38 +191,78 @@ func runSeed(seed uint64, i int) uint64 {
 // goroutines (each run is itself single-threaded and deterministic, so the
 // result does not depend on workers).
 func Campaign(hours float64, seed uint64, workers int, base plant.Params) (*CampaignResult, error) {
-	runs := int((hours + CampaignRunHours - 1) / CampaignRunHours)
-	if workers < 1 {
-		workers = 1
+	return CampaignOpts(hours, seed, base, CampaignOptions{Workers: workers})
+}
+
+// CampaignOpts is Campaign with its options.
+func CampaignOpts(hours float64, seed uint64, base plant.Params, o CampaignOptions) (*CampaignResult, error) {
+	if !(hours > 0 && hours <= CampaignMaxHours) {
+		return nil, fmt.Errorf("campaign of %g plant-hours: want a number above 0 and at most %g", hours, float64(CampaignMaxHours))
 	}
+	runs := int((hours + CampaignRunHours - 1) / CampaignRunHours)
 	results := make([]*ScenarioResult, runs)
 	errs := make([]error, runs)
 	start := time.Now()
-	Parallel(runs, workers, func(i int) {
+	var mu sync.Mutex
+	done, simH, trips := 0, 0.0, 0
+	Parallel(runs, max(o.Workers, 1), func(i int) {
 		results[i], errs[i] = RunScenarioOpts(RandomScenario(runSeed(seed, i)), base, RunOptions{NoQuality: true})
+		if o.Progress != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			if errs[i] == nil {
+				simH += results[i].SimSeconds / 3600
+				trips += len(results[i].Trips)
+			}
+			o.Progress(done, runs, simH, trips)
+		}
 	})
-	cr := &CampaignResult{Seed: seed, Runs: runs, Violations: []CampaignViolation{}, FaultsSeen: map[string]int{}}
+	cr := &CampaignResult{Seed: seed, Runs: runs, Violations: []CampaignViolation{}, FaultsSeen: map[string]int{},
+		RunList: make([]CampaignRun, 0, runs)}
 	for i, r := range results {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		cr.SimHours += r.SimSeconds / 3600
-		cr.Trips += len(r.Trips)
-		for _, f := range r.Faults {
-			cr.FaultsSeen[f]++
-		}
-		rs := runSeed(seed, i)
-		for _, v := range r.Violations {
-			cr.Violations = append(cr.Violations, CampaignViolation{Violation: v, Run: r.Name, Replay: RandomReplay(rs)})
-		}
-		for _, o := range r.Expectations {
-			if !o.Pass { // a bad event is a bench bug: report it as loudly
-				cr.Violations = append(cr.Violations, CampaignViolation{
-					Violation: Violation{Invariant: "bench", Detail: o.Expectation + ": " + o.Detail},
-					Run:       r.Name, Replay: RandomReplay(rs)})
-			}
-		}
+		cr.add(r, runSeed(seed, i))
 	}
 	cr.WallSeconds = time.Since(start).Seconds()
 	return cr, nil
+}
+
+// add counts run r, drawn from seed rs, into the campaign.
+func (cr *CampaignResult) add(r *ScenarioResult, rs uint64) {
+	cr.SimHours += r.SimSeconds / 3600
+	cr.Trips += len(r.Trips)
+	for _, f := range r.Faults {
+		cr.FaultsSeen[f]++
+	}
+	run := CampaignRun{Run: r.Name, Seed: rs, Replay: RandomReplay(rs), Season: r.Season, Pass: r.Pass,
+		Faults: campaignFaults(RandomScenario(rs)), Trips: append([]Trip{}, r.Trips...),
+		Violations: append([]Violation{}, r.Violations...)}
+	for _, v := range r.Violations {
+		cr.Violations = append(cr.Violations, CampaignViolation{Violation: v, Run: r.Name, Replay: run.Replay})
+	}
+	for _, o := range r.Expectations {
+		if !o.Pass { // a bad event is a bench bug: report it as loudly
+			v := Violation{Invariant: "bench", Detail: o.Expectation + ": " + o.Detail}
+			cr.Violations = append(cr.Violations, CampaignViolation{Violation: v, Run: r.Name, Replay: run.Replay})
+			run.Violations = append(run.Violations, v)
+		}
+	}
+	cr.RunList = append(cr.RunList, run)
+}
+
+// campaignFaults lists the faults sc injects, in the order they come.
+func campaignFaults(sc *Scenario) []CampaignFault {
+	out := []CampaignFault{}
+	for _, e := range sc.Events {
+		if e.Fault == "" {
+			continue
+		}
+		out = append(out, CampaignFault{Fault: e.Fault, Target: e.Target, AtS: time.Duration(e.At).Seconds(),
+			ForS: time.Duration(e.For).Seconds(), Arg: textOf(e.Arg), Duty: e.Duty})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].AtS < out[j].AtS })
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"hearth/core"
 	"hearth/hil/plant"
@@ -23,6 +24,14 @@ type PerfRow struct {
 // Performance runs every PerfDays scenario with Hearth's control and with
 // the reference thermostat, on the same plant and seeds.
 func Performance(base plant.Params, workers int) ([]PerfRow, error) {
+	return PerformanceProgress(base, workers, nil)
+}
+
+// PerformanceProgress is Performance calling progress (when not nil, one
+// call at a time) after each run with the runs done of total.
+func PerformanceProgress(base plant.Params, workers int, progress func(done, total int)) ([]PerfRow, error) {
+	var mu sync.Mutex
+	done := 0
 	var rows []PerfRow
 	for _, d := range PerfDays {
 		for _, c := range []string{"hearth", "thermostat"} {
@@ -37,6 +46,12 @@ func Performance(base plant.Params, workers int) ([]PerfRow, error) {
 			return
 		}
 		rows[i].Result, errs[i] = RunScenarioOpts(scs[0], base, RunOptions{Thermostat: rows[i].Controller == "thermostat"})
+		if progress != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			progress(done, len(rows))
+		}
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -24,7 +24,7 @@ type Thermostat struct {
 	oil, room, out, bot units.Celsius
 }
 
-// NewThermostat returns the reference thermostat with DOMAIN.md's targets.
+// NewThermostat returns the reference thermostat with docs/domain.md's targets.
 func NewThermostat() *Thermostat {
 	return &Thermostat{OilPump: 0.75, WaterPump: 0.6, DumpOnC: 46, DumpOffC: 43, RoomOnC: 20.5, RoomOffC: 21.5,
 		TankOnC: 42, TankOffC: 46, HeatingCutoffC: 16, LegionellaC: 60, LegionellaAt: 0, LegionellaWindow: 3 * units.Hour,

@@ -44,7 +44,7 @@ type HubConfig struct {
 // DefaultHubConfig is the reference timing: a 3 s lease renewed every second,
 // retransmissions from 50 ms backing off to 100 ms for 5 s, then once a
 // second; throttles acknowledged within 3 s, graceful shutdowns done within
-// 25 s (DOMAIN.md: ~20 s). At 30 % loss each way a round trip succeeds with
+// 25 s (docs/domain.md: ~20 s). At 30 % loss each way a round trip succeeds with
 // probability 0.49, so 3 s of retransmissions (about 30) leave a module
 // unconfirmed with probability 0.51^30 ~ 2e-9.
 var DefaultHubConfig = HubConfig{

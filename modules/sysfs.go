@@ -19,7 +19,7 @@ type SysfsConfig struct {
 	// Root is where sysfs is mounted: "/sys" on a board, a temp dir in tests.
 	Root string
 	// IdlePower and FullPower estimate the board's draw from its level when
-	// there is no PowerFile (DOMAIN.md: a Pi-class board 3 W idle, 7 W flat out).
+	// there is no PowerFile (docs/domain.md: a Pi-class board 3 W idle, 7 W flat out).
 	IdlePower, FullPower units.Watt
 	// PowerFile, if set, holds the measured draw in microwatts (an hwmon
 	// power*_input, relative to Root unless absolute).

@@ -88,7 +88,7 @@ func (t Time) Sub(u Time) Duration { return Duration(t - u) }
 func (t Time) Seconds() float64 { return float64(t) / float64(Second) }
 
 // Physical constants of the fluids, used by the plant model and by the safety
-// layer's energy-balance check. Reference figures from DOMAIN.md.
+// layer's energy-balance check. Reference figures from docs/domain.md.
 const (
 	WaterDensityKgPerL = 0.997  // kg/L near 40 C
 	WaterCpJPerKgK     = 4180.0 // J/(kg K)

@@ -26,6 +26,12 @@ func configCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, configUsage)
 		return 2
 	}
+	for _, a := range args {
+		if isHelp(a) && (a != "help" || a == args[0]) {
+			fmt.Fprintln(stdout, configUsage)
+			return 0
+		}
+	}
 	sub, rest := args[0], args[1:]
 	want := 0
 	if sub == "show" || sub == "check" {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os/signal"
@@ -49,8 +48,10 @@ type driveResult struct {
 }
 
 func runDrive(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hearth drive", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCmd("hearth drive", "--board FILE [--for D] [--every D] [--json] CHANNEL VALUE")
+	c.about = "  pump.oil|pump.water SPEED (0..1), valve.dump|valve.tank POSITION (0..1), fan SPEED (0..1),\n" +
+		"  alarm on|off, heater on|off, module.N on|off (N: the module's id)"
+	fs := c.FlagSet
 	path := fs.String("board", "/etc/hearth/board.toml", "the board file")
 	lock := fs.String("lock", board.DefaultLock, "the board's lock (the daemon holds it while it runs: stop it first)")
 	dur := units.Duration(30 * units.Second)
@@ -58,17 +59,15 @@ func runDrive(args []string, stdout, stderr io.Writer) int {
 	fs.TextVar(&dur, "for", dur, "how long to drive the output (at most 10m; modules and the heater 2m)")
 	fs.TextVar(&every, "every", every, "how often the output's readings are printed")
 	asJSON := fs.Bool("json", false, "the report as one JSON object: channel, value, for_s, samples, stopped, verdict, ok")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hearth drive --board FILE [--for D] [--every D] [--json] CHANNEL VALUE\n"+
-			"  pump.oil|pump.water SPEED (0..1), valve.dump|valve.tank POSITION (0..1), fan SPEED (0..1),\n"+
-			"  alarm on|off, heater on|off, module.N on|off (N: the module's id)")
-		fs.PrintDefaults()
+	c.check("for", func() bool { return dur > 0 }, "must be above 0")
+	c.check("every", func() bool { return every > 0 }, "must be above 0")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 2 {
-		fs.Usage()
+	if len(pos) != 2 {
+		fmt.Fprintf(stderr, "hearth drive: want CHANNEL VALUE, got %d arguments\n", len(pos))
+		c.usage(stderr)
 		return 2
 	}
 	f, err := board.Load(*path)
@@ -82,7 +81,7 @@ func runDrive(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer release()
-	res, code := drive(f, fs.Arg(0), fs.Arg(1), time.Duration(dur), time.Duration(every), stdout, *asJSON, stderr)
+	res, code := drive(f, pos[0], pos[1], time.Duration(dur), time.Duration(every), stdout, *asJSON, stderr)
 	if *asJSON && res != nil {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

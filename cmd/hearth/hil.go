@@ -2,13 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
-	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -21,33 +20,48 @@ func init() {
 	register("hil", "the HIL bench: list, faults, run, campaign, perf, year", runHIL)
 }
 
-func runHIL(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: hearth hil list|faults|run|campaign|perf|year [flags]")
-		return 2
-	}
-	switch args[0] {
-	case "list":
-		return hilList(args[1:], stdout, stderr)
-	case "faults":
-		return hilFaults(args[1:], stdout, stderr)
-	case "run":
-		return hilRun(args[1:], stdout, stderr)
-	case "campaign":
-		return hilCampaign(args[1:], stdout, stderr)
-	case "perf":
-		return hilPerf(args[1:], stdout, stderr)
-	case "year":
-		return hilYear(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "hearth hil: unknown subcommand %q (want list, faults, run, campaign, perf or year)\n", args[0])
-	return 2
+const hilUsage = `usage: hearth hil SUBCOMMAND [flags] [ARGS]
+
+subcommands:
+  list      [SCENARIO ...]   the built-in scenarios: name, season, duration, faults
+  faults                     the fault catalogue: kinds, targets, arguments, the safe state expected
+  run       [SCENARIO ...]   run scenarios (every built-in without one) and judge them; exit 1 if one fails
+  campaign                   random runs for --hours of plant time, every run listed with its replay
+  perf                       Hearth against the reference thermostat on the performance days
+  year                       the representative days of every month of a UK climate
+
+A SCENARIO is a built-in's name (oil-leak-winter), its file's name (oil-leak:
+every season it comes in), a glob over either ('oil-*'), or a scenario file
+(a path with a '/' or ending in .toml).
+
+Run 'hearth hil SUBCOMMAND --help' for its arguments and flags.
+`
+
+var hilSubcommands = map[string]func(args []string, stdout, stderr io.Writer) int{
+	"list": hilList, "faults": hilFaults, "run": hilRun, "campaign": hilCampaign, "perf": hilPerf, "year": hilYear,
 }
 
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+func runHIL(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, hilUsage)
+		return 2
+	}
+	if isHelp(args[0]) {
+		if len(args) > 1 && hilSubcommands[args[1]] != nil {
+			return hilSubcommands[args[1]]([]string{"--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, hilUsage)
+		return 0
+	}
+	if run := hilSubcommands[args[0]]; run != nil {
+		return run(args[1:], stdout, stderr)
+	}
+	names := make([]string, 0, len(hilSubcommands))
+	for n := range hilSubcommands {
+		names = append(names, n)
+	}
+	fmt.Fprintf(stderr, "hearth hil: unknown subcommand %q%s\n%s", args[0], didYouMean(args[0], names), hilUsage)
+	return 2
 }
 
 func writeJSON(w io.Writer, v any) int {
@@ -60,12 +74,17 @@ func writeJSON(w io.Writer, v any) int {
 }
 
 func hilList(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("hearth hil list", stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if fs.Parse(args) != nil {
-		return 2
+	c := newCmd("hearth hil list", "[flags] [SCENARIO ...]")
+	c.about = "Lists the built-in scenarios, or those the SCENARIOs name (see 'hearth hil --help')."
+	asJSON := c.Bool("json", false, "print JSON")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	all, err := hil.Builtins()
+	if len(pos) > 0 && err == nil {
+		all, err = selectScenarios(pos)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth hil list:", err)
 		return 1
@@ -94,9 +113,13 @@ func hilList(args []string, stdout, stderr io.Writer) int {
 }
 
 func hilFaults(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("hearth hil faults", stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if fs.Parse(args) != nil {
+	c := newCmd("hearth hil faults", "[--json]")
+	asJSON := c.Bool("json", false, "print JSON")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if !c.noArgs(pos, stderr) {
 		return 2
 	}
 	if *asJSON {
@@ -122,12 +145,27 @@ func loadPlant(path string) (plant.Params, error) {
 	return plant.LoadParams(path)
 }
 
-// runAll runs the scenarios on workers goroutines, results in input order.
-func runAll(scs []*hil.Scenario, base plant.Params, o hil.RunOptions, workers int) ([]*hil.ScenarioResult, error) {
+// runAll runs the scenarios on workers goroutines, results in input order,
+// with a progress line now and then.
+func runAll(scs []*hil.Scenario, base plant.Params, o hil.RunOptions, workers int, p *progress, tr *traceFlags) ([]*hil.ScenarioResult, error) {
 	res := make([]*hil.ScenarioResult, len(scs))
 	errs := make([]error, len(scs))
+	var mu sync.Mutex
+	done, failed, simH := 0, 0, 0.0
 	hil.Parallel(len(scs), workers, func(i int) {
-		res[i], errs[i] = hil.RunScenarioOpts(scs[i], base, o)
+		res[i], errs[i] = runTraced(scs[i], base, o, tr, len(scs) > 1)
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if errs[i] == nil {
+			simH += res[i].SimSeconds / 3600
+			if !res[i].Pass {
+				failed++
+			}
+		}
+		p.report(done == len(scs), func() string {
+			return fmt.Sprintf("hil run: %d/%d scenarios, %.0f plant-h, %d failed", done, len(scs), simH, failed)
+		})
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -137,77 +175,120 @@ func runAll(scs []*hil.Scenario, base plant.Params, o hil.RunOptions, workers in
 	return res, nil
 }
 
-func hilRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("hearth hil run", stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	reportDir := fs.String("report", "", "write index.html and an SVG per scenario into this directory")
-	seed := fs.Uint64("seed", 0, "seed for every scenario (0: each scenario's own)")
-	random := fs.Uint64("random", 0, "run the random campaign scenario drawn from this seed (as a campaign prints)")
-	plant := fs.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
-	workers := fs.Int("workers", runtime.NumCPU(), "scenarios run in parallel")
-	cfgPath := configFlag(fs)
-	if fs.Parse(args) != nil {
-		return 2
+// hilRunFlags are hil run's flags.
+type hilRunFlags struct {
+	asJSON, progress          *bool
+	reportDir, plant, cfgPath *string
+	seed, random              *uint64
+	workers                   *int
+	trace                     *traceFlags
+}
+
+// runTraced runs one scenario, into its trace file when --trace asks.
+func runTraced(sc *hil.Scenario, base plant.Params, o hil.RunOptions, tr *traceFlags, several bool) (*hil.ScenarioResult, error) {
+	if tr == nil || tr.path == "" {
+		return hil.RunScenarioOpts(sc, base, o)
 	}
-	base, err := loadPlant(*plant)
+	f, to, err := tr.open(sc.Name, several)
+	if err != nil {
+		return nil, err
+	}
+	o.TraceOut, o.TraceFormat, o.TraceEvery = to.TraceOut, to.TraceFormat, to.TraceEvery
+	r, err := hil.RunScenarioOpts(sc, base, o)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return r, err
+}
+
+func newHILRunFlags() (*cmdFlags, *hilRunFlags) {
+	c := newCmd("hearth hil run", "[flags] [SCENARIO ...]")
+	c.about = "Runs the SCENARIOs (every built-in without one) and judges each; exit 1 if one fails.\n" +
+		"A SCENARIO is a built-in's name (oil-leak-winter), its file's name (oil-leak: every season it\n" +
+		"comes in), a glob over either ('oil-*'), or a scenario file (a path with a '/' or ending in .toml)."
+	f := &hilRunFlags{
+		asJSON:    c.Bool("json", false, "print one JSON object"),
+		reportDir: c.String("report", "", "write index.html and an SVG per scenario into this directory"),
+		seed:      c.Uint64("seed", 0, "seed for every scenario (0: each scenario's own)"),
+		random:    c.Uint64("random", 0, "run the random campaign scenario drawn from this seed (as a campaign prints)"),
+		plant:     c.String("plant", "", "plant file (TOML) overriding the reference HeatHub"),
+		workers:   c.workers(runtime.NumCPU(), "scenarios run in parallel"),
+		cfgPath:   configFlag(c.FlagSet),
+		progress:  progressFlag(c),
+	}
+	f.trace = addTraceFlags(c)
+	return c, f
+}
+
+func hilRun(args []string, stdout, stderr io.Writer) int {
+	c, f := newHILRunFlags()
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	base, err := loadPlant(*f.plant)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth hil run:", err)
 		return 2
 	}
-	coreCfg, err := loadConfig(*cfgPath)
+	coreCfg, err := loadConfig(*f.cfgPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth hil run:", err)
 		return 2
 	}
 	var scs []*hil.Scenario
 	switch {
-	case *random != 0:
-		scs = append(scs, hil.RandomScenario(*random))
-	case fs.NArg() == 0:
+	case *f.random != 0:
+		scs = append(scs, hil.RandomScenario(*f.random))
+	case len(pos) == 0:
 		if scs, err = hil.Builtins(); err != nil {
 			fmt.Fprintln(stderr, "hearth hil run:", err)
 			return 1
 		}
 	}
-	for _, a := range fs.Args() {
-		found, err := hil.Lookup(a)
-		if err != nil {
-			fmt.Fprintln(stderr, "hearth hil run:", err)
-			return 2
-		}
-		scs = append(scs, found...)
+	named, err := selectScenarios(pos)
+	if err != nil {
+		fmt.Fprintln(stderr, "hearth hil run:", err)
+		return 2
 	}
+	scs = append(scs, named...)
 	start := time.Now()
-	res, err := runAll(scs, base, hil.RunOptions{Seed: *seed, Trace: *reportDir != "", Core: &coreCfg}, *workers)
+	p := newProgress(stderr, !*f.asJSON || *f.progress)
+	res, err := runAll(scs, base, hil.RunOptions{Seed: *f.seed, Trace: *f.reportDir != "", Core: &coreCfg}, *f.workers, p, f.trace)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth hil run:", err)
 		return 1
 	}
+	return hilRunReport(res, *f.reportDir, *f.asJSON, time.Since(start), stdout, stderr)
+}
+
+// hilRunReport writes the report and the verdicts of hil run.
+func hilRunReport(res []*hil.ScenarioResult, reportDir string, asJSON bool, wall time.Duration, stdout, stderr io.Writer) int {
 	failed := 0
 	for _, r := range res {
 		if !r.Pass {
 			failed++
 		}
 	}
-	if *reportDir != "" {
-		if err := report.Write(*reportDir, "Hearth HIL run", res); err != nil {
+	if reportDir != "" {
+		if err := report.Write(reportDir, "Hearth HIL run", res); err != nil {
 			fmt.Fprintln(stderr, "hearth hil run: report:", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "report: %s\n", *reportDir+"/index.html")
+		fmt.Fprintf(stderr, "report: %s\n", reportDir+"/index.html")
 	}
-	if *asJSON {
+	if asJSON {
 		code := writeJSON(stdout, struct {
 			Scenarios   []*hil.ScenarioResult `json:"scenarios"`
 			Passed      int                   `json:"passed"`
 			Failed      int                   `json:"failed"`
 			WallSeconds float64               `json:"wall_seconds"`
-		}{res, len(res) - failed, failed, time.Since(start).Seconds()})
+		}{res, len(res) - failed, failed, wall.Seconds()})
 		if code != 0 {
 			return code
 		}
 	} else {
-		printRun(stdout, res, time.Since(start))
+		printRun(stdout, res, wall)
 	}
 	if failed > 0 {
 		return 1
@@ -242,107 +323,6 @@ func printRun(w io.Writer, res []*hil.ScenarioResult, wall time.Duration) {
 		}
 	}
 	fmt.Fprintf(w, "%d scenarios, %d passed, %d failed in %.1f s\n", len(res), len(res)-failed, failed, wall.Seconds())
-}
-
-func hilPerf(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("hearth hil perf", stderr)
-	write := fs.String("write", "", "write the markdown table to this file (docs/performance.md)")
-	asJSON := fs.Bool("json", false, "print the rows as JSON")
-	plant := fs.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
-	workers := fs.Int("workers", runtime.NumCPU(), "runs in parallel")
-	beforeFile := fs.String("before", "", "an earlier `hearth hil perf --json` to set beside today's figures")
-	beforeLabel := fs.String("before-label", "the earlier plant", "what --before was run on, for the table's prose")
-	if fs.Parse(args) != nil {
-		return 2
-	}
-	base, err := loadPlant(*plant)
-	if err != nil {
-		fmt.Fprintln(stderr, "hearth hil perf:", err)
-		return 2
-	}
-	var before []hil.PerfRow
-	if *beforeFile != "" {
-		if before, err = readPerfRows(*beforeFile); err != nil {
-			fmt.Fprintln(stderr, "hearth hil perf:", err)
-			return 2
-		}
-	}
-	rows, err := hil.Performance(base, *workers)
-	if err != nil {
-		fmt.Fprintln(stderr, "hearth hil perf:", err)
-		return 1
-	}
-	if *asJSON {
-		return writeJSON(stdout, rows)
-	}
-	md := hil.PerfMarkdown(rows)
-	if before != nil {
-		md = strings.TrimSuffix(md, hil.PerfEnd) + hil.PerfBeforeAfter(*beforeLabel, before, rows) + hil.PerfEnd
-	}
-	if *write != "" {
-		old, err := os.ReadFile(*write)
-		if err != nil && !os.IsNotExist(err) {
-			fmt.Fprintln(stderr, "hearth hil perf:", err)
-			return 1
-		}
-		if err := os.WriteFile(*write, []byte(hil.PerfDocument(string(old), md)), 0o644); err != nil {
-			fmt.Fprintln(stderr, "hearth hil perf:", err)
-			return 1
-		}
-		fmt.Fprintln(stderr, "wrote", *write)
-		return 0
-	}
-	fmt.Fprint(stdout, md)
-	return 0
-}
-
-func hilCampaign(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("hearth hil campaign", stderr)
-	hours := fs.Float64("hours", 100, "simulated plant-hours to run (at least)")
-	seed := fs.Uint64("seed", 1, "campaign seed: it draws every run")
-	workers := fs.Int("workers", runtime.NumCPU(), "runs in parallel (the result does not depend on it)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	plant := fs.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
-	if fs.Parse(args) != nil {
-		return 2
-	}
-	if *hours <= 0 {
-		fmt.Fprintln(stderr, "hearth hil campaign: --hours must be positive")
-		return 2
-	}
-	base, err := loadPlant(*plant)
-	if err != nil {
-		fmt.Fprintln(stderr, "hearth hil campaign:", err)
-		return 2
-	}
-	cr, err := hil.Campaign(*hours, *seed, *workers, base)
-	if err != nil {
-		fmt.Fprintln(stderr, "hearth hil campaign:", err)
-		return 1
-	}
-	if *asJSON {
-		if code := writeJSON(stdout, cr); code != 0 {
-			return code
-		}
-	} else {
-		fmt.Fprintf(stdout, "campaign seed %d: %d runs, %.0f plant-hours in %.1f s, %d trips, %d violations\n",
-			cr.Seed, cr.Runs, cr.SimHours, cr.WallSeconds, cr.Trips, len(cr.Violations))
-		kinds := make([]string, 0, len(cr.FaultsSeen))
-		for k := range cr.FaultsSeen {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		for _, k := range kinds {
-			fmt.Fprintf(stdout, "  %-26s %d runs\n", k, cr.FaultsSeen[k])
-		}
-		for _, v := range cr.Violations {
-			fmt.Fprintf(stdout, "VIOLATION %s in %s at %.1f s: %s\n    replay: %s\n", v.Invariant, v.Run, v.AtS, v.Detail, v.Replay)
-		}
-	}
-	if len(cr.Violations) > 0 {
-		return 1
-	}
-	return 0
 }
 
 // readPerfRows reads an earlier `hearth hil perf --json`.

@@ -11,22 +11,20 @@ import (
 // hilYear runs the representative days of every month of a UK climate and
 // prints the annual figures.
 func hilYear(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("hearth hil year", stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	days := fs.Int("days", 7, "consecutive days run for each month, from Monday 00:00 (1..31)")
-	seed := fs.Uint64("seed", 1, "plant seed of every month's run")
-	workers := fs.Int("workers", runtime.NumCPU(), "months run in parallel (the result does not depend on it)")
-	plant := fs.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
-	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	if fs.Parse(args) != nil {
-		return 2
+	c := newCmd("hearth hil year", "[flags]")
+	c.about = "Runs --days days of every month of an Essex climate and prints the annual figures; exit 1 on a trip\nor a broken invariant."
+	asJSON := c.Bool("json", false, "print one JSON object")
+	days := c.intIn("days", 7, 1, 31, "consecutive days run for each month, from Monday 00:00 (1..31)")
+	seed := c.Uint64("seed", 1, "plant seed of every month's run")
+	workers := c.workers(runtime.NumCPU(), "months run in parallel (the result does not depend on it)")
+	plant := c.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
+	quiet := c.Bool("quiet", false, "no progress on stderr")
+	prog := progressFlag(c)
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if *days < 1 || *days > 31 {
-		fmt.Fprintln(stderr, "hearth hil year: --days must be 1..31")
-		return 2
-	}
-	if *workers < 1 {
-		fmt.Fprintln(stderr, "hearth hil year: --workers must be at least 1")
+	if !c.noArgs(pos, stderr) {
 		return 2
 	}
 	base, err := loadPlant(*plant)
@@ -35,8 +33,11 @@ func hilYear(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o := hil.YearOptions{DaysPerMonth: *days, Seed: *seed, Workers: *workers}
-	if !*quiet && !*asJSON {
-		o.Progress = func(done, total int) { fmt.Fprintf(stderr, "hearth hil year: %d/%d months run\n", done, total) }
+	if !*quiet && (!*asJSON || *prog) {
+		p := newProgress(stderr, true)
+		o.Progress = func(done, total int) {
+			p.report(done == total, func() string { return fmt.Sprintf("year: %d/%d months run", done, total) })
+		}
 	}
 	y, err := hil.Year(base, o)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -28,14 +27,15 @@ func init() {
 const defaultEventDir = "/var/lib/hearth/events"
 
 func runLog(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hearth log", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCmd("hearth log", "[flags]")
+	fs := c.FlagSet
 	asJSON := fs.Bool("json", false, "one JSON object per event and line (JSON Lines): seq, time, kind, cause, msg")
 	sinceArg := fs.String("since", "", "only events at or after this time: RFC 3339 (2026-12-01T21:00:00Z), or a duration before now (2h, 150h)")
 	dir := fs.String("dir", defaultEventDir, "the event log's directory (events/ under the daemon's state_dir)")
 	config := fs.String("config", "", "read the daemon's configuration for its state_dir (instead of --dir)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if *config != "" {
 		cfg, err := daemon.Load(*config)
@@ -45,8 +45,7 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 		}
 		*dir = filepath.Join(cfg.Daemon.StateDir, "events")
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "hearth log: unexpected argument %q\n", fs.Arg(0))
+	if !c.noArgs(pos, stderr) {
 		return 2
 	}
 	since, err := parseSince(*sinceArg, time.Now())

@@ -34,31 +34,47 @@ func main() {
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
+		return 2
+	}
+	if isHelp(args[0]) {
+		if len(args) > 1 { // hearth help COMMAND [SUBCOMMAND]
+			if c, ok := commands[args[1]]; ok {
+				return c.run(append(args[2:], "--help"), stdout, stderr)
+			}
+			fmt.Fprintf(stderr, "hearth help: unknown command %q\n", args[1])
+			usage(stderr)
 			return 2
 		}
+		usage(stdout)
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(args[1:], stdout, stderr)
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "hearth: unknown command %q\n", args[0])
+		fmt.Fprintf(stderr, "hearth: unknown command %q%s\n", args[0], didYouMean(args[0], commandNames()))
 		usage(stderr)
 		return 2
 	}
 	return c.run(args[1:], stdout, stderr)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: hearth COMMAND [flags]\n\ncommands:")
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
+	return names
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: hearth COMMAND [SUBCOMMAND] [flags] [ARGS]\n\ncommands:")
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'hearth COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'hearth COMMAND --help' (or 'hearth help COMMAND') for a command's arguments and flags.")
 }

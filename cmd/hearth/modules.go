@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,14 +42,22 @@ func runModules(args []string, stdout, stderr io.Writer) int {
 	case "key":
 		return runModulesKey(args[1:], stdout, stderr)
 	case "secret":
-		if len(args) > 1 {
-			fmt.Fprintf(stderr, "hearth modules secret: unexpected argument %q\n", args[1])
+		c := newCmd("hearth modules secret", "")
+		c.about = "Prints a new random hub secret (hex)."
+		pos, code, ok := c.parse(args[1:], stdout, stderr)
+		if !ok {
+			return code
+		}
+		if !c.noArgs(pos, stderr) {
 			return 2
 		}
 		fmt.Fprintln(stdout, hex.EncodeToString(modules.NewHubSecret()))
 		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stderr, modulesUsage)
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 && (args[1] == "drill" || args[1] == "key" || args[1] == "secret") {
+			return runModules([]string{args[1], "--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, modulesUsage)
 		return 0
 	}
 	fmt.Fprintf(stderr, "hearth modules: unknown subcommand %q\n%s", args[0], modulesUsage)
@@ -58,21 +65,23 @@ func runModules(args []string, stdout, stderr io.Writer) int {
 }
 
 func runModulesDrill(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hearth modules drill", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	agents := fs.Int("sim-agents", 64, "agents to start on loopback, each with its own socket and cpufreq tree")
+	c := newCmd("hearth modules drill", "[flags]")
+	fs := c.FlagSet
+	agents := c.intIn("sim-agents", 64, 1, 4096, "agents to start on loopback, each with its own socket and cpufreq tree")
 	loss := fs.Float64("loss", 0, "probability of dropping each datagram, in each direction (0 <= P < 1)")
+	c.check("loss", func() bool { return *loss >= 0 && *loss < 1 }, "must be a probability, 0 <= P < 1")
 	seed := fs.Uint64("seed", 1, "seed of the loss: the same seed drops the same datagrams")
 	shed := fs.String("shed", "25%", "level of the shed command: idle, 25%, 50% or 75%")
 	timeout := fs.Duration("timeout", 10*time.Second, "longest wait for every agent in each phase")
-	cpus := fs.Int("cpus", 4, "CPUs in each simulated board")
+	c.check("timeout", func() bool { return *timeout > 0 }, "must be above 0")
+	cpus := c.intIn("cpus", 4, 1, 256, "CPUs in each simulated board")
 	dir := fs.String("dir", "", "where the simulated sysfs trees go (default: a temp dir on tmpfs, removed after)")
 	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "hearth modules drill: unexpected argument %q\n", fs.Arg(0))
+	if !c.noArgs(pos, stderr) {
 		return 2
 	}
 	level, err := parseLevel(*shed)
@@ -148,14 +157,14 @@ func parseLevel(s string) (hal.Level, error) {
 }
 
 func runModulesKey(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hearth modules key", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	secretFile := fs.String("hub-secret-file", "", "file holding the hub secret in hex (see 'hearth modules secret')")
-	module := fs.Uint("module", 0, "module id")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c := newCmd("hearth modules key", "--hub-secret-file FILE --module ID")
+	secretFile := c.String("hub-secret-file", "", "file holding the hub secret in hex (see 'hearth modules secret')")
+	module := c.Uint("module", 0, "module id (1..4294967295)")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 || *secretFile == "" || *module == 0 || *module > 1<<32-1 {
+	if len(pos) > 0 || *secretFile == "" || *module == 0 || *module > 1<<32-1 {
 		fmt.Fprintln(stderr, "hearth modules key: need --hub-secret-file and --module 1..4294967295")
 		return 2
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -25,8 +24,8 @@ func init() {
 var probeRegistry = board.Host
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hearth probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCmd("hearth probe", "[flags]")
+	fs := c.FlagSet
 	path := fs.String("board", "/etc/hearth/board.toml", "the board file")
 	asJSON := fs.Bool("json", false, "the report as one JSON object: board, channels (name, wired, trip, verdict, status, value, unit, text, why), missing, missing_trip, implausible, ok")
 	wait := units.Duration(2500 * units.Millisecond)
@@ -35,11 +34,12 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	scan := fs.Bool("scan", false, "search the 1-wire bus for DS18B20s: every ROM found, with the channel the board gives it, and every ROM the board names that is not there (exit 1)")
 	only := fs.String("only", "", "probe only these channels: names or prefixes, comma-separated (temp.oil_in_a, flow.): the water bath, one pump")
 	lock := fs.String("lock", board.DefaultLock, "the board's lock, which the daemon holds while it runs: probe refuses to open chips under it")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c.check("wait", func() bool { return wait > 0 }, "must be above 0")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "hearth probe: unexpected argument %q\n", fs.Arg(0))
+	if !c.noArgs(pos, stderr) {
 		return 2
 	}
 	f, err := board.Load(*path)

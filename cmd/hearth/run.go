@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -13,17 +12,18 @@ func init() {
 }
 
 func runDaemon(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCmd("hearth run", "--config FILE [--sim] [--stats FILE] [--console DEVICE]")
+	fs := c.FlagSet
 	var o daemon.Options
 	fs.StringVar(&o.Config, "config", "", "configuration file (TOML; docs/examples/sim.toml)")
 	fs.BoolVar(&o.Sim, "sim", false, "run against the simulated plant on the real clock")
 	fs.StringVar(&o.Stats, "stats", "", "stats file (JSON), rewritten every few seconds and at exit")
 	fs.StringVar(&o.Console, "console", "", "serial console DEVICE (e.g. /dev/ttyUSB0; overrides console.device; docs/console.md)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 || o.Config == "" {
+	if len(pos) > 0 || o.Config == "" {
 		fmt.Fprintln(stderr, "usage: hearth run --config FILE [--sim] [--stats FILE] [--console DEVICE]")
 		return 2
 	}

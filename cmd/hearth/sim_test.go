@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -122,5 +124,42 @@ func TestHILListAndFaults(t *testing.T) {
 	}
 	if err := json.Unmarshal(out.Bytes(), &list); err != nil || len(list) < 25 {
 		t.Fatalf("list JSON: %v, %d scenarios", err, len(list))
+	}
+}
+
+// --trace on sim and hil run: a file with a header and a row per
+// --trace-every, JSON lines by the extension; with several scenarios one
+// file each, named after them.
+func TestTraceFlag(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	p := filepath.Join(dir, "sim.csv")
+	if code := runSim([]string{"--duration", "30m", "--trace", p, "--trace-every", "1m"}, &out, &errb); code != 0 {
+		t.Fatalf("sim: exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 32 || !strings.HasPrefix(lines[0], "t_s,week_h,oil_in_c,") {
+		t.Errorf("sim trace: %d lines, header %.40q; want 32 (the header, t = 0 and a row a minute)", len(lines), lines[0])
+	}
+	out.Reset()
+	errb.Reset()
+	p = filepath.Join(dir, "run.jsonl")
+	if code := hilRun([]string{"oil-leak", "--trace", p, "--trace-every", "10m"}, &out, &errb); code != 0 {
+		t.Fatalf("hil run: exit %d: %s", code, errb.String())
+	}
+	for _, name := range []string{"run-oil-leak-summer.jsonl", "run-oil-leak-winter.jsonl"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(b), "\n")
+		var row map[string]any
+		if err := json.Unmarshal([]byte(first), &row); err != nil || row["state"] == nil {
+			t.Errorf("%s: first line %.60q: %v", name, first, err)
+		}
 	}
 }

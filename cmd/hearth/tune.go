@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -83,69 +82,74 @@ type configJSON struct {
 	Rule    string `json:"rule"`
 }
 
-func runTune(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hearth tune", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hearth tune LOOP [flags]\n\nLOOP is one of:")
-		for _, l := range hil.Loops() {
-			fmt.Fprintf(stderr, "  %-6s %s\n", l, l.Describe())
-		}
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
-	asJSON := fs.Bool("json", false, "print exactly one JSON object on stdout")
-	seed := fs.Uint64("seed", 1, "seed of every random choice (sensor noise)")
-	season := fs.String("season", "", "weather, held at the season's mean: winter, spring or summer (default: the loop's own)")
-	setpoint := fs.Float64("setpoint", 0, "operating point in °C, relayed around and stepped to (0: the loop's, from control's defaults)")
-	step := fs.Float64("step", 2, "setpoint step of the step runs in K, from setpoint − step; negative steps down")
-	ruleName := fs.String("rule", "", "rule whose gains --write writes (default: the loop's recommended rule)")
-	write := fs.String("write", "", "write the gains as a TOML snippet of the controller's configuration to this file")
+// tuneFlags are tune's flags.
+type tuneFlags struct {
+	asJSON                  *bool
+	seed                    *uint64
+	season, ruleName, write *string
+	setpoint, step          *float64
+}
 
-	// The loop may come first (hearth tune oil --json) or after the flags.
-	var loop string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		loop, args = args[0], args[1:]
+func newTuneFlags() (*cmdFlags, *tuneFlags) {
+	c := newCmd("hearth tune", "LOOP [flags]")
+	var about strings.Builder
+	about.WriteString("LOOP is one of:\n")
+	for _, l := range hil.Loops() {
+		fmt.Fprintf(&about, "  %-6s %s\n", l, l.Describe())
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c.about = about.String()
+	f := &tuneFlags{}
+	f.asJSON = c.Bool("json", false, "print exactly one JSON object on stdout")
+	f.seed = c.Uint64("seed", 1, "seed of every random choice (sensor noise)")
+	f.season = c.String("season", "", "weather, held at the season's mean: winter, spring or summer (default: the loop's own)")
+	f.setpoint = c.Float64("setpoint", 0, "operating point in °C, relayed around and stepped to (0: the loop's, from control's defaults)")
+	c.check("setpoint", func() bool { return finite(*f.setpoint) && *f.setpoint >= 0 }, "must be a finite temperature, 0 or above (0: the loop's)")
+	f.step = c.Float64("step", 2, "setpoint step of the step runs in K, from setpoint − step; negative steps down")
+	c.check("step", func() bool { return finite(*f.step) && *f.step != 0 }, "must be a finite number of kelvin, not 0")
+	f.ruleName = c.String("rule", "", "rule whose gains --write writes (default: the loop's recommended rule)")
+	f.write = c.String("write", "", "write the gains as a TOML snippet of the controller's configuration to this file")
+	return c, f
+}
+
+func runTune(args []string, stdout, stderr io.Writer) int {
+	c, f := newTuneFlags()
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	rest := fs.Args()
-	if loop == "" && len(rest) > 0 {
-		loop, rest = rest[0], rest[1:]
-	}
-	if loop == "" || len(rest) > 0 {
-		if loop == "" {
+	if len(pos) != 1 {
+		if len(pos) == 0 {
 			fmt.Fprintln(stderr, "hearth tune: which loop? (oil, water or tank)")
 		} else {
-			fmt.Fprintf(stderr, "hearth tune: unexpected argument %q\n", rest[0])
+			fmt.Fprintf(stderr, "hearth tune: unexpected argument %q\n", pos[1])
 		}
-		fs.Usage()
+		c.usage(stderr)
 		return 2
 	}
-	s, err := hil.DefaultLoopSetup(hil.Loop(loop), plant.Season(*season))
+	loop := pos[0]
+	s, err := hil.DefaultLoopSetup(hil.Loop(loop), plant.Season(*f.season))
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth tune:", err)
 		return 2
 	}
-	if *setpoint != 0 {
-		s.SetpointC = *setpoint
+	if *f.setpoint != 0 {
+		s.SetpointC = *f.setpoint
 	}
-	s.StepK = *step
+	s.StepK = *f.step
 	if err := s.Validate(); err != nil {
 		fmt.Fprintln(stderr, "hearth tune:", err)
 		return 2
 	}
 	rule := s.Rule
-	if *ruleName != "" {
-		if rule, err = pid.ParseRule(*ruleName); err != nil {
+	if *f.ruleName != "" {
+		if rule, err = pid.ParseRule(*f.ruleName); err != nil {
 			fmt.Fprintln(stderr, "hearth tune:", err)
 			return 2
 		}
 	}
 
 	start := time.Now()
-	r, err := hil.Tune(s, *seed)
+	r, err := hil.Tune(s, *f.seed)
 	if err != nil {
 		fmt.Fprintf(stderr, "hearth tune %s: %v\n", loop, err)
 		if errors.Is(err, hil.ErrNotSettled) {
@@ -160,15 +164,15 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	wall := time.Since(start).Seconds()
 
 	var cfg *configJSON
-	if *write != "" {
-		c, err := writeGains(*write, r, rule)
+	if *f.write != "" {
+		c, err := writeGains(*f.write, r, rule)
 		if err != nil {
 			fmt.Fprintln(stderr, "hearth tune:", err)
 			return 1
 		}
 		cfg = c
 	}
-	if *asJSON {
+	if *f.asJSON {
 		j := reportJSON(r)
 		j.WallSeconds, j.Config = wall, cfg
 		if err := json.NewEncoder(stdout).Encode(j); err != nil {
