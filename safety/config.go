@@ -137,7 +137,7 @@ type Config struct {
 	SelfTestValve   units.Ratio       `toml:"self_test_valve"`
 }
 
-// DefaultConfig returns the reference limits of DOMAIN.md.
+// DefaultConfig returns the reference limits of docs/domain.md.
 func DefaultConfig() Config {
 	return Config{
 		OilIn:     TempLimit{WarnC: 52, TripC: 58, HystK: 2},

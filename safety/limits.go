@@ -9,7 +9,7 @@ import (
 
 // bound is the hard bound of one configuration value: no configuration may
 // leave [min, max]. Zero is always refused as a missing key, so a min of 0
-// reads (0, max]. The figures and reasons are DOMAIN.md's; docs/safety.md
+// reads (0, max]. The figures and reasons are docs/domain.md's; docs/safety.md
 // shows this table, generated.
 type bound struct {
 	key      string // TOML key, under the [safety] table

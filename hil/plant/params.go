@@ -10,7 +10,7 @@ import (
 )
 
 // Params is the physical description of a HeatHub and its home. Defaults are
-// the reference HeatHub of DOMAIN.md. Every figure the plant uses lives here,
+// the reference HeatHub of docs/domain.md. Every figure the plant uses lives here,
 // with its unit in its name, so a plant file (TOML) can override any of them.
 type Params struct {
 	HydroParams
@@ -101,7 +101,7 @@ type Params struct {
 	HouseParams
 }
 
-// DefaultParams returns the reference HeatHub of DOMAIN.md.
+// DefaultParams returns the reference HeatHub of docs/domain.md.
 func DefaultParams() Params {
 	return Params{
 		HydroParams: defaultHydroParams(),
