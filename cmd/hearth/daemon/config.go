@@ -39,7 +39,9 @@ type Config struct {
 	// Calibration is each temperature probe's offset, added to its reading
 	// before safety and control see it (the console's calibrate command).
 	Calibration Calibration `toml:"calibration"`
-	Control     core.Config `toml:"-"`
+	// Telemetry is MQTT and /metrics (docs/telemetry.md).
+	Telemetry TelemetryConfig `toml:"telemetry"`
+	Control   core.Config     `toml:"-"`
 }
 
 // ConsoleConfig is the field engineer's serial console (docs/console.md).
@@ -181,21 +183,22 @@ type File struct {
 	Sim      SimConfig      `toml:"sim"`
 	Console  ConsoleConfig  `toml:"console"`
 	// Calibration is the probes' offsets.
-	Calibration Calibration    `toml:"calibration"`
-	Control     control.Config `toml:"control"`
-	Safety      safety.Config  `toml:"safety"`
+	Calibration Calibration     `toml:"calibration"`
+	Telemetry   TelemetryConfig `toml:"telemetry"`
+	Control     control.Config  `toml:"control"`
+	Safety      safety.Config   `toml:"safety"`
 }
 
 // File returns c in the file's shape.
 func (c *Config) File() File {
 	return File{Daemon: c.Daemon, Watchdog: c.Watchdog, Modules: c.Modules, Sim: c.Sim, Console: c.Console,
-		Calibration: c.Calibration, Control: c.Control.Control, Safety: c.Control.Safety}
+		Calibration: c.Calibration, Telemetry: c.Telemetry, Control: c.Control.Control, Safety: c.Control.Safety}
 }
 
 // Config returns the configuration the file holds.
 func (f *File) Config() Config {
 	return Config{Daemon: f.Daemon, Watchdog: f.Watchdog, Modules: f.Modules, Sim: f.Sim, Console: f.Console,
-		Calibration: f.Calibration, Control: core.Config{Control: f.Control, Safety: f.Safety}}
+		Calibration: f.Calibration, Telemetry: f.Telemetry, Control: core.Config{Control: f.Control, Safety: f.Safety}}
 }
 
 // Load reads a configuration file over DefaultConfig. An unknown key is

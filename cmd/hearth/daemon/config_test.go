@@ -83,7 +83,7 @@ func TestDaemonKeysCoverConfig(t *testing.T) {
 		}
 	}
 	ft := reflect.TypeFor[File]()
-	for i := range 6 { // daemon, watchdog, modules, sim, console, calibration
+	for i := range 7 { // daemon, watchdog, modules, sim, console, calibration, telemetry
 		walk(tomlName(ft.Field(i))+".", ft.Field(i).Type)
 	}
 }

@@ -86,6 +86,7 @@ func ConfigDoc() string {
 		{"[console]", "console.", "The field engineer's serial console (docs/console.md)."},
 		{"[calibration]", "calibration.", "Each temperature probe's offset, added to its reading before safety and control see it: " +
 			"the console's `calibrate` sets one live and stages it here for `commit`."},
+		{"[telemetry]", "telemetry.", "MQTT (Home Assistant) and Prometheus, off the tick; nothing is ever received as a command (docs/telemetry.md)."},
 		{"[control]", "control.", "Control's targets, margins and timings (package control). Each bound is checked by " +
 			"`control.Config.Validate`; the couplings with [safety] by `core.Config.Validate` (below)."},
 	}

@@ -205,12 +205,19 @@ func (e *configEditor) Committed() []string {
 
 // hideHash shows that a passphrase hash is set, not the hash: the console
 // shows the configuration before a login, and a hash invites a guess
-// offline.
+// offline. The broker's password is hidden the same way.
 func hideHash(text string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if k, v, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == "passphrase_hash" && !strings.HasPrefix(strings.TrimSpace(v), `""`) {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || strings.HasPrefix(strings.TrimSpace(v), `""`) {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "passphrase_hash":
 			lines[i] = k + `= "(a bcrypt hash: hidden)"`
+		case "mqtt_password":
+			lines[i] = k + `= "(a password: hidden)"`
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"hearth/cmd/hearth/console"
+	"hearth/cmd/hearth/daemon/telemetry"
 	"hearth/hal"
 	"hearth/hal/watchdog"
 	"hearth/hil/plant"
@@ -121,6 +122,29 @@ var daemonKeys = []daemonKey{
 		}},
 }
 
+// telemetryKeys are the [telemetry] table's keys (docs/telemetry.md).
+var telemetryKeys = []daemonKey{
+	{KeyDoc{Key: "telemetry.hub_id", Unit: "word", Bound: "empty or 1..64 of A-Z a-z 0-9 _ -", Doc: "the hub's id in MQTT topics (hearth/<hub_id>/...) and the metrics' hub label; empty: the host name; hearth run --hub-id sets it"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.HubID) },
+		func(c *Config) bool { return c.Telemetry.HubID == "" || telemetry.CheckHubID(c.Telemetry.HubID) == nil }},
+	{KeyDoc{Key: "telemetry.mqtt", Unit: "URL", Bound: "empty, mqtt://host:port or mqtts://host:port", Doc: "the MQTT broker the state and Home Assistant's discovery are published to; empty: none; hearth run --mqtt sets it"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.MQTT) },
+		func(c *Config) bool { return c.Telemetry.MQTT == "" || telemetry.CheckBroker(c.Telemetry.MQTT) == nil }},
+	{KeyDoc{Key: "telemetry.mqtt_username", Unit: "word", Doc: "the broker's user name; empty: none"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.MQTTUsername) }, nil},
+	{KeyDoc{Key: "telemetry.mqtt_password", Unit: "word", Doc: "the broker's password (the console's config show hides it)"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.MQTTPassword) }, nil},
+	{KeyDoc{Key: "telemetry.mqtt_ca_file", Unit: "path", Doc: "mqtts://: the CA (PEM) the broker's certificate is checked against; empty: the system's"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.MQTTCAFile) }, nil},
+	{KeyDoc{Key: "telemetry.mqtt_cert_file", Unit: "path", Bound: "with mqtt_key_file", Doc: "mqtts://: the hub's client certificate (PEM); empty: none"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.MQTTCertFile) },
+		func(c *Config) bool { return (c.Telemetry.MQTTCertFile == "") == (c.Telemetry.MQTTKeyFile == "") }},
+	{KeyDoc{Key: "telemetry.mqtt_key_file", Unit: "path", Bound: "with mqtt_cert_file", Doc: "mqtts://: the client certificate's key (PEM)"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.MQTTKeyFile) }, nil},
+	{KeyDoc{Key: "telemetry.metrics", Unit: "TCP address", Doc: "where /metrics (Prometheus) is served, e.g. \":9477\"; empty: not served; hearth run --metrics sets it"},
+		func(c *Config) string { return strconv.Quote(c.Telemetry.Metrics) }, nil},
+}
+
 // calibrationKeys are the [calibration] table's keys: one per probe.
 var calibrationKeys = func() []daemonKey {
 	var keys []daemonKey
@@ -139,4 +163,4 @@ var calibrationKeys = func() []daemonKey {
 	return keys
 }()
 
-func init() { daemonKeys = append(daemonKeys, calibrationKeys...) }
+func init() { daemonKeys = append(append(daemonKeys, calibrationKeys...), telemetryKeys...) }

@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog/diode"
 
 	"hearth/cmd/hearth/console"
+	"hearth/cmd/hearth/daemon/telemetry"
 	"hearth/core"
 	"hearth/core/edge"
 	"hearth/hal"
@@ -42,6 +43,12 @@ type Options struct {
 	// Registry opens the board's buses without --sim: periph.io's host
 	// drivers when nil (board.Host); a test puts emulated chips here.
 	Registry *board.Registry `json:"-"`
+	// MQTT is the broker's URL (overrides telemetry.mqtt), Metrics the
+	// /metrics address (overrides telemetry.metrics), HubID the hub's id
+	// in both (overrides telemetry.hub_id). docs/telemetry.md.
+	MQTT    string
+	Metrics string
+	HubID   string
 	// Stdout receives the JSON log (systemd puts it in the journal).
 	Stdout io.Writer
 }
@@ -62,6 +69,7 @@ type daemon struct {
 	ev    *events
 	tick  *ticker
 	trips *tripstore.Store
+	tel   *telemetry.Telemetry // nil: no MQTT, no /metrics
 	// conStats counts the console line's traffic and losses.
 	conStats console.Stats
 	// restart is the console's restart: a controlled shutdown, after which
@@ -133,7 +141,10 @@ func (d *daemon) start() error {
 	if err := d.openWatchdog(); err != nil {
 		return err
 	}
-	return d.build()
+	if err := d.build(); err != nil {
+		return err
+	}
+	return d.openTelemetry()
 }
 
 // openPlant opens the simulated plant (--sim) or the board.
@@ -203,6 +214,7 @@ func (d *daemon) serve() int {
 	defer signal.Stop(sigs)
 	statsDone := d.runStats(ctx, &wg)
 	d.runConsole(ctx, &wg)
+	d.runTelemetry(ctx, &wg)
 	how := make(chan int32, 1)
 	go func() { how <- d.runTick() }()
 	code := d.waitStop(sigs, how)

@@ -81,6 +81,13 @@ func newBenchWith(t *testing.T, tm timing, prep func(state string)) *bench {
 // appended to the file) and a serial console on the line tty.
 func newBenchConsole(t *testing.T, tm timing, prep func(state string), extra, tty string) *bench {
 	t.Helper()
+	return newBenchOpts(t, tm, prep, extra, tty, nil)
+}
+
+// newBenchOpts is newBenchConsole with opt changing the daemon's options
+// (its flags) before the launch.
+func newBenchOpts(t *testing.T, tm timing, prep func(state string), extra, tty string, opt func(*daemon.Options)) *bench {
+	t.Helper()
 	b := &bench{t: t, dir: t.TempDir()}
 	if prep != nil {
 		prep(filepath.Join(b.dir, "state"))
@@ -118,7 +125,11 @@ module_shutdown = %q
 		t.Fatal(err)
 	}
 	b.config = path
-	b.launch(daemon.Options{Config: path, Sim: true, Stats: b.stats, Console: tty})
+	o := daemon.Options{Config: path, Sim: true, Stats: b.stats, Console: tty}
+	if opt != nil {
+		opt(&o)
+	}
+	b.launch(o)
 	return b
 }
 

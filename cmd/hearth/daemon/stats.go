@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hearth/cmd/hearth/daemon/telemetry"
 	"hearth/hal/sampler"
 	"hearth/hal/watchdog"
 )
@@ -92,8 +93,11 @@ type Stats struct {
 	// here (and in its samples' ages), never in the tick.
 	Samplers []sampler.GroupStats `json:"samplers"`
 	// Console is the serial console's line, when one is configured.
-	Console   *ConsoleStats `json:"console,omitempty"`
-	WrittenAt string        `json:"written_at"`
+	Console *ConsoleStats `json:"console,omitempty"`
+	// Telemetry is MQTT's and /metrics' figures, when either is on:
+	// dropped_messages counts states a slow or dead broker left behind.
+	Telemetry *telemetry.Counters `json:"telemetry,omitempty"`
+	WrittenAt string              `json:"written_at"`
 }
 
 // ConsoleStats is the console line's traffic: what came in, what was
@@ -154,6 +158,7 @@ func (d *daemon) runStats(ctx context.Context, wg *sync.WaitGroup) <-chan struct
 				BytesIn: c.BytesIn.Load(), BytesOut: c.BytesOut.Load(), InDropped: c.InDropped.Load(),
 				OutDropped: c.OutDropped.Load(), LastError: c.LastError()}
 		}
+		s.Telemetry = d.telemetryStats()
 		// systemctl status shows it on its Status: line.
 		_ = watchdog.Status(fmt.Sprintf("safety %s%s; %d ticks, %d overruns, jitter p99 %.2f ms",
 			s.SafetyState, latchedNote(s.Latched, s.Cause), s.Ticks, s.Overruns, s.JitterP99Ms))

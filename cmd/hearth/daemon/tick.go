@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hearth/cmd/hearth/daemon/telemetry"
 	"hearth/core"
 	"hearth/core/edge"
 	"hearth/hal"
@@ -36,8 +37,9 @@ type ticker struct {
 	lateN   atomic.Uint64
 	stop    atomic.Int32
 	stopSig atomic.Int32
-	reset   atomic.Bool // an engineer's reset press (the console's), consumed by one tick
-	con     hand        // the console's requests and view
+	reset   atomic.Bool     // an engineer's reset press (the console's), consumed by one tick
+	con     hand            // the console's requests and view
+	tele    *telemetry.Slot // telemetry's snapshot, at most once a second; nil: none
 	stopAt  units.Time
 	timeout units.Duration
 	prio    int
@@ -121,6 +123,7 @@ func (t *ticker) run() (how int32) {
 		tripped := r.Status.Latched && !t.prev.latched
 		t.observe(&r)
 		t.publish(r.Out, r.Status, tripped)
+		t.tele.Offer(wake, t.ticks.Load()+1, t.loop.Inputs(), r.Out, r.Status)
 		t.ticks.Add(1)
 		if done, timedOut := t.shutdownDone(r.Status); done {
 			t.deenergise()
