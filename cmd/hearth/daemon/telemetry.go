@@ -2,9 +2,11 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"hearth/cmd/hearth/daemon/telemetry"
 	"hearth/modules"
@@ -72,24 +74,30 @@ func (d *daemon) telemetryConfig() telemetry.Config {
 }
 
 // openTelemetry makes telemetry when MQTT or /metrics is asked for, and
-// gives the tick its slot.
-func (d *daemon) openTelemetry() error {
+// gives the tick its slot. Telemetry never stops the controller: one
+// that cannot be made (a certificate that does not load) is logged, and
+// the daemon runs without it.
+func (d *daemon) openTelemetry() {
 	c := d.telemetryConfig()
 	if c.MQTT == "" && c.Metrics == "" {
-		return nil
-	}
-	if _, err := telemetry.CheckTLS(c.CAFile, c.CertFile, c.KeyFile); err != nil {
-		return err
+		return
 	}
 	c.Figures = d.figures
 	c.Log = func(msg string) { d.log.Info().Msg(msg) }
-	t, err := telemetry.New(c)
+	_, err := telemetry.CheckTLS(c.CAFile, c.CertFile, c.KeyFile)
+	var t *telemetry.Telemetry
+	if err == nil {
+		t, err = telemetry.New(c)
+	}
 	if err != nil {
-		return err
+		d.log.Error().Err(err).Msg("telemetry off: MQTT and /metrics not started")
+		d.ev.send(event{kind: evInfo, wall: time.Now(), text: "telemetry off: " + err.Error()})
+		return
 	}
 	d.tel = t
 	d.tick.tele = &t.Slot
-	return nil
+	d.ev.send(event{kind: evInfo, wall: time.Now(), text: fmt.Sprintf("telemetry: hub %s, mqtt %q, metrics %q; no command topic",
+		c.HubID, c.MQTT, c.Metrics)})
 }
 
 // runTelemetry serves telemetry until ctx ends (after the tick has

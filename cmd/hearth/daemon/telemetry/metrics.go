@@ -134,7 +134,9 @@ func (c *collector) own(emit func(string, float64, ...string)) {
 	emit("hearth_telemetry_publish_errors_total", float64(k.PublishErrors))
 	emit("hearth_telemetry_published_messages_total", float64(k.Published))
 	emit("hearth_telemetry_ignored_messages_total", float64(k.Ignored))
-	emit("hearth_telemetry_mqtt_connected", b2f(k.Connected))
+	if c.t.cfg.MQTT != "" { // absent without MQTT: an alert on 0 means a lost broker
+		emit("hearth_telemetry_mqtt_connected", b2f(k.Connected))
+	}
 	emit("hearth_build_info", 1, c.t.cfg.Version)
 }
 

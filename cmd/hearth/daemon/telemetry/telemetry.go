@@ -139,15 +139,16 @@ func (t *Telemetry) Run(ctx context.Context) error {
 		emu.Unlock()
 	}
 	if t.cfg.Metrics != "" {
-		ln, err := t.listen()
-		if err != nil {
+		if ln, err := t.listen(); err != nil { // MQTT goes on without it
 			t.mu.Lock()
 			t.metricsErr = err.Error()
 			t.mu.Unlock()
-			return err
+			t.cfg.Log("telemetry: /metrics not served: " + err.Error())
+			fail(err)
+		} else {
+			wg.Add(1)
+			go func() { defer wg.Done(); t.serveMetrics(ctx, ln) }()
 		}
-		wg.Add(1)
-		go func() { defer wg.Done(); t.serveMetrics(ctx, ln) }()
 	}
 	if t.cfg.MQTT != "" {
 		wg.Add(1)

@@ -214,7 +214,7 @@ func TestDiscoveryPayload(t *testing.T) {
 // Every metric passes promlint, carries the hub label, and the exposition
 // passes promtool check metrics where promtool is installed.
 func TestMetricsLintClean(t *testing.T) {
-	tl, _ := New(Config{HubID: "h1", Version: "v1"})
+	tl, _ := New(Config{HubID: "h1", Version: "v1", MQTT: "mqtt://127.0.0.1:1883"})
 	b := &builder{hub: "h1"}
 	r := raw(units.Time(0).Add(units.Second))
 	tl.state.Store(b.build(&r, time.Now()))
