@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"hearth/cmd/hearth/console"
+	"hearth/cmd/hearth/daemon/telemetry"
 	"hearth/core"
 	"hearth/core/edge"
 	"hearth/hal"
@@ -61,12 +62,18 @@ func TestTickAllocatesNothing(t *testing.T) {
 	tk.con.view = &console.Snapshot{}
 	tk.con.reqs <- console.Request{Kind: console.ReqOverride, Out: hal.OutFan, Value: 0.7, For: units.Hour}
 	tk.con.reqs <- console.Request{Kind: console.ReqCalibrate, Sensor: hal.TempOilOut, Offset: 0.3}
+	// With telemetry: a snapshot copied on every tick here (the fake
+	// clock moves a second a tick), the most it ever costs.
+	tk.tele = &telemetry.Slot{}
+	var teleNs int64
 	tick := func() {
 		now := tk.clock.now()
 		tk.take(now)
 		r := tk.loop.Tick(now, &tk.stamp, true)
 		tk.observe(&r)
 		tk.publish(r.Out, r.Status, false)
+		teleNs += int64(time.Second)
+		tk.tele.Offer(teleNs, tk.ticks.Load(), tk.loop.Inputs(), r.Out, r.Status)
 		tk.jitter.add(1000)
 	}
 	for range 50 { // past the first ticks' state changes
@@ -75,5 +82,8 @@ func TestTickAllocatesNothing(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(200, tick); a != 0 {
 		t.Errorf("a daemon tick allocates %.2f times", a)
+	}
+	if n, _ := tk.tele.Take(&telemetry.Raw{}, 0); n < 200 {
+		t.Errorf("%d telemetry snapshots copied in 250 ticks a second apart", n)
 	}
 }
