@@ -193,4 +193,3 @@ func (s *Scenario) checkWeather(ps *problems) {
 		}
 	}
 }
-
