@@ -80,10 +80,12 @@ func unknownKeys(ps *problems, md toml.MetaData, kl *keyLines) {
 	for _, k := range md.Undecoded() {
 		und[k.String()] = true
 	}
+	told := map[string]bool{}
 	for _, k := range kl.keys {
-		if !und[k.bare] {
-			continue
+		if !und[k.bare] || told[k.bare] {
+			continue // known, or told once already (the other elements of an array)
 		}
+		told[k.bare] = true
 		parts := strings.Split(k.bare, ".")
 		if len(parts) > 1 && und[strings.Join(parts[:len(parts)-1], ".")] {
 			continue // inside a table already refused
