@@ -305,6 +305,9 @@ func (s *Scenario) Config(base plant.Params, seed uint64) (Config, error) {
 	if err := s.md.PrimitiveDecode(s.Plant, &cfg.Params); err != nil {
 		return Config{}, fmt.Errorf("%s: plant: %w", s.src, err)
 	}
+	if err := cfg.Params.Validate(); err != nil { // [plant] over this base, not only the default
+		return Config{}, fmt.Errorf("%s: plant: %w", s.src, err)
+	}
 	if s.Weather != nil {
 		cfg.Weather = *s.Weather
 	}
