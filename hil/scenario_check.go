@@ -91,11 +91,11 @@ func unknownKeys(ps *problems, md toml.MetaData, kl *keyLines) {
 			continue // inside a table already refused
 		}
 		name := parts[len(parts)-1]
-		table := "the top level"
+		table := "at the top level"
 		if len(parts) > 1 {
-			table = "[" + strings.Join(parts[:len(parts)-1], ".") + "]"
+			table = "in [" + strings.Join(parts[:len(parts)-1], ".") + "]"
 		}
-		ps.add(k.path, "unknown key %q in %s%s", name, table, didYouMean(name, keysAt(parts[:len(parts)-1])))
+		ps.add(k.path, "unknown key %q %s%s", name, table, didYouMean(name, keysAt(parts[:len(parts)-1])))
 	}
 }
 

@@ -103,3 +103,42 @@ func TestWindowExpectationsRefusedWithLines(t *testing.T) {
 		}
 	}
 }
+
+// The key finder gives each key its path and line through TOML's forms:
+// multi-line strings, quoted keys, arrays of tables, inline tables in
+// arrays over several lines, comments with brackets.
+func TestKeyLines(t *testing.T) {
+	src := `name = "x" # [not a table]
+description = """two
+lines = "not a key" """
+"quoted key" = 1
+events = [
+  # a comment { at = 1 }
+  { at = "1m", fault = "oil_leak" }, { at = "2m",
+    clear = "oil_leak" },
+]
+[[expect.trip]]
+cause = "leak"
+[[expect.trip]]
+cause = 'a "b'
+[expect.sub]
+x = [1, [2, 3]]
+`
+	kl := scanKeyLines(src)
+	for path, line := range map[string]int{
+		"name": 1, "description": 2, "quoted key": 4, "events": 5, "events[0]": 7, "events[0].fault": 7,
+		"events[1].at": 7, "events[1].clear": 8, "expect.trip[0].cause": 11, "expect.trip[1]": 12,
+		"expect.trip[1].cause": 13, "expect.sub.x": 15,
+	} {
+		if got := kl.at[path]; got != line {
+			t.Errorf("%s on line %d, want %d", path, got, line)
+		}
+	}
+	if _, ok := kl.at["lines"]; ok {
+		t.Error("a multi-line string's text read as a key")
+	}
+	if _, err := ParseScenario([]byte("name = \"x\"\nduration = \"1h\"\n[expct]\nno_trip = true\n"), "x.toml"); err == nil ||
+		!strings.Contains(err.Error(), `x.toml:3: expct: unknown key "expct" at the top level (did you mean "expect"?)`) {
+		t.Errorf("a misspelt table: %v", err)
+	}
+}
