@@ -53,7 +53,10 @@ func RandomScenario(r uint64) *Scenario {
 		}
 		sc.Events = append(sc.Events, ev)
 		if ev.For > 0 && rng.IntN(2) == 0 {
-			sc.Events = append(sc.Events, Event{At: ev.At + ev.For + units.Duration(30*time.Minute), Command: "reset"})
+			// A reset after the end would never come: the file refuses it.
+			if at := ev.At + ev.For + units.Duration(30*time.Minute); at <= sc.Duration {
+				sc.Events = append(sc.Events, Event{At: at, Command: "reset"})
+			}
 		}
 	}
 	if rng.IntN(4) == 0 {

@@ -133,108 +133,40 @@ type Scenario struct {
 //go:embed scenarios/*.toml
 var builtinFS embed.FS
 
-// ParseScenario decodes a scenario file and checks it.
+// ParseScenario decodes a scenario file and checks it. Each mistake is
+// refused with the source, line and key it is at (src:LINE: KEY: what),
+// and a name that is none with the nearest ones.
 func ParseScenario(data []byte, src string) (*Scenario, error) {
 	s := &Scenario{src: src}
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src, err)
+		return nil, decodeError(src, err)
 	}
 	s.md = md
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, 0, len(und))
-		for _, k := range und {
-			if !strings.HasPrefix(k.String(), "plant.") && k.String() != "plant" {
-				keys = append(keys, k.String())
-			}
-		}
-		if len(keys) > 0 {
-			return nil, fmt.Errorf("%s: unknown keys %s", src, strings.Join(keys, ", "))
-		}
-	}
-	if err := s.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", src, err)
+	kl := scanKeyLines(string(data))
+	var ps problems
+	s.checkPlant(&ps) // first: it marks [plant]'s keys decoded
+	unknownKeys(&ps, s.md, kl)
+	s.checkTop(&ps, data)
+	s.checkWeather(&ps)
+	s.checkEvents(&ps, kl)
+	s.checkExpect(&ps)
+	if err := ps.err(src, kl); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
+// check checks a scenario built in code (RandomScenario's) as a file's:
+// the same problems, keyed but without lines.
 func (s *Scenario) check() error {
-	if s.Name == "" {
-		return fmt.Errorf("name is missing")
-	}
-	if s.Season == "" {
-		s.Season = string(plant.Winter)
-	}
-	for _, season := range append([]string{s.Season}, s.Seasons...) {
-		if _, err := plant.SeasonWeather(plant.Season(season)); err != nil {
-			return err
-		}
-	}
-	if s.Duration <= 0 {
-		return fmt.Errorf("duration must be positive")
-	}
-	if _, err := ParseLevel(s.Demand, hal.Level100); err != nil {
-		return fmt.Errorf("demand: %w", err)
-	}
-	if _, err := ParseLevel(s.Init.Modules, hal.Level100); err != nil {
-		return fmt.Errorf("init.modules: %w", err)
-	}
-	for i, e := range s.Events {
-		n := 0
-		for _, set := range []bool{e.Fault != "", e.Clear != "", e.Command != "", e.Demand != "", e.Draw != ""} {
-			if set {
-				n++
-			}
-		}
-		if n != 1 {
-			return fmt.Errorf("events[%d]: set exactly one of fault, clear, command, demand, draw", i)
-		}
-		switch {
-		case e.Fault != "" || e.Clear != "":
-			k := plant.FaultKind(e.Fault + e.Clear)
-			spec, ok := plant.Spec(k)
-			if !ok {
-				return fmt.Errorf("events[%d]: unknown fault %q", i, k)
-			}
-			if err := spec.CheckTarget(e.Target); err != nil {
-				return fmt.Errorf("events[%d]: %w", i, err)
-			}
-		case e.Draw != "":
-			if _, ok := plant.DrawKinds[e.Draw]; !ok {
-				return fmt.Errorf("events[%d]: unknown draw %q (want %s)", i, e.Draw, strings.Join(plant.DrawKindNames(), ", "))
-			}
-		case e.Command != "":
-			if e.Command != "reset" {
-				return fmt.Errorf("events[%d]: unknown command %q (want reset)", i, e.Command)
-			}
-		default:
-			if _, err := ParseLevel(e.Demand, 0); err != nil {
-				return fmt.Errorf("events[%d]: demand: %w", i, err)
-			}
-		}
-	}
-	for _, t := range s.Expect.Temps {
-		if _, ok := tempOf(&Temps{}, t.Sensor); !ok {
-			return fmt.Errorf("expect.temp: unknown sensor %q (want oil_module_in, oil_module_out, water_flow, tank, indoor)", t.Sensor)
-		}
-	}
-	for _, te := range s.Expect.Trips {
-		if !causeNamed(te.Cause) {
-			return fmt.Errorf("expect.trip: unknown cause %q", te.Cause)
-		}
-		if te.Witness != "" && !witnessNamed(te.Witness) {
-			return fmt.Errorf("expect.trip: unknown witness %q", te.Witness)
-		}
-	}
-	for _, st := range s.Expect.States {
-		if _, ok := stateByName(st.State); !ok {
-			return fmt.Errorf("expect.state: unknown state %q", st.State)
-		}
-	}
-	if err := s.Expect.ExpectWindows.check(s.Duration); err != nil {
-		return fmt.Errorf("expect: %w", err)
-	}
-	return nil
+	var ps problems
+	s.checkTop(&ps, nil)
+	s.checkWeather(&ps)
+	kl := scanKeyLines("")
+	s.checkEvents(&ps, kl)
+	s.checkExpect(&ps)
+	return ps.err(s.src, kl)
 }
 
 // ParseLevel reads a module level: off, idle, 25%, 50%, 75%, 100% (or cut).
@@ -371,6 +303,9 @@ func (s *Scenario) Config(base plant.Params, seed uint64) (Config, error) {
 	}
 	cfg.Params = base
 	if err := s.md.PrimitiveDecode(s.Plant, &cfg.Params); err != nil {
+		return Config{}, fmt.Errorf("%s: plant: %w", s.src, err)
+	}
+	if err := cfg.Params.Validate(); err != nil { // [plant] over this base, not only the default
 		return Config{}, fmt.Errorf("%s: plant: %w", s.src, err)
 	}
 	if s.Weather != nil {

@@ -3,8 +3,8 @@ package hil
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"hearth/hal"
@@ -204,98 +204,122 @@ func (w Window) in(t, end units.Duration) bool {
 func fnum(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 
 // check refuses what cannot be judged: names that are none, windows
-// outside the run or reversed, bounds with nothing to bound.
-func (x *ExpectWindows) check(end units.Duration) error {
-	var errs []string
-	bad := func(f string, a ...any) { errs = append(errs, fmt.Sprintf(f, a...)) }
+// outside the run or reversed, bounds with nothing to bound. Each problem
+// is keyed where it is written ("expect.never[1].state").
+func (x *ExpectWindows) check(ps *problems, end units.Duration) {
 	causes := func(key string, names []string) {
-		for _, n := range names {
+		for i, n := range names {
 			if _, ok := causeByName(n); !ok {
-				bad("%s: no cause %q (causes: %s)", key, n, strings.Join(CauseNames(), ", "))
+				ps.add(fmt.Sprintf("%s[%d]", key, i), "%s", unknownName("cause", n, CauseNames()))
 			}
 		}
 	}
-	causes("alarms_seen", x.AlarmsSeen)
-	causes("warnings_seen", x.WarningsSeen)
-	causes("alarms_never", x.AlarmsNever)
-	causes("warnings_never", x.WarningsNever)
-	window := func(key string, w Window) {
-		if w.From < 0 || w.To < 0 || w.From > end || w.To > end || (w.To != 0 && w.To < w.From) {
-			bad("%s: window %s outside the run's 0-%s or reversed", key, w, dur(end))
-		}
-	}
+	causes("expect.alarms_seen", x.AlarmsSeen)
+	causes("expect.warnings_seen", x.WarningsSeen)
+	causes("expect.alarms_never", x.AlarmsNever)
+	causes("expect.warnings_never", x.WarningsNever)
 	if t := x.TripOneOf; t != nil {
-		causes("trip_one_of.causes", t.Causes)
-		if len(t.Causes) == 0 || t.By <= 0 || t.By > end {
-			bad("trip_one_of: want causes and a by within the run (0-%s)", dur(end))
+		causes("expect.trip_one_of.causes", t.Causes)
+		if len(t.Causes) == 0 {
+			ps.add("expect.trip_one_of.causes", "want at least one cause")
+		}
+		if t.By <= 0 || t.By > end {
+			ps.add("expect.trip_one_of.by", "by %s, want within the run (0 to %s]", dur(t.By), dur(end))
 		}
 	}
-	for _, n := range x.Never {
+	for i, n := range x.Never {
+		key := fmt.Sprintf("expect.never[%d]", i)
 		if _, ok := stateByName(n.State); !ok {
-			bad("never: no state %q", n.State)
+			ps.add(key+".state", "%s", unknownName("state", n.State, StateNames()))
 		}
-		window("never", n.Window)
+		n.Window.check(ps, key, end)
 	}
-	for key, cs := range map[string][]ChannelCount{"flaps": x.Flaps, "fault_counts": x.FaultCounts} {
-		for _, c := range cs {
+	for _, cs := range []struct {
+		key string
+		c   []ChannelCount
+	}{{"expect.flaps", x.Flaps}, {"expect.fault_counts", x.FaultCounts}} {
+		for i, c := range cs.c {
+			key := fmt.Sprintf("%s[%d]", cs.key, i)
 			if _, ok := channelByName(c.Channel); !ok {
-				bad("%s: no channel %q (channels: %s)", key, c.Channel, strings.Join(ChannelNames(), ", "))
+				ps.add(key+".channel", "%s", unknownName("channel", c.Channel, ChannelNames()))
 			}
 			if c.Min == nil && c.Max == nil || c.Min != nil && c.Max != nil && *c.Max < *c.Min {
-				bad("%s %s: want min and/or max, min <= max", key, c.Channel)
+				ps.add(key, "%s: want min and/or max, min <= max", c.Channel)
 			}
 		}
 	}
-	x.checkMeasures(bad, window, end)
-	return joinErrs(errs)
+	x.checkModules(ps, end)
+	x.checkMeasures(ps, end)
 }
 
-func (x *ExpectWindows) checkMeasures(bad func(string, ...any), window func(string, Window), end units.Duration) {
-	for _, m := range x.Modules {
+// check refuses a window outside the run's [0, end] or reversed.
+func (w Window) check(ps *problems, key string, end units.Duration) {
+	switch {
+	case w.From < 0 || w.From > end:
+		ps.add(key+".from", "window %s outside the run's 0-%s", w, dur(end))
+	case w.To < 0 || w.To > end:
+		ps.add(key+".to", "window %s outside the run's 0-%s", w, dur(end))
+	case w.To != 0 && w.To < w.From:
+		ps.add(key+".to", "window %s reversed", w)
+	}
+}
+
+func (x *ExpectWindows) checkModules(ps *problems, end units.Duration) {
+	for i, m := range x.Modules {
+		key := fmt.Sprintf("expect.module[%d]", i)
 		if m.Index < 0 || m.Index >= hal.MaxModules {
-			bad("module: index %d, want 0-%d", m.Index, hal.MaxModules-1)
+			ps.add(key+".index", "index %d, want 0-%d", m.Index, hal.MaxModules-1)
 		}
 		if m.At < 0 || m.At > end {
-			bad("module %d: at %s outside the run", m.Index, dur(m.At))
+			ps.add(key+".at", "module %d: at %s outside the run", m.Index, dur(m.At))
 		}
 		if _, err := ParseLevel(m.Level, hal.LevelOff); m.Level != "" && err != nil {
-			bad("module %d: %v", m.Index, err)
+			ps.add(key+".level", "module %d: %s", m.Index, unknownName("level", m.Level, levelNames()))
 		}
 		if m.Powered == nil && m.Level == "" && m.Isolated == nil {
-			bad("module %d at %s: nothing expected (powered, level, isolated)", m.Index, dur(m.At))
-		}
-	}
-	for _, c := range x.Compute {
-		window("compute", c.Window)
-		if c.MinKW == nil && c.MaxKW == nil {
-			bad("compute %s: want min_kw and/or max_kw", c.Window)
-		}
-	}
-	for _, w := range x.Windows {
-		if _, ok := Measures[w.Measure]; !ok {
-			bad("window: no measure %q", w.Measure)
-		}
-		window("window", w.Window)
-		if w.Min == nil && w.Max == nil {
-			bad("window %s: want min and/or max", w.Measure)
-		}
-	}
-	for _, c := range x.Crossings {
-		if _, ok := Measures[c.Measure]; !ok {
-			bad("crossing: no measure %q", c.Measure)
-		}
-		if (c.Above == nil) == (c.Below == nil) {
-			bad("crossing %s: want exactly one of above and below", c.Measure)
-		}
-		if c.After < 0 || c.By <= c.After || c.By > end {
-			bad("crossing %s: want 0 <= after < by <= the run's %s", c.Measure, dur(end))
+			ps.add(key, "module %d at %s: nothing expected (powered, level, isolated)", m.Index, dur(m.At))
 		}
 	}
 }
 
-func joinErrs(errs []string) error {
-	if len(errs) == 0 {
-		return nil
+func (x *ExpectWindows) checkMeasures(ps *problems, end units.Duration) {
+	for i, c := range x.Compute {
+		key := fmt.Sprintf("expect.compute[%d]", i)
+		c.Window.check(ps, key, end)
+		if c.MinKW == nil && c.MaxKW == nil {
+			ps.add(key, "compute %s: want min_kw and/or max_kw", c.Window)
+		}
 	}
-	return fmt.Errorf("%s", strings.Join(errs, "; "))
+	for i, w := range x.Windows {
+		key := fmt.Sprintf("expect.window[%d]", i)
+		if _, ok := Measures[w.Measure]; !ok {
+			ps.add(key+".measure", "%s", unknownName("measure", w.Measure, MeasureNames()))
+		}
+		w.Window.check(ps, key, end)
+		if w.Min == nil && w.Max == nil {
+			ps.add(key, "window %s: want min and/or max", w.Measure)
+		}
+	}
+	for i, c := range x.Crossings {
+		key := fmt.Sprintf("expect.crossing[%d]", i)
+		if _, ok := Measures[c.Measure]; !ok {
+			ps.add(key+".measure", "%s", unknownName("measure", c.Measure, MeasureNames()))
+		}
+		if (c.Above == nil) == (c.Below == nil) {
+			ps.add(key, "crossing %s: want exactly one of above and below", c.Measure)
+		}
+		if c.After < 0 || c.By <= c.After || c.By > end {
+			ps.add(key+".by", "crossing %s: want 0 <= after < by <= the run's %s", c.Measure, dur(end))
+		}
+	}
+}
+
+// MeasureNames lists Measures' names, sorted.
+func MeasureNames() []string {
+	n := make([]string, 0, len(Measures))
+	for k := range Measures {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
 }
