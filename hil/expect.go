@@ -116,6 +116,13 @@ func (j *judge) add(name string, pass bool, detail string) {
 	j.r.Expectations = append(j.r.Expectations, Outcome{Expectation: name, Pass: pass, Detail: detail})
 }
 
+// addAt adds an outcome of an expectation that names a time.
+func (j *judge) addAt(at units.Duration, name string, pass bool, detail string) {
+	j.add(name, pass, detail)
+	s := at.Seconds()
+	j.r.Expectations[len(j.r.Expectations)-1].AtS = &s
+}
+
 // events judges the run's own errors (a bad event).
 func (j *judge) events() {
 	for _, e := range j.s.Errors() {
@@ -153,12 +160,12 @@ func (j *judge) probes() {
 	ex, s := j.ex, j.s
 	if j.offProbe >= 0 {
 		p := s.probes[j.offProbe]
-		j.add("modules_off_by "+time.Duration(*ex.ModulesOffBy).String(), p.done && p.powered == 0,
+		j.addAt(*ex.ModulesOffBy, "modules_off_by "+time.Duration(*ex.ModulesOffBy).String(), p.done && p.powered == 0,
 			strconv.Itoa(p.powered)+" modules powered then")
 	}
 	for i, st := range ex.States {
 		p := s.probes[j.states[i]]
-		j.add("state "+st.State+" at "+time.Duration(st.At).String(), p.done && p.state == st.State, "state was "+p.state)
+		j.addAt(st.At, "state "+st.State+" at "+time.Duration(st.At).String(), p.done && p.state == st.State, "state was "+p.state)
 	}
 	for i, o := range ex.Outputs {
 		j.outputs(o, s.probes[j.outs[i]])
@@ -175,14 +182,14 @@ func (j *judge) outputs(o OutputsAt, p stateProbe) {
 	}{{"oil_pump", o.OilPump, p.oilPump}, {"water_pump", o.WaterPump, p.waterPump},
 		{"valve_dump", o.ValveDump, p.valveDump}, {"valve_tank", o.ValveTank, p.valveTank}, {"fan", o.Fan, p.fan}} {
 		if c.want != nil {
-			j.add(c.name+" = "+ftoa(*c.want)+at, p.done && math.Abs(c.got-*c.want) < 0.005, c.name+" was "+ftoa(c.got))
+			j.addAt(o.At, c.name+" = "+ftoa(*c.want)+at, p.done && math.Abs(c.got-*c.want) < 0.005, c.name+" was "+ftoa(c.got))
 		}
 	}
 	if o.Alarm != nil {
-		j.add("alarm = "+strconv.FormatBool(*o.Alarm)+at, p.done && p.alarm == *o.Alarm, "alarm was "+strconv.FormatBool(p.alarm))
+		j.addAt(o.At, "alarm = "+strconv.FormatBool(*o.Alarm)+at, p.done && p.alarm == *o.Alarm, "alarm was "+strconv.FormatBool(p.alarm))
 	}
 	if o.ModulesPowered != nil {
-		j.add("modules_powered = "+strconv.Itoa(*o.ModulesPowered)+at, p.done && p.powered == *o.ModulesPowered,
+		j.addAt(o.At, "modules_powered = "+strconv.Itoa(*o.ModulesPowered)+at, p.done && p.powered == *o.ModulesPowered,
 			strconv.Itoa(p.powered)+" modules powered")
 	}
 }

@@ -5,6 +5,9 @@ type Outcome struct {
 	Expectation string `json:"expectation"` // e.g. "no_trip", "oil_module_in <= 50 C"
 	Pass        bool   `json:"pass"`
 	Detail      string `json:"detail"` // the measured figure behind the verdict
+	// AtS is the time the expectation names, for those that name one
+	// (state, outputs, modules_off_by, module), seconds since the start.
+	AtS *float64 `json:"at_s,omitempty"`
 }
 
 // Violation is one episode of a broken invariant: a property that must hold

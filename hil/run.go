@@ -241,6 +241,9 @@ func New(cfg Config) (*Sim, error) {
 		s.trace = &Trace{Limits: map[string]float64{
 			"oil_in_warn_c": float64(cfg.Core.Safety.OilIn.WarnC), "oil_in_trip_c": float64(cfg.Core.Safety.OilIn.TripC),
 			"oil_ceiling_c": float64(cfg.Core.Control.OilCeilingC), "tank_target_c": float64(cfg.Core.Control.TankTargetC),
+			"pressure_warn_low_bar": float64(cfg.Core.Safety.PressureWarnLowBar), "pressure_trip_low_bar": float64(cfg.Core.Safety.PressureTripLowBar),
+			"pressure_warn_high_bar": float64(cfg.Core.Safety.PressureWarnHighBar), "pressure_trip_high_bar": float64(cfg.Core.Safety.PressureTripHighBar),
+			"oil_flow_trip_min_lpm": float64(cfg.Core.Safety.MinOilFlowLPM),
 		}}
 	}
 	for pl.Now < 0 {
@@ -456,7 +459,32 @@ func (s *Sim) record(st safety.Status) {
 		ValveDump: float64(pl.Valves[hal.ValveDump].Command()), ValveTank: float64(pl.Valves[hal.ValveTank].Command()),
 		Fan: float64(pl.Fan.Command()), Immersion: pl.Heater.On,
 		ComputeKW: float64(pl.ComputePower()) / 1000, CapacityKW: float64(s.q.capW) / 1000, ModulesPowered: powered, SafetyState: st.State.String(),
+		OilPumpActual: float64(pl.Pumps[hal.PumpOil].Actual()), WaterPumpActual: float64(pl.Pumps[hal.PumpWater].Actual()),
+		ValveDumpActual: float64(pl.Valves[hal.ValveDump].Actual()), ValveTankActual: float64(pl.Valves[hal.ValveTank].Actual()),
+		FanActual: float64(pl.Fan.Actual()), PressureBar: float64(ps.PressureBar), OilFlowLPM: float64(ps.OilFlowLPM), WaterFlowLPM: float64(ps.WaterLPM),
 	})
+	s.recordSinks(st)
+}
+
+// recordSinks fills the last point's heat by sink from the energy since
+// the point before, and marks each alarm and warning as it is raised.
+func (s *Sim) recordSinks(st safety.Status) {
+	pl, tr := s.Plant, s.trace
+	p := &tr.Points[len(tr.Points)-1]
+	if dt := pl.Now.Sub(tr.lastAt).Seconds(); dt > 0 && len(tr.Points) > 1 {
+		kw := func(now, then units.Joule) float64 { return float64(now-then) / dt / 1000 }
+		e, o := &pl.E, &tr.lastE
+		p.ToTankKW, p.ToHeatingKW, p.DumpedKW, p.LossesKW = kw(e.ToTank, o.ToTank), kw(e.ToHeating, o.ToHeating), kw(e.Dumped, o.Dumped), kw(e.Losses, o.Losses)
+	}
+	tr.lastAt, tr.lastE = pl.Now, pl.E
+	for c := safety.Cause(1); c < safety.NumCauses; c++ {
+		if b := c.Bit(); st.Alarms&b != 0 && tr.alarms&b == 0 {
+			s.mark("alarm", c.String())
+		} else if st.Warnings&b != 0 && tr.warnings&b == 0 {
+			s.mark("warning", c.String())
+		}
+	}
+	tr.alarms, tr.warnings = st.Alarms, st.Warnings
 }
 
 func (s *Sim) observe() {

@@ -1,5 +1,10 @@
 package hil
 
+import (
+	"hearth/hil/plant"
+	"hearth/units"
+)
+
 // TracePoint is one sample of a run for plots: true plant temperatures, what
 // the controller measured, its targets, every actuator command, compute
 // power and the safety state.
@@ -20,6 +25,14 @@ type TracePoint struct {
 	CapacityKW     float64
 	ModulesPowered int
 	SafetyState    string
+	// What the hardware did with the commands: a pump's speed, a valve's
+	// position, the fan's speed (a dead fan commanded 1 turns at 0).
+	OilPumpActual, WaterPumpActual, ValveDumpActual, ValveTankActual, FanActual float64
+	// The primary water's pressure (bar) and the two circuits' flows (L/min).
+	PressureBar, OilFlowLPM, WaterFlowLPM float64
+	// Heat by sink, kW: each the mean over the interval since the last
+	// point (the energy's difference over the time), not one tick's value.
+	ToTankKW, ToHeatingKW, DumpedKW, LossesKW float64
 }
 
 // Marker is an event on a run's time line.
@@ -33,6 +46,12 @@ type Marker struct {
 type Trace struct {
 	Points  []TracePoint
 	Markers []Marker
-	// Limits to draw, by name (oil_in_warn_c, oil_in_trip_c, oil_ceiling_c, ...).
+	// Limits to draw, by name and unit (oil_in_warn_c, oil_in_trip_c,
+	// oil_ceiling_c, pressure_trip_low_bar, oil_flow_trip_min_lpm, ...).
 	Limits map[string]float64
+
+	// The recorder's own account between points.
+	lastAt           units.Time
+	lastE            plant.Energy
+	alarms, warnings uint32
 }

@@ -188,18 +188,18 @@ func (j *judge) moduleOutcomes(x *ExpectWindows, w *watcher) {
 		at := " at " + dur(m.At)
 		name := "module " + strconv.Itoa(m.Index)
 		if !got.done {
-			j.add(name+at, false, "not reached (no such module, or the run ended first)")
+			j.addAt(m.At, name+at, false, "not reached (no such module, or the run ended first)")
 			continue
 		}
 		if m.Powered != nil {
-			j.add(name+" powered "+strconv.FormatBool(*m.Powered)+at, got.relay == *m.Powered, "powered "+strconv.FormatBool(got.relay))
+			j.addAt(m.At, name+" powered "+strconv.FormatBool(*m.Powered)+at, got.relay == *m.Powered, "powered "+strconv.FormatBool(got.relay))
 		}
 		if m.Level != "" {
 			want, _ := ParseLevel(m.Level, hal.LevelOff)
-			j.add(name+" level "+m.Level+at, got.level == want, "level "+got.level.String())
+			j.addAt(m.At, name+" level "+m.Level+at, got.level == want, "level "+got.level.String())
 		}
 		if m.Isolated != nil {
-			j.add(name+" isolated "+strconv.FormatBool(*m.Isolated)+at, got.isolated == *m.Isolated, "isolated "+strconv.FormatBool(got.isolated))
+			j.addAt(m.At, name+" isolated "+strconv.FormatBool(*m.Isolated)+at, got.isolated == *m.Isolated, "isolated "+strconv.FormatBool(got.isolated))
 		}
 	}
 }

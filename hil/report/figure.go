@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"math"
+	"sort"
 	"strings"
 
 	xfont "golang.org/x/image/font"
@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"hearth/hil"
@@ -50,6 +51,18 @@ type panel struct {
 // a vertical line through all panels. A result with no trace gets a header
 // and the words "no trace recorded".
 func SVG(r *hil.ScenarioResult) (out []byte, err error) {
+	return render(r, "svg", func(w, h vg.Length) vg.CanvasWriterTo { return vgsvg.New(w, h) })
+}
+
+// PNG renders the same figure as SVG, as a PNG at 110 dpi (to look at, or
+// to attach to an issue).
+func PNG(r *hil.ScenarioResult) ([]byte, error) {
+	return render(r, "png", func(w, h vg.Length) vg.CanvasWriterTo {
+		return vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))}
+	})
+}
+
+func render(r *hil.ScenarioResult, kind string, newCanvas func(w, h vg.Length) vg.CanvasWriterTo) (out []byte, err error) {
 	if r == nil {
 		return nil, errors.New("report: nil scenario result")
 	}
@@ -61,14 +74,14 @@ func SVG(r *hil.ScenarioResult) (out []byte, err error) {
 		}
 	}()
 	if r.Trace == nil || len(r.Trace.Points) == 0 {
-		return noTraceSVG(r)
+		return noTrace(r, newCanvas)
 	}
-	panels := buildPanels(r.Trace, r.SimSeconds)
+	panels := buildPanels(r.Trace, r.SimSeconds, r.Expectations)
 	h := vg.Length(headerH + figMargin)
 	for _, p := range panels {
 		h += p.height + panelGap
 	}
-	c := vgsvg.New(figWidth, h)
+	c := newCanvas(figWidth, h)
 	dc := draw.New(c)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -84,13 +97,13 @@ func SVG(r *hil.ScenarioResult) (out []byte, err error) {
 	}
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("report: %s: writing svg: %w", r.Name, err)
+		return nil, fmt.Errorf("report: %s: writing %s: %w", r.Name, kind, err)
 	}
 	return buf.Bytes(), nil
 }
 
-func noTraceSVG(r *hil.ScenarioResult) ([]byte, error) {
-	c := vgsvg.New(figWidth, headerH+60)
+func noTrace(r *hil.ScenarioResult, newCanvas func(w, h vg.Length) vg.CanvasWriterTo) ([]byte, error) {
+	c := newCanvas(figWidth, headerH+60)
 	dc := draw.New(c)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -100,7 +113,7 @@ func noTraceSVG(r *hil.ScenarioResult) ([]byte, error) {
 	dc.FillText(sty, vg.Point{X: dc.Center().X, Y: dc.Min.Y + 30}, "no trace recorded")
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("report: %s: writing svg: %w", r.Name, err)
+		return nil, fmt.Errorf("report: %s: writing the figure: %w", r.Name, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -209,200 +222,6 @@ func fitText(sty draw.TextStyle, s string, w vg.Length) string {
 // buildPanels turns a trace into the four panels. The time axis runs from
 // the start of the run to its end (simS), not from first to last sample: a
 // trace sampled every 10 s would otherwise lose its 0:00 and 24:00 labels.
-func buildPanels(tr *hil.Trace, simS float64) []*panel {
-	pts := tr.Points
-	xs := make([]float64, len(pts))
-	for i := range pts {
-		xs[i] = pts[i].TS / 3600
-	}
-	col := func(f func(*hil.TracePoint) float64) []float64 {
-		ys := make([]float64, len(pts))
-		for i := range pts {
-			ys[i] = f(&pts[i])
-		}
-		return ys
-	}
-	mk := func(name string, line draw.LineStyle, f func(*hil.TracePoint) float64) *series {
-		x, y := downsample(xs, col(f), maxPointsPerSeries)
-		return &series{name: name, x: x, y: y, line: line}
-	}
-	xmin, xmax := min(0, xs[0]), xs[len(xs)-1]
-	if finite(simS) && simS/3600 > xmax {
-		xmax = simS / 3600
-	}
-	var gridXs []float64
-	for _, t := range timeTicks(xmin, xmax, true) {
-		if !t.IsMinor() {
-			gridXs = append(gridXs, t.Value)
-		}
-	}
-	marks := markers(tr.Markers)
-
-	// (1) Temperatures: truth solid, what the oil-in probes said dotted on
-	// top, the weather curve's flow target dashed under the flow line.
-	temps := []*series{
-		mk("oil in (true)", solid(0xb2182b, 1.8), func(p *hil.TracePoint) float64 { return p.OilInC }),
-		mk("oil in probe A", dashed(0xff7f00, 1.4, 1.5, 1.5), func(p *hil.TracePoint) float64 { return p.OilInAMeasuredC }),
-		mk("oil in probe B", dashed(0xe7298a, 1.3, 4, 2, 1, 2), func(p *hil.TracePoint) float64 { return p.OilInBMeasuredC }),
-		mk("oil out", solid(0xf4a582, 1.4), func(p *hil.TracePoint) float64 { return p.OilOutC }),
-		mk("water flow", solid(0x2166ac, 1.5), func(p *hil.TracePoint) float64 { return p.WaterFlowC }),
-		mk("flow target (curve)", dashed(0x2166ac, 0.9, 6, 3), func(p *hil.TracePoint) float64 { return p.FlowTargetC }),
-		mk("water return", solid(0x92c5de, 1.4), func(p *hil.TracePoint) float64 { return p.WaterReturnC }),
-		mk("tank top", solid(0x762a83, 1.5), func(p *hil.TracePoint) float64 { return p.TankTopC }),
-		mk("tank bottom", solid(0xc2a5cf, 1.4), func(p *hil.TracePoint) float64 { return p.TankBottomC }),
-		mk("indoor", solid(0x1b7837, 1.4), func(p *hil.TracePoint) float64 { return p.IndoorC }),
-		mk("outdoor", solid(0x8c8c8c, 1.1), func(p *hil.TracePoint) float64 { return p.OutdoorC }),
-	}
-	// Draw order: background first, the oil-in truth and its probes last so
-	// a disagreement between them is never hidden under another line.
-	drawOrder := []int{10, 9, 8, 7, 6, 4, 5, 3, 0, 1, 2}
-	tp := newPlot("temperature (°C)", false)
-	tp.Y.Tick.Marker = plot.TickerFunc(tempTicks)
-	tp.Add(&grid{xs: gridXs}, &markerLines{marks: marks})
-	var lo, hi = math.Inf(1), math.Inf(-1)
-	for _, i := range drawOrder {
-		s := temps[i]
-		for j := range s.y {
-			if !finite(s.y[j]) || s.y[j] < tempAxisMinC || s.y[j] > tempAxisMaxC {
-				continue
-			}
-			lo, hi = math.Min(lo, s.y[j]), math.Max(hi, s.y[j])
-		}
-		tp.Add(s)
-	}
-	// Marker labels before limit labels: with a marker every hour the
-	// limits must still be readable at the right-hand edge.
-	tp.Add(&markerLines{marks: marks, labels: true, text: textStyle(7, colText)})
-	if lims := limits(tr.Limits); len(lims) > 0 {
-		ll := &limitLines{limits: lims, text: textStyle(7.5, colText)}
-		_, _, llo, lhi := ll.DataRange()
-		lo, hi = math.Min(lo, llo), math.Max(hi, lhi)
-		tp.Add(ll)
-	}
-	if lo > hi {
-		lo, hi = 0, 1
-	}
-	pad := math.Max((hi-lo)*0.04, 1)
-	tp.Y.Min, tp.Y.Max = lo-pad, hi+pad
-	tempLegend := newLegend()
-	for _, s := range temps {
-		tempLegend.Add(s.name, s)
-	}
-	tempLegend.Add("limit: trip", swatch{line: limitStyle("trip")})
-	tempLegend.Add("limit: warn", swatch{line: limitStyle("warn")})
-	tempLegend.Add("limit: ceiling", swatch{line: limitStyle("")})
-
-	// (2) Commands after safety's word, 0..1. Wider lines are drawn first so
-	// that two equal commands still show both colours.
-	cmds := []*series{
-		mk("oil pump", solid(0xb2182b, 3.6), func(p *hil.TracePoint) float64 { return p.OilPump }),
-		mk("water pump", solid(0x2166ac, 2.6), func(p *hil.TracePoint) float64 { return p.WaterPump }),
-		mk("valve → dump", solid(0x8c8c8c, 1.8), func(p *hil.TracePoint) float64 { return p.ValveDump }),
-		mk("valve → tank", solid(0x762a83, 1.3), func(p *hil.TracePoint) float64 { return p.ValveTank }),
-		mk("dump fan", dashed(0x01665e, 1.1, 4, 2), func(p *hil.TracePoint) float64 { return p.Fan }),
-		mk("immersion heater", dashed(0xe08214, 1.1, 1, 2), func(p *hil.TracePoint) float64 { return b2f(p.Immersion) }),
-	}
-	cmds[5].step = true
-	cp := newPlot("command (0..1)", false)
-	cp.Add(&grid{xs: gridXs}, &markerLines{marks: marks})
-	cmdLegend := newLegend()
-	for _, s := range cmds {
-		cp.Add(s)
-		cmdLegend.Add(s.name, s)
-	}
-	cp.Y.Min, cp.Y.Max = -0.05, 1.05
-	cp.Y.Tick.Marker = plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 0.5, Label: "0.5"}, {Value: 1, Label: "1"}}
-
-	// (3) Compute: power drawn and modules powered share an axis; both run
-	// 0..8-ish on the reference hub (3.6 kW, 8 modules).
-	kw := mk("compute kW", solid(0xd95f02, 1.4), func(p *hil.TracePoint) float64 { return p.ComputeKW })
-	kw.fill = color.RGBA{R: 0xfd, G: 0xd0, B: 0xa2, A: 0xff}
-	mods := mk("modules powered", solid(0x252525, 1.2), func(p *hil.TracePoint) float64 { return float64(p.ModulesPowered) })
-	mods.step = true
-	pp := newPlot("kW · modules", false)
-	pp.Add(&grid{xs: gridXs}, kw, &markerLines{marks: marks}, mods)
-	// The bench's capacity bound (hil/capacity.go), where it fell under what
-	// the compute drew at its most: the power the plant could have rejected.
-	var peakKW float64
-	bound := false
-	for i := range pts {
-		peakKW = math.Max(peakKW, pts[i].ComputeKW)
-	}
-	for i := range pts {
-		bound = bound || pts[i].CapacityKW > 0 && pts[i].CapacityKW < peakKW
-	}
-	var capS *series
-	if bound {
-		capS = mk("capacity bound kW", dashed(0x7570b3, 1.2, 3, 2), func(p *hil.TracePoint) float64 {
-			return math.Min(p.CapacityKW, peakKW*1.15)
-		})
-		pp.Add(capS)
-	}
-	pp.Y.Min = 0
-	pp.Y.Max = math.Max(pp.Y.Max*1.08, 1)
-	powLegend := newLegend()
-	powLegend.Add(kw.name, kw)
-	powLegend.Add(mods.name, mods)
-	if capS != nil {
-		powLegend.Add(capS.name, capS)
-	}
-
-	// (4) Safety state, a step line over named levels on shaded spans.
-	states, index := stateLevels(pts)
-	sy := make([]float64, len(pts))
-	for i := range pts {
-		if k, ok := index[pts[i].SafetyState]; ok {
-			sy[i] = float64(len(states) - 1 - k)
-		} else {
-			sy[i] = math.NaN()
-		}
-	}
-	sx, sy := downsample(xs, sy, maxPointsPerSeries)
-	st := &series{name: "safety state", x: sx, y: sy, line: solid(0x000000, 1.4), step: true}
-	sp := newPlot("safety state", true)
-	sp.X.Label.Text = "time since start (h:mm)"
-	if timeStep(xmin, xmax) < 1.0/60 {
-		sp.X.Label.Text = "time since start (h:mm:ss)"
-	}
-	sp.Add(stateBands(xs, pts), &grid{xs: gridXs}, &markerLines{marks: marks}, st)
-	sp.Y.Min, sp.Y.Max = -0.5, float64(len(states))-0.5
-	var ticks plot.ConstantTicks
-	for k, s := range states {
-		ticks = append(ticks, plot.Tick{Value: float64(len(states) - 1 - k), Label: s})
-	}
-	sp.Y.Tick.Marker = ticks
-	stLegend := newLegend()
-	stLegend.Add(st.name, st)
-	stLegend.Add("running", swatch{fill: stateFill("running")})
-	stLegend.Add("degraded / shedding", swatch{fill: stateFill("degraded")})
-	stLegend.Add("shutdown / tripped", swatch{fill: stateFill("tripped")})
-	seen := map[string]bool{}
-	for _, m := range marks {
-		seen[m.kind] = true
-	}
-	for _, k := range markerKinds {
-		if seen[k] {
-			stLegend.Add("marker: "+k, swatch{line: markerStyle(k), vert: true})
-			delete(seen, k)
-		}
-	}
-	if len(seen) > 0 {
-		stLegend.Add("marker: other", swatch{line: markerStyle(""), vert: true})
-	}
-
-	for _, p := range []*plot.Plot{tp, cp, pp, sp} {
-		p.X.Min, p.X.Max = xmin, xmax
-		saneRange(&p.X)
-		saneRange(&p.Y)
-	}
-	return []*panel{
-		{p: tp, height: 330, legend: tempLegend},
-		{p: cp, height: 130, legend: cmdLegend},
-		{p: pp, height: 110, legend: powLegend},
-		{p: sp, height: 185, legend: stLegend},
-	}
-}
-
 // saneRange keeps an axis finite and non-empty: gonum's default ticker
 // never returns on a NaN range, and a trace is data from a run that may
 // have gone wrong in ways no one foresaw.
@@ -436,15 +255,29 @@ func newLegend() plot.Legend {
 	return l
 }
 
-// limits picks the trace's temperature limits: every key ending in _c.
-func limits(m map[string]float64) []limit {
+// limits picks the trace's limits in one unit (by the key's suffix: "_c",
+// "_bar", "_lpm") whose key starts with one of prefixes (none: every one).
+func limits(m map[string]float64, suffix string, prefixes ...string) []limit {
 	var out []limit
 	for k, v := range m {
-		if !strings.HasSuffix(k, "_c") || !finite(v) || v < tempAxisMinC || v > tempAxisMaxC {
+		if !strings.HasSuffix(k, suffix) || !finite(v) || suffix == "_c" && (v < tempAxisMinC || v > tempAxisMaxC) {
 			continue
 		}
-		out = append(out, limit{key: k, value: v, line: limitStyle(k)})
+		ok := len(prefixes) == 0
+		for _, p := range prefixes {
+			ok = ok || strings.HasPrefix(k, p)
+		}
+		if ok {
+			out = append(out, limit{key: k, value: v, line: limitStyle(k)})
+		}
 	}
+	// The map's order is random: the figure must not be.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].value != out[j].value {
+			return out[i].value > out[j].value
+		}
+		return out[i].key < out[j].key
+	})
 	return out
 }
 

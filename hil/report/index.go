@@ -145,7 +145,9 @@ func tempVsLimits(name string, maxC float64, prefixes []string, lim map[string]f
 				if maxC >= v {
 					t.Class = "bad"
 				}
-			case maxC >= v && t.Class == "":
+			case strings.Contains(k, "warn") && maxC >= v && t.Class == "":
+				// A ceiling or a target passed is no warning: the tank
+				// above its target in the legionella hold is the plan.
 				t.Class = "warn"
 			}
 			break
@@ -241,6 +243,25 @@ section img { width: 100%; max-width: 1300px; height: auto; border: 1px solid #e
 </tr>
 {{end}}</tbody>
 </table>
+<details id="legend" open><summary>Reading the figures</summary>
+<p>Each colour means one thing across every panel: the oil <b style="color:#b2182b">red</b> (its outlet
+<span style="color:#f4a582">light red</span>), the primary water <b style="color:#2166ac">blue</b> (its return
+<span style="color:#92c5de">light blue</span>), the tank <b style="color:#762a83">purple</b>, the house
+<b style="color:#1b7837">green</b>, the outside air <b style="color:#8c8c8c">grey</b>, compute
+<b style="color:#d95f02">orange</b>. An actuator and a heat sink take their loop's colour: the oil pump red, the water pump
+blue, the tank valve and heat to the tank purple, heat to the radiators green, the dump valve and the heat dumped
+<b style="color:#5a5a5a">dark grey</b>, the dump fan <b style="color:#01665e">teal</b>, the immersion heater
+<b style="color:#e08214">amber, dotted</b>.</p>
+<p>Line styles: a true value is solid; what an oil-in probe reported is dashed over the truth (a lying probe wanders
+off it); an actuator's <b>command</b> (after safety's word) is dashed and what the hardware <b>did</b> solid, so a
+dead fan shows a dashed line at 1 over a solid one at 0. Limits are horizontal: <span style="color:#d7191c">trip,
+red dashes</span>; <span style="color:#e08214">warn, amber dashes</span>; control's ceilings and targets, grey dots
+(passing one is no warning). Vertical lines are the time line: faults red dashes, clears green dashes, commands and
+draws blue, demand changes violet, alarms orange dots, warnings yellow dots, a trip solid black, a broken invariant
+solid pink, an expectation checkpoint at its time green (met, ✓) or solid red (failed, ✗). Heat by sink is each sink's
+mean power over the trace's 10 s step; the safety panel's shading is green running, amber holding compute back, red
+compute off for safety.</p>
+</details>
 {{range .Rows}}
 <section id="{{.ID}}">
 <h2>{{.Name}} <span class="verdict {{if .Pass}}PASS{{else}}FAIL{{end}}">{{if .Pass}}PASS{{else}}FAIL{{end}}</span></h2>

@@ -145,10 +145,17 @@ func (l *limitLines) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return xmin, xmax, ymin, ymax
 }
 
-// limitLabel turns "oil_in_trip_c" and 58 into "oil in trip 58 °C".
+// limitLabel turns "oil_in_trip_c" and 58 into "oil in trip 58 °C" (and
+// "_bar", "_lpm" keys into bar and L/min).
 func limitLabel(key string, v float64) string {
-	name := strings.ReplaceAll(strings.TrimSuffix(key, "_c"), "_", " ")
-	return name + " " + fmtNum(v) + " °C"
+	unit := " °C"
+	for _, u := range []struct{ suffix, unit string }{{"_bar", " bar"}, {"_lpm", " L/min"}, {"_c", " °C"}} {
+		if strings.HasSuffix(key, u.suffix) {
+			key, unit = strings.TrimSuffix(key, u.suffix), u.unit
+			break
+		}
+	}
+	return strings.ReplaceAll(key, "_", " ") + " " + fmtNum(v) + unit
 }
 
 // markerLines draws a vertical line at each marker; on the top panel it also

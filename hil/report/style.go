@@ -60,8 +60,19 @@ func limitStyle(key string) draw.LineStyle {
 	}
 }
 
+// severity names a limit's kind from its key: trip, warn or target.
+func severity(key string) string {
+	switch {
+	case strings.Contains(key, "trip"):
+		return "trip"
+	case strings.Contains(key, "warn"):
+		return "warn"
+	}
+	return "ceiling / target"
+}
+
 // markerKinds lists the marker kinds in legend order.
-var markerKinds = []string{"fault", "clear", "command", "demand", "trip", "violation"}
+var markerKinds = []string{"fault", "clear", "command", "demand", "alarm", "warning", "trip", "violation", "check passed", "check failed"}
 
 func markerStyle(kind string) draw.LineStyle {
 	switch kind {
@@ -77,6 +88,14 @@ func markerStyle(kind string) draw.LineStyle {
 		return solid(0x000000, 1.4)
 	case "violation":
 		return solid(0xe7298a, 1.4)
+	case "alarm":
+		return dashed(0xd95f02, 1.2, 1, 1.5)
+	case "warning":
+		return dashed(0xe6ab02, 1.0, 1, 1.5)
+	case "check passed":
+		return dashed(0x1a7f37, 1.0, 3, 1, 1, 1)
+	case "check failed":
+		return solid(0xc62828, 1.6)
 	default:
 		return dashed(0x999999, 0.8, 2, 2)
 	}

@@ -1,0 +1,106 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hearth/hil"
+	"hearth/hil/plant"
+)
+
+func runTraced(t *testing.T, name string) *hil.ScenarioResult {
+	t.Helper()
+	scs, err := hil.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := hil.RunScenario(scs[0], plant.DefaultParams(), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The figures that explain a run, checked on their data and rendered as
+// PNG (into $HEARTH_REPORT_PNG_DIR when set, to look at): the pressure of
+// water-pressure-loss falls through its trip limit on the pressure panel;
+// winter-day's heat by sink adds up to the compute power less what the
+// plant stored; a dead fan shows its actual speed under its command.
+func TestPanelsExplain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three runs")
+	}
+	dir := os.Getenv("HEARTH_REPORT_PNG_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	png := func(r *hil.ScenarioResult) {
+		b, err := PNG(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("\x89PNG")) {
+			t.Fatalf("%s: not a PNG", r.Name)
+		}
+		if err := os.WriteFile(filepath.Join(dir, r.Name+".png"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		svg, err := SVG(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{"oil (°C)", "water · tank · house (°C)", "pressure (bar)", "flow (L/min)", "heat by sink (kW)",
+			"to radiators", "to tank", "dumped", "command (dashed)", "actual (solid)", "pressure trip low 0.5 bar"} {
+			if !strings.Contains(string(svg), s) {
+				t.Errorf("%s: the figure has no %q", r.Name, s)
+			}
+		}
+	}
+
+	wp := runTraced(t, "water-pressure-loss-winter")
+	lim := wp.Trace.Limits["pressure_trip_low_bar"]
+	var crossS float64 = -1
+	for i := 1; i < len(wp.Trace.Points); i++ {
+		if a, b := wp.Trace.Points[i-1], wp.Trace.Points[i]; a.PressureBar > lim && b.PressureBar <= lim {
+			crossS = b.TS
+			break
+		}
+	}
+	t.Logf("water-pressure-loss: pressure through its %.2f bar trip limit at %.0f s; trips %v", lim, crossS, wp.Trips)
+	if lim <= 0 || crossS < 0 {
+		t.Errorf("water-pressure-loss: the traced pressure never falls through its trip limit %.2f bar", lim)
+	}
+	png(wp)
+
+	wd := runTraced(t, "winter-day")
+	var sinkJ, computeJ float64
+	for i := 1; i < len(wd.Trace.Points); i++ {
+		p, dt := wd.Trace.Points[i], wd.Trace.Points[i].TS-wd.Trace.Points[i-1].TS
+		sinkJ += (p.ToTankKW + p.ToHeatingKW + p.DumpedKW + p.LossesKW) * 1000 * dt
+		computeJ += p.ComputeKW * 1000 * dt
+	}
+	want := (wd.EnergyKWh.ToTank + wd.EnergyKWh.ToHeating + wd.EnergyKWh.Dumped + wd.EnergyKWh.Losses) * 3.6e6
+	t.Logf("winter-day: heat by sink %.2f kWh (the result's sinks %.2f kWh), compute %.2f kWh, stored %.2f kWh",
+		sinkJ/3.6e6, want/3.6e6, computeJ/3.6e6, wd.EnergyKWh.StoredChange)
+	if d := sinkJ/want - 1; d > 0.01 || d < -0.01 {
+		t.Errorf("winter-day: the panel's heat by sink %.2f kWh, the run's %.2f kWh: %.1f %% apart", sinkJ/3.6e6, want/3.6e6, 100*d)
+	}
+	if bal := (sinkJ/3.6e6 + wd.EnergyKWh.StoredChange) / (computeJ / 3.6e6); bal < 0.97 || bal > 1.03 {
+		t.Errorf("winter-day: sinks plus stored are %.3f x the compute drawn", bal)
+	}
+	png(wd)
+
+	ff := runTraced(t, "fan-failure-summer")
+	gap := 0.0
+	for _, p := range ff.Trace.Points {
+		gap = max(gap, p.Fan-p.FanActual)
+	}
+	t.Logf("fan-failure: the fan's command above its actual speed by up to %.2f", gap)
+	if gap < 0.5 {
+		t.Errorf("fan-failure: command and actual fan speed never part by 0.5 (%.2f)", gap)
+	}
+	png(ff)
+}
