@@ -51,3 +51,20 @@ func downsample(xs, ys []float64, maxPts int) ([]float64, []float64) {
 	}
 	return ox, oy
 }
+
+// flatten drops the inner points of each run of equal values (a held
+// command, a constant limit-like signal): the run's two ends draw the same
+// line. NaN breaks are kept as they are.
+func flatten(xs, ys []float64) ([]float64, []float64) {
+	if len(ys) < 3 {
+		return xs, ys
+	}
+	ox, oy := make([]float64, 0, len(xs)), make([]float64, 0, len(ys))
+	for i := range ys {
+		if i > 0 && i < len(ys)-1 && ys[i] == ys[i-1] && ys[i] == ys[i+1] {
+			continue
+		}
+		ox, oy = append(ox, xs[i]), append(oy, ys[i])
+	}
+	return ox, oy
+}

@@ -40,7 +40,7 @@ func (b *builder) mk(name string, line draw.LineStyle, f func(*hil.TracePoint) f
 	for i := range b.pts {
 		ys[i] = f(&b.pts[i])
 	}
-	x, y := downsample(b.xs, ys, maxPointsPerSeries)
+	x, y := flatten(downsample(b.xs, ys, maxPointsPerSeries))
 	return &series{name: name, x: x, y: y, line: line}
 }
 

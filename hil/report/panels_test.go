@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,4 +104,16 @@ func TestPanelsExplain(t *testing.T) {
 		t.Errorf("fan-failure: command and actual fan speed never part by 0.5 (%.2f)", gap)
 	}
 	png(ff)
+}
+
+// A run of equal values keeps its ends; a change, a NaN break and the
+// series' ends are kept.
+func TestFlatten(t *testing.T) {
+	nan := math.NaN()
+	xs := []float64{0, 1, 2, 3, 4, 5, 6, 7}
+	ys := []float64{1, 1, 1, 1, 2, nan, nan, 2}
+	ox, oy := flatten(xs, ys)
+	if len(ox) != 6 || ox[0] != 0 || ox[1] != 3 || ox[2] != 4 || !math.IsNaN(oy[3]) || ox[5] != 7 {
+		t.Errorf("flatten: %v %v", ox, oy)
+	}
 }

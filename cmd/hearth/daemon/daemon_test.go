@@ -264,15 +264,21 @@ func TestSIGKILLLeavesModulesUnpoweredOnceTheWatchdogFires(t *testing.T) {
 	killed := time.Now()
 	b.exitCode(5 * time.Second)
 	time.Sleep(time.Second) // a second after the kill, still before the timeout
-	if got := b.relayStates(); got != before {
+	// A daemon starved of CPU before the kill stopped kicking earlier: the
+	// watchdog may then already have fired, one timeout after its last
+	// kick; a relay dropped by anything else is the test's hardware.
+	if got := b.relayStates(); got != before && !b.dog.Fired() {
 		t.Fatalf("relays closed went %d -> %d at the kill itself: the test's hardware is wrong", before, got)
 	}
 	if !b.dog.Wait(b.dog.Timeout() + 2*time.Second) {
 		t.Fatalf("the watchdog did not fire within %v of the SIGKILL", b.dog.Timeout()+2*time.Second)
 	}
 	after := b.dog.FiredAt().Sub(killed)
-	if after < b.dog.Timeout()-200*time.Millisecond {
-		t.Errorf("the watchdog fired %v after the kill, before its %v timeout", after, b.dog.Timeout())
+	if quiet := b.dog.FiredAt().Sub(b.dog.LastKickAt()); quiet < b.dog.Timeout()-200*time.Millisecond {
+		t.Errorf("the watchdog fired %v after its last kick (%v after the kill), before its %v timeout", quiet, after, b.dog.Timeout())
+	}
+	if after > b.dog.Timeout()+time.Second {
+		t.Errorf("the watchdog fired %v after the kill, more than its %v timeout and a second", after, b.dog.Timeout())
 	}
 	if b.dog.Disarmed() {
 		t.Errorf("a SIGKILLed daemon disarmed the watchdog (magic close)")

@@ -72,3 +72,11 @@ func (e *Emulator) Wait(d time.Duration) bool {
 		return false
 	}
 }
+
+// LastKickAt is when the count last restarted (the last byte, or the open
+// that armed it): the watchdog fires one timeout after it.
+func (e *Emulator) LastKickAt() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.last
+}
