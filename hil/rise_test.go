@@ -11,14 +11,14 @@ import (
 // riseFlush is one design-day run with the water pump seized at 04:00,
 // when the house is short of heat and control holds the heating rise.
 type riseFlush struct {
-	riseK             float64       // across the modules the tick before the fault
-	peakC             units.Celsius // the true oil-in's peak after it
-	meanC             units.Celsius // the circuit's mean oil then
-	mixC, mixLoC      units.Celsius // the closed form's, without and with the losses
-	offS              float64       // the fault to the last module off
-	trips             []Trip
-	violations        []Violation
-	compute, shutdown units.Joule // compute heat after the fault
+	riseK        float64       // across the modules the tick before the fault
+	peakC        units.Celsius // the true oil-in's peak after it
+	meanC        units.Celsius // the circuit's mean oil then
+	mixC, mixLoC units.Celsius // the closed form's, without and with the losses
+	offS         float64       // the fault to the last module off
+	trips        []Trip
+	violations   []Violation
+	compute      units.Joule // compute heat after the fault
 }
 
 func runRiseFlush(t *testing.T, riseHeatingK units.Kelvin) riseFlush {

@@ -113,21 +113,6 @@ func (c *cmdFlags) check(name string, ok func() bool, want string) {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// positiveFloat is a float flag that must be finite and above 0.
-func (c *cmdFlags) positiveFloat(name string, def float64, usage string) *float64 {
-	p := c.Float64(name, def, usage)
-	c.check(name, func() bool { return finite(*p) && *p > 0 }, "must be a finite number above 0")
-	return p
-}
-
-// floatIn is a float flag that must be finite and within [lo, hi].
-func (c *cmdFlags) floatIn(name string, def, lo, hi float64, usage string) *float64 {
-	p := c.Float64(name, def, usage)
-	c.check(name, func() bool { return finite(*p) && *p >= lo && *p <= hi },
-		fmt.Sprintf("must be a finite number from %g to %g", lo, hi))
-	return p
-}
-
 // intIn is an int flag that must be within [lo, hi].
 func (c *cmdFlags) intIn(name string, def, lo, hi int, usage string) *int {
 	p := c.Int(name, def, usage)
