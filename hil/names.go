@@ -10,10 +10,10 @@ import (
 	"hearth/hil/plant"
 )
 
-// didYouMean suggests the names nearest to a, a Levenshtein distance of at
-// most a third of its length (at least 2), up to three:
-// ` (did you mean "dump_derate"?)`, or "" when none is near.
-func didYouMean(a string, names []string) string {
+// Nearest returns the names nearest to a, up to three, at a Levenshtein
+// distance of at most a third of its length (at least 2): the candidates of
+// a did-you-mean, for the scenario loader and the command line alike.
+func Nearest(a string, names []string) []string {
 	limit := max(2, len(a)/3)
 	best, near := limit+1, []string(nil)
 	for _, n := range names {
@@ -24,6 +24,13 @@ func didYouMean(a string, names []string) string {
 			near = append(near, n)
 		}
 	}
+	return near
+}
+
+// didYouMean is Nearest's suggestion as a message tail:
+// ` (did you mean "dump_derate"?)`, or "" when none is near.
+func didYouMean(a string, names []string) string {
+	near := Nearest(a, names)
 	if len(near) == 0 {
 		return ""
 	}

@@ -356,15 +356,6 @@ func stateByName(name string) (safety.State, bool) {
 	return 0, false
 }
 
-func causeNamed(name string) bool {
-	for c := safety.Cause(1); c < safety.NumCauses; c++ {
-		if c.String() == name {
-			return true
-		}
-	}
-	return false
-}
-
 func witnessNamed(name string) bool {
 	for w := safety.Witness(1); w < safety.NumWitnesses; w++ {
 		if w.String() == name {

@@ -50,7 +50,7 @@ func (s *Scenario) checkExpect(ps *problems) {
 	}
 	for i, te := range x.Trips {
 		key := fmt.Sprintf("expect.trip[%d]", i)
-		if !causeNamed(te.Cause) {
+		if _, ok := causeByName(te.Cause); !ok {
 			ps.add(key+".cause", "%s", unknownName("cause", te.Cause, CauseNames()))
 		}
 		if te.Witness != "" && !witnessNamed(te.Witness) {

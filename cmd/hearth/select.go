@@ -108,46 +108,12 @@ func scenarioNames(all []*hil.Scenario) []string {
 	return names
 }
 
-// didYouMean suggests the names nearest to a (Levenshtein distance at most
-// a third of its length, at least 2), up to three: "; did you mean X?".
+// didYouMean is hil.Nearest's suggestion as a message tail: "; did you
+// mean X?", or "" when no name is near.
 func didYouMean(a string, names []string) string {
-	limit := max(2, len(a)/3)
-	best, near := limit+1, []string(nil)
-	for _, n := range names {
-		d := levenshtein(a, n)
-		switch {
-		case d < best:
-			best, near = d, []string{n}
-		case d == best:
-			near = append(near, n)
-		}
-	}
-	if len(near) == 0 || best > limit {
+	near := hil.Nearest(a, names)
+	if len(near) == 0 {
 		return ""
 	}
-	if len(near) > 3 {
-		near = near[:3]
-	}
 	return "; did you mean " + strings.Join(near, " or ") + "?"
-}
-
-// levenshtein is the edit distance between a and b, in bytes.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
