@@ -8,7 +8,11 @@
 // clock: the core imports it.
 package hal
 
-import "hearth/units"
+import (
+	"math/bits"
+
+	"hearth/units"
+)
 
 // Status qualifies a sample. The zero value means the sensor has never
 // answered, so a zeroed Inputs is safely "nothing known".
@@ -313,3 +317,13 @@ func (c Channel) Bit() uint32 { return 1 << c }
 
 // OK reports whether the feedback line was read.
 func (f PumpFeedback) OK() bool { return f.Status == StatusOK }
+
+// ChannelNames names the channels of a channel mask, in Channel order (an
+// empty slice for none).
+func ChannelNames(m uint32) []string {
+	out := []string{}
+	for ; m != 0; m &= m - 1 {
+		out = append(out, Channel(bits.TrailingZeros32(m)).String())
+	}
+	return out
+}

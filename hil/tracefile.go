@@ -289,22 +289,6 @@ func (t *traceFile) energy(pl *plant.Plant) {
 	t.n("stored_change_kj", float64(pl.StoredChange())/1e3)
 }
 
-func causeList(m uint32) string {
-	var b []string
-	for c := safety.Cause(1); c < safety.NumCauses; c++ {
-		if m&c.Bit() != 0 {
-			b = append(b, c.String())
-		}
-	}
-	return strings.Join(b, "+")
-}
+func causeList(m uint32) string { return strings.Join(safety.CauseNames(m), "+") }
 
-func channelList(m uint32) string {
-	var b []string
-	for c := hal.Channel(0); c < hal.NumChannels; c++ {
-		if m&(1<<c) != 0 {
-			b = append(b, c.String())
-		}
-	}
-	return strings.Join(b, "+")
-}
+func channelList(m uint32) string { return strings.Join(hal.ChannelNames(m), "+") }

@@ -3,6 +3,7 @@ package safety
 import (
 	"hearth/hal"
 	"hearth/units"
+	"math/bits"
 )
 
 // State is the safety layer's state.
@@ -155,4 +156,14 @@ type Status struct {
 	Imbalance float64
 	// AssertFailures counts failed assertions after arbitration.
 	AssertFailures int
+}
+
+// CauseNames names the causes of a cause mask, in Cause order (an empty
+// slice for none): for the console, telemetry and the bench's traces.
+func CauseNames(m uint32) []string {
+	out := []string{}
+	for ; m != 0; m &= m - 1 {
+		out = append(out, Cause(bits.TrailingZeros32(m)).String())
+	}
+	return out
 }

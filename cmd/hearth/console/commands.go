@@ -318,7 +318,7 @@ func selftestCmd(c *Console, cmd Command) (string, any, error) {
 	}
 	s := c.snapshot()
 	st := &s.St
-	failed := causeNames(st.SelfTest)
+	failed := safety.CauseNames(st.SelfTest)
 	verdict := "passed"
 	switch {
 	case st.State == safety.StateSelfTest:

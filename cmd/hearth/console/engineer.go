@@ -68,7 +68,7 @@ func resetCmd(c *Console, cmd Command) (string, any, error) {
 	if st.Latched && st.Holding != 0 {
 		why := holdingText(s, c.B.SafetyConfig())
 		c.B.Note("reset", "console: reset refused: "+why)
-		return "", nil, errorf("reset refused: %s still holds: %s", strings.Join(causeNames(st.Holding), ", "), why)
+		return "", nil, errorf("reset refused: %s still holds: %s", strings.Join(safety.CauseNames(st.Holding), ", "), why)
 	}
 	if err := c.B.Submit(Request{Kind: ReqReset}); err != nil {
 		return "", nil, errorf("reset: %v", err)
@@ -80,7 +80,7 @@ func resetCmd(c *Console, cmd Command) (string, any, error) {
 	c.B.Note("reset", "console: reset pressed: latched "+st.Cause.String())
 	if !c.waitFor(func(s *Snapshot) bool { return !s.St.Latched }) {
 		now := c.snapshot()
-		return "", nil, errorf("reset not taken: %s holds (%s)", strings.Join(causeNames(now.St.Holding), ", "), holdingText(now, c.B.SafetyConfig()))
+		return "", nil, errorf("reset not taken: %s holds (%s)", strings.Join(safety.CauseNames(now.St.Holding), ", "), holdingText(now, c.B.SafetyConfig()))
 	}
 	now := c.snapshot()
 	return fmt.Sprintf("reset: %s cleared; now %s: the self-test runs, then compute returns module by module\n",

@@ -2,7 +2,6 @@ package console
 
 import (
 	"math"
-	"math/bits"
 	"time"
 
 	"hearth/hal"
@@ -101,22 +100,6 @@ type FaultView struct {
 
 func (f *FaultView) none() bool {
 	return len(f.Untrusted)+len(f.Alarms)+len(f.Warnings)+len(f.Trips)+len(f.Flapping) == 0
-}
-
-func causeNames(m uint32) []string {
-	out := []string{}
-	for ; m != 0; m &= m - 1 {
-		out = append(out, safety.Cause(bits.TrailingZeros32(m)).String())
-	}
-	return out
-}
-
-func channelNames(m uint32) []string {
-	out := []string{}
-	for ; m != 0; m &= m - 1 {
-		out = append(out, hal.Channel(bits.TrailingZeros32(m)).String())
-	}
-	return out
 }
 
 func tempLimit(cfg *safety.Config, id hal.TempID) *safety.TempLimit {
@@ -251,10 +234,10 @@ func modules(s *Snapshot, ids []uint32) []ModuleView {
 
 func faults(s *Snapshot) FaultView {
 	st := &s.St
-	f := FaultView{Untrusted: channelNames(st.Untrusted), Alarms: causeNames(st.Alarms), Warnings: causeNames(st.Warnings),
-		Flapping: channelNames(st.Flapping), SelfTest: causeNames(st.SelfTest)}
+	f := FaultView{Untrusted: hal.ChannelNames(st.Untrusted), Alarms: safety.CauseNames(st.Alarms), Warnings: safety.CauseNames(st.Warnings),
+		Flapping: hal.ChannelNames(st.Flapping), SelfTest: safety.CauseNames(st.SelfTest)}
 	if st.Latched {
-		f.Trips = causeNames(st.TripCauses)
+		f.Trips = safety.CauseNames(st.TripCauses)
 	} else {
 		f.Trips = []string{}
 	}
@@ -272,7 +255,7 @@ func faults(s *Snapshot) FaultView {
 func status(s *Snapshot, cfg *safety.Config, ids []uint32) StatusView {
 	st := &s.St
 	v := StatusView{State: st.State.String(), Cause: st.Cause.String(), Latched: st.Latched,
-		Holding: causeNames(st.Holding), Maintenance: s.Console.Maintenance, Temps: temps(s, cfg),
+		Holding: safety.CauseNames(st.Holding), Maintenance: s.Console.Maintenance, Temps: temps(s, cfg),
 		Channels: channels(s, cfg), Outputs: outputs(s), Modules: modules(s, ids), Faults: faults(s),
 		Ticks: s.Ticks, Overruns: s.Tick.Overruns, Late: s.Tick.Late, JitterP99Ms: s.Tick.JitterP99Ms,
 		EventsLost: s.Tick.EventsLost}

@@ -196,31 +196,15 @@ func (b *builder) count(r *Raw, s *State) {
 }
 
 func faults(st *safety.Status) Faults {
-	f := Faults{Trips: []string{}, Alarms: causeNames(st.Alarms), Warnings: causeNames(st.Warnings),
-		Untrusted: channelNames(st.Untrusted)}
+	f := Faults{Trips: []string{}, Alarms: safety.CauseNames(st.Alarms), Warnings: safety.CauseNames(st.Warnings),
+		Untrusted: hal.ChannelNames(st.Untrusted)}
 	active := st.Alarms | st.Warnings
 	if st.Latched {
-		f.Trips = causeNames(st.TripCauses)
+		f.Trips = safety.CauseNames(st.TripCauses)
 		active |= st.TripCauses
 	}
-	f.Active = causeNames(active &^ safety.CauseNone.Bit())
+	f.Active = safety.CauseNames(active &^ safety.CauseNone.Bit())
 	return f
-}
-
-func causeNames(m uint32) []string {
-	out := []string{}
-	for ; m != 0; m &= m - 1 {
-		out = append(out, safety.Cause(bits.TrailingZeros32(m)).String())
-	}
-	return out
-}
-
-func channelNames(m uint32) []string {
-	out := []string{}
-	for ; m != 0; m &= m - 1 {
-		out = append(out, hal.Channel(bits.TrailingZeros32(m)).String())
-	}
-	return out
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
