@@ -94,15 +94,7 @@ func (b *builder) temps(label string, ss []*series, lims []limit, labels bool) *
 	if labels {
 		p.Add(&markerLines{marks: b.marks, labels: true, text: textStyle(7, colText)})
 	}
-	if len(lims) > 0 {
-		ll := &limitLines{limits: lims, text: textStyle(7.5, colText)}
-		_, _, llo, lhi := ll.DataRange()
-		lo, hi = math.Min(lo, llo), math.Max(hi, lhi)
-		p.Add(ll)
-	}
-	if lo > hi {
-		lo, hi = 0, 1
-	}
+	lo, hi = withLimits(p, lims, lo, hi)
 	pad := math.Max((hi-lo)*0.04, 1)
 	p.Y.Min, p.Y.Max = lo-pad, hi+pad
 	return p
@@ -187,6 +179,21 @@ func (b *builder) commandPanel() *panel {
 	return &panel{p: p, height: 150, legend: l}
 }
 
+// withLimits draws lims on p and widens [lo, hi] to hold them (0..1 when
+// nothing at all was plotted).
+func withLimits(p *plot.Plot, lims []limit, lo, hi float64) (float64, float64) {
+	if len(lims) > 0 {
+		ll := &limitLines{limits: lims, text: textStyle(7.5, colText)}
+		_, _, llo, lhi := ll.DataRange()
+		lo, hi = math.Min(lo, llo), math.Max(hi, lhi)
+		p.Add(ll)
+	}
+	if lo > hi {
+		lo, hi = 0, 1
+	}
+	return lo, hi
+}
+
 // ranged adds ss and lims to p, its axis fitted to both.
 func ranged(p *plot.Plot, ss []*series, lims []limit, floor float64) {
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -198,15 +205,7 @@ func ranged(p *plot.Plot, ss []*series, lims []limit, floor float64) {
 		}
 		p.Add(s)
 	}
-	if len(lims) > 0 {
-		ll := &limitLines{limits: lims, text: textStyle(7.5, colText)}
-		_, _, llo, lhi := ll.DataRange()
-		lo, hi = math.Min(lo, llo), math.Max(hi, lhi)
-		p.Add(ll)
-	}
-	if lo > hi {
-		lo, hi = 0, 1
-	}
+	lo, hi = withLimits(p, lims, lo, hi)
 	pad := math.Max((hi-lo)*0.06, 0.05)
 	p.Y.Min, p.Y.Max = math.Max(lo-pad, floor), hi+pad
 }
