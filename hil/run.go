@@ -238,7 +238,7 @@ func New(cfg Config) (*Sim, error) {
 	}
 	sort.SliceStable(s.sched, func(i, j int) bool { return s.sched[i].at < s.sched[j].at })
 	if cfg.Trace {
-		s.trace = &Trace{Limits: map[string]float64{
+		s.trace = &Trace{StartLocal: cfg.WeekTime, Limits: map[string]float64{
 			"oil_in_warn_c": float64(cfg.Core.Safety.OilIn.WarnC), "oil_in_trip_c": float64(cfg.Core.Safety.OilIn.TripC),
 			"oil_ceiling_c": float64(cfg.Core.Control.OilCeilingC), "tank_target_c": float64(cfg.Core.Control.TankTargetC),
 			"pressure_warn_low_bar": float64(cfg.Core.Safety.PressureWarnLowBar), "pressure_trip_low_bar": float64(cfg.Core.Safety.PressureTripLowBar),

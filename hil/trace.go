@@ -49,6 +49,9 @@ type Trace struct {
 	// Limits to draw, by name and unit (oil_in_warn_c, oil_in_trip_c,
 	// oil_ceiling_c, pressure_trip_low_bar, oil_flow_trip_min_lpm, ...).
 	Limits map[string]float64
+	// StartLocal is the local time since Monday 00:00 at the run's zero
+	// (the scenario's start_week): the report's time axis keeps local time.
+	StartLocal units.Duration
 
 	// The recorder's own account between points.
 	lastAt           units.Time

@@ -234,10 +234,10 @@ func saneRange(a *plot.Axis) {
 	}
 }
 
-func newPlot(yLabel string, bottom bool) *plot.Plot {
+func newPlot(yLabel string, bottom bool, off float64) *plot.Plot {
 	p := plot.New()
 	p.BackgroundColor = nil // the figure is already white; no panel hides another's text
-	p.X.Tick.Marker = timeTicker{labels: bottom}
+	p.X.Tick.Marker = timeTicker{labels: bottom, off: off}
 	p.X.Tick.Label.Font = font.From(sans, 8)
 	p.Y.Tick.Label.Font = font.From(sans, 8)
 	p.Y.Label.TextStyle.Font = font.From(sans, 9)

@@ -10,10 +10,22 @@ import (
 
 // timeTicker marks the shared time axis (in hours) at steps a person counts
 // in: minutes for a short scenario, hours for a day. Only the bottom panel
-// labels its ticks; the others carry the marks alone.
-type timeTicker struct{ labels bool }
+// labels its ticks; the others carry the marks alone. The marks fall on
+// round local times and are labelled in them: off is the local time of day
+// at the run's zero, in hours (14 for a run that starts at 14:00, whose
+// first label then reads 14:00).
+type timeTicker struct {
+	labels bool
+	off    float64
+}
 
-func (t timeTicker) Ticks(lo, hi float64) []plot.Tick { return timeTicks(lo, hi, t.labels) }
+func (t timeTicker) Ticks(lo, hi float64) []plot.Tick {
+	ticks := timeTicks(lo+t.off, hi+t.off, t.labels)
+	for i := range ticks {
+		ticks[i].Value -= t.off
+	}
+	return ticks
+}
 
 // tickSteps are the candidate major steps, in hours.
 var tickSteps = []float64{10.0 / 3600, 30.0 / 3600, 1.0 / 60, 2.0 / 60, 5.0 / 60, 10.0 / 60, 15.0 / 60, 0.5, 1, 2, 3, 4, 6, 12, 24, 48, 168}

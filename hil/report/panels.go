@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"hearth/hil"
+	"hearth/units"
 )
 
 // One meaning per colour across the figure: each loop has a hue (oil red,
@@ -33,6 +34,8 @@ type builder struct {
 	marks      []mark
 	limits     map[string]float64
 	xmin, xmax float64
+	off        float64 // the local time of day at the run's zero, in hours
+	day        int     // the weekday at the run's zero, 0 for Monday
 }
 
 func (b *builder) mk(name string, line draw.LineStyle, f func(*hil.TracePoint) float64) *series {
@@ -46,13 +49,16 @@ func (b *builder) mk(name string, line draw.LineStyle, f func(*hil.TracePoint) f
 
 // plot starts a panel with its grid and the markers' lines.
 func (b *builder) plot(yLabel string) *plot.Plot {
-	p := newPlot(yLabel, false)
+	p := newPlot(yLabel, false, b.off)
 	p.Add(&grid{xs: b.gridXs}, &markerLines{marks: b.marks})
 	return p
 }
 
 func buildPanels(tr *hil.Trace, simS float64, checks []hil.Outcome) []*panel {
 	b := &builder{pts: tr.Points, limits: tr.Limits, marks: append(markers(tr.Markers), checkMarks(checks)...)}
+	week := units.Duration(7 * 24 * units.Hour)
+	local := (tr.StartLocal%week + week) % week
+	b.off, b.day = (local%(24*units.Hour)).Seconds()/3600, int(local/(24*units.Hour))
 	sortMarks(b.marks)
 	b.xs = make([]float64, len(b.pts))
 	for i := range b.pts {
@@ -62,7 +68,7 @@ func buildPanels(tr *hil.Trace, simS float64, checks []hil.Outcome) []*panel {
 	if finite(simS) && simS/3600 > b.xmax {
 		b.xmax = simS / 3600
 	}
-	for _, t := range timeTicks(b.xmin, b.xmax, true) {
+	for _, t := range (timeTicker{labels: true, off: b.off}).Ticks(b.xmin, b.xmax) {
 		if !t.IsMinor() {
 			b.gridXs = append(b.gridXs, t.Value)
 		}
@@ -292,11 +298,8 @@ func (b *builder) statePanel() *panel {
 	}
 	sx, sy := downsample(b.xs, sy, maxPointsPerSeries)
 	st := &series{name: "safety state", x: sx, y: sy, line: solid(0x000000, 1.4), step: true}
-	sp := newPlot("safety state", true)
-	sp.X.Label.Text = "time since start (h:mm)"
-	if timeStep(b.xmin, b.xmax) < 1.0/60 {
-		sp.X.Label.Text = "time since start (h:mm:ss)"
-	}
+	sp := newPlot("safety state", true, b.off)
+	sp.X.Label.Text = b.timeLabel()
 	sp.Add(stateBands(b.xs, b.pts), &grid{xs: b.gridXs}, &markerLines{marks: b.marks}, st)
 	sp.Y.Min, sp.Y.Max = -0.5, float64(len(states))-0.5
 	var ticks plot.ConstantTicks
@@ -347,4 +350,20 @@ func checkMarks(os []hil.Outcome) []mark {
 		}
 	}
 	return out
+}
+
+var weekdays = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+// timeLabel names the time axis: the time since the start for a run whose
+// zero is Monday 00:00 (the default), else local time, counted from the
+// midnight before the start (a Wednesday 14:00 start reads 14:00).
+func (b *builder) timeLabel() string {
+	unit := "h:mm"
+	if timeStep(b.xmin, b.xmax) < 1.0/60 {
+		unit = "h:mm:ss"
+	}
+	if b.off == 0 && b.day == 0 {
+		return "time since start (" + unit + ")"
+	}
+	return "local time from " + weekdays[b.day] + " 00:00 (" + unit + "; the run starts at " + fmtHM(b.off) + ")"
 }

@@ -117,3 +117,41 @@ func TestFlatten(t *testing.T) {
 		t.Errorf("flatten: %v %v", ox, oy)
 	}
 }
+
+// A run that starts Wednesday 14:00 is drawn on local time: the axis says
+// so and its first label is 14:00 (into $HEARTH_REPORT_PNG_DIR when set).
+func TestReportKeepsLocalTime(t *testing.T) {
+	sc, err := hil.ParseScenario([]byte(`name = "wednesday-afternoon"
+season = "winter"
+duration = "2h"
+start_week = "62h"
+`), "wednesday.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := hil.RunScenario(sc, plant.DefaultParams(), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := SVG(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"local time from Wednesday 00:00 (h:mm; the run starts at 14:00)", ">14:00<", ">16:00<"} {
+		if !strings.Contains(string(svg), s) {
+			t.Errorf("the figure has no %q", s)
+		}
+	}
+	if strings.Contains(string(svg), ">0:00<") {
+		t.Error("the figure still labels its start 0:00")
+	}
+	if dir := os.Getenv("HEARTH_REPORT_PNG_DIR"); dir != "" {
+		b, err := PNG(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, r.Name+".png"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -357,6 +357,31 @@ func TestTimeTicks(t *testing.T) {
 	if len(timeTicks(1, 1, true)) != 0 {
 		t.Error("an empty range got ticks")
 	}
+	// A run that starts at local 14:00 (or 14:20) is labelled in local
+	// time, its marks on round local times.
+	for _, tc := range []struct {
+		lo, hi, off float64
+		want        string
+		first       float64 // the first major mark, hours since the start
+	}{
+		{0, 12, 14, "14:00 15:00 16:00 17:00 18:00 19:00 20:00 21:00 22:00 23:00 24:00 25:00 26:00", 0},
+		{0, 1, 14 + 1.0/3, "14:20 14:25 14:30 14:35 14:40 14:45 14:50 14:55 15:00 15:05 15:10 15:15 15:20", 0},
+		{0, 10, 14.5, "15:00 16:00 17:00 18:00 19:00 20:00 21:00 22:00 23:00 24:00", 0.5},
+	} {
+		var got []string
+		first := math.NaN()
+		for _, tk := range (timeTicker{labels: true, off: tc.off}).Ticks(tc.lo, tc.hi) {
+			if !tk.IsMinor() {
+				got = append(got, tk.Label)
+				if math.IsNaN(first) {
+					first = tk.Value
+				}
+			}
+		}
+		if g := strings.Join(got, " "); g != tc.want || math.Abs(first-tc.first) > 1e-9 {
+			t.Errorf("local ticks %v..%v from %v = %s (first at %v h), want %s (at %v h)", tc.lo, tc.hi, tc.off, g, first, tc.want, tc.first)
+		}
+	}
 }
 
 // TestWriteThirtyDays is the speed budget: 30 day-long traces at a 10 s
@@ -408,6 +433,24 @@ func BenchmarkSVGDay(b *testing.B) {
 	for b.Loop() {
 		if _, err := SVG(r); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The time axis says whose clock it keeps: the time since the start for a
+// run whose zero is Monday 00:00, local time from the start's midnight else.
+func TestTimeLabelLocal(t *testing.T) {
+	for _, tc := range []struct {
+		b    builder
+		want string
+	}{
+		{builder{xmax: 24}, "time since start (h:mm)"},
+		{builder{xmax: 0.01}, "time since start (h:mm:ss)"},
+		{builder{xmax: 12, off: 14, day: 2}, "local time from Wednesday 00:00 (h:mm; the run starts at 14:00)"},
+		{builder{xmax: 12, off: 23, day: 6}, "local time from Sunday 00:00 (h:mm; the run starts at 23:00)"},
+	} {
+		if got := tc.b.timeLabel(); got != tc.want {
+			t.Errorf("off %v day %d: %q, want %q", tc.b.off, tc.b.day, got, tc.want)
 		}
 	}
 }
