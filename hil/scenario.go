@@ -119,6 +119,10 @@ type Scenario struct {
 	Seed      uint64         `toml:"seed"`
 	Demand    string         `toml:"demand"`
 	StartWeek units.Duration `toml:"start_week"` // local time since Monday 00:00 at the start
+	// StartDay ("wednesday", "wed") and StartTime ("14:00") say the same
+	// as start_week in a person's words; a file gives one or the other.
+	StartDay  string         `toml:"start_day"`
+	StartTime string         `toml:"start_time"`
 	Weather   *plant.Weather `toml:"weather"`
 	Plant     toml.Primitive `toml:"plant"`
 	Init      InitFile       `toml:"init"`

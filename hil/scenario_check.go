@@ -150,6 +150,7 @@ func (s *Scenario) checkTop(ps *problems, data []byte) {
 	if week := 7 * 24 * units.Hour; s.StartWeek < 0 || s.StartWeek >= week {
 		ps.add("start_week", "start_week %s, want 0 (Monday 00:00) to under %s (62h: Wednesday 14:00)", dur(s.StartWeek), dur(week))
 	}
+	s.checkStart(ps)
 	level(ps, "demand", s.Demand)
 	level(ps, "init.modules", s.Init.Modules)
 }
@@ -194,4 +195,73 @@ func (s *Scenario) checkWeather(ps *problems) {
 			bound(ps, c.key, *c.v, -30, 120, "C")
 		}
 	}
+}
+
+var weekdays = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+// checkStart reads start_day and start_time into StartWeek: "wednesday"
+// (or "wed") and "14:00" (or "14:00:30") are start_week = "62h".
+func (s *Scenario) checkStart(ps *problems) {
+	if s.StartDay == "" && s.StartTime == "" {
+		return
+	}
+	if s.StartWeek != 0 {
+		key := "start_day"
+		if s.StartDay == "" {
+			key = "start_time"
+		}
+		ps.add(key, "%s with start_week %s: give the start as start_week or as start_day and start_time, not both", key, dur(s.StartWeek))
+		return
+	}
+	var at units.Duration
+	if s.StartDay != "" {
+		d := dayIndex(s.StartDay)
+		if d < 0 {
+			ps.add("start_day", "%s", unknownName("day", s.StartDay, weekdays))
+			return
+		}
+		at = units.Duration(d) * 24 * units.Hour
+	}
+	if s.StartTime != "" {
+		t, ok := clockTime(s.StartTime)
+		if !ok {
+			ps.add("start_time", "start_time %q, want a time of day from 00:00 to 23:59:59 (\"14:00\")", s.StartTime)
+			return
+		}
+		at += t
+	}
+	s.StartWeek = at
+}
+
+// dayIndex is the day's place in the week from Monday (0), by its name or
+// its first three letters, any case; -1 for none.
+func dayIndex(name string) int {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for i, d := range weekdays {
+		if n == d || len(n) == 3 && strings.HasPrefix(d, n) {
+			return i
+		}
+	}
+	return -1
+}
+
+// clockTime reads "HH:MM" or "HH:MM:SS" on a 24-hour clock.
+func clockTime(v string) (units.Duration, bool) {
+	parts := strings.Split(v, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, false
+	}
+	limits := []int{24, 60, 60}
+	var secs int
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || len(p) != 2 && !(i == 0 && len(p) == 1) || n < 0 || n >= limits[i] {
+			return 0, false
+		}
+		secs = secs*60 + n
+	}
+	if len(parts) == 2 {
+		secs *= 60
+	}
+	return units.Duration(secs) * units.Second, true
 }

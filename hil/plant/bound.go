@@ -63,7 +63,7 @@ func (b *HeatBound) Step(pl *Plant, h float64) {
 		b.radMaxW = pl.RadiatorCapacity(b.CeilingC, b.OutMaxC, b.MinOilLPM, b.MinC)
 		b.started = true
 	}
-	gains := float64(pl.GainsAt(pl.Now))
+	gains := float64(pl.GainsAt(pl.LocalDay()))
 	need := b.shadow(&b.fabricC, b.MaxC, s.OutdoorC, h, p) - gains
 	b.house += units.Joule(h * max(0, need))
 	low := b.shadow(&b.lowC, b.MinC, s.OutdoorC, h, p) - gains

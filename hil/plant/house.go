@@ -163,7 +163,8 @@ func (p *HouseParams) InternalGainsAt(t units.Time) units.Watt {
 	return p.InternalBaseW
 }
 
-// GainsAt is the house's free heat at t: internal and solar (W).
+// GainsAt is the house's free heat at t on the local daily clock
+// (Plant.LocalDay): internal and solar (W).
 func (pl *Plant) GainsAt(t units.Time) units.Watt {
 	return pl.P.InternalGainsAt(t) + units.Watt(pl.P.SolarApertureM2*pl.Weather.SolarAt(t))
 }
@@ -188,7 +189,7 @@ func (p *Params) HouseLossWPerK() units.WattPerKelvin {
 func (pl *Plant) stepHouse(h float64) {
 	p, s, r := &pl.P, &pl.S, &pl.rad
 	if pl.Now >= r.nextGains {
-		r.gainsW = pl.GainsAt(pl.Now)
+		r.gainsW = pl.GainsAt(pl.LocalDay())
 		r.nextGains = pl.Now.Add(units.Second)
 	}
 	backup := p.BackupW(s.IndoorC)

@@ -81,7 +81,7 @@ type Plant struct {
 	stored0                                     units.Joule
 
 	// LocalAt is the local time since Monday 00:00 at the plant's zero:
-	// the draws keep local time.
+	// the draws, the weather and the house's gains keep local time.
 	LocalAt units.Duration
 	tank    tank
 
@@ -182,7 +182,19 @@ func (pl *Plant) StoredChange() units.Joule { return pl.Stored() - pl.stored0 }
 func (pl *Plant) StartAt(t units.Time) {
 	pl.Now = t
 	pl.nextWeather = t
+	if off := pl.dayOffset(); off != 0 {
+		pl.S.OutdoorC = pl.Weather.At(units.Time(off)) // the local hour's air at zero
+	}
 }
+
+// dayOffset is the local time of day at the plant's zero (LocalAt modulo
+// a day): the weather and the house's gains follow it.
+func (pl *Plant) dayOffset() units.Duration { return pl.LocalAt % (24 * units.Hour) }
+
+// LocalDay is the plant's time on the local clock's daily cycle: Now moved
+// by the time of day at zero. A zero that is local midnight leaves Now as
+// it is, bit for bit.
+func (pl *Plant) LocalDay() units.Time { return pl.Now.Add(pl.dayOffset()) }
 
 // ResetEnergy zeroes the energy account and takes the heat stored now as
 // the reference of StoredChange: scoring starts here.
@@ -215,7 +227,7 @@ func (pl *Plant) Step(dt units.Duration) {
 	pl.Now = pl.Now.Add(dt)
 	if pl.Now >= pl.nextWeather {
 		// Outside air moves by millikelvin a second: once a second is plenty.
-		pl.S.OutdoorC = pl.Weather.At(pl.Now)
+		pl.S.OutdoorC = pl.Weather.At(pl.LocalDay())
 		pl.nextWeather = pl.Now.Add(units.Second)
 	}
 }

@@ -62,7 +62,8 @@ func SeasonWeather(s Season) (Weather, error) {
 
 const coldestHour = 5.0
 
-// At returns the outside temperature at t seconds after midnight of day one.
+// At returns the outside temperature at t seconds after local midnight of
+// day one (Plant.LocalDay).
 func (w Weather) At(t units.Time) units.Celsius {
 	h := math.Mod(t.Seconds()/3600, 24)
 	return w.MeanC - units.Celsius(float64(w.AmpK)*math.Cos(2*math.Pi*(h-coldestHour)/24))
