@@ -572,12 +572,29 @@ func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out
 }
 
 // splitDump splits the dump loop's output u in range while the tank
-// charges in the heating season: its first TankDumpSplit takes the tank's
-// share from base up to lim (the dump's valve shut: never dump heat the
-// tank could take), the rest opens the dump's valve (and fan) from nothing
-// to all. It returns the tank's and the dump's valve positions.
+// charges in the heating season: its first part takes the tank's share
+// from base up to lim (the dump's valve shut: never dump heat the tank
+// could take), the rest opens the dump's valve (and fan) from nothing to
+// all. It returns the tank's and the dump's valve positions.
+//
+// The first part is TankDumpSplit of the range while at least a quarter of
+// the tank's share is left to open, and shrinks to nothing with the last
+// quarter: a share at its limit leaves the dump the whole range. A fixed
+// part was a dead band there (the share all but full, the first
+// TankDumpSplit moved nothing): the oil climbed TankDumpSplit/Kp, 0.8 K,
+// past the dump's set point before the dump's valve moved, and at the
+// legionella hold's start, which takes the radiators' 3 kW away within two
+// minutes, reached 48.004 C against its 48 C ceiling.
 func (c *Controller) splitDump(u, base, lim units.Ratio) (tank, dump units.Ratio) {
 	s := min(max(c.cfg.TankDumpSplit, 0.01), 0.99)
+	if lim > 0 {
+		s *= min(1, 4*max(lim-base, 0)/lim)
+	} else {
+		s = 0
+	}
+	if s < 1e-6 {
+		return lim, u
+	}
 	if u <= s {
 		return base + (lim-base)*u/s, 0
 	}

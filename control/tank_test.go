@@ -9,7 +9,9 @@ import (
 
 // Charging the tank in the heating season, the dump loop's output is split
 // in range: its first TankDumpSplit opens the tank's share from base to
-// lim, only the rest opens the dump.
+// lim, only the rest opens the dump. With less than a quarter of the share
+// left to open the first part shrinks in proportion, to nothing with the
+// share at its limit: no dead band before the dump.
 func TestSplitDump(t *testing.T) {
 	c, _ := New(DefaultConfig())
 	for _, k := range []struct{ u, base, lim, tank, dump units.Ratio }{
@@ -20,6 +22,11 @@ func TestSplitDump(t *testing.T) {
 		{1, 0.2, 1, 1, 1},
 		{0.125, 0, 0.25, 0.125, 0}, // the house at its floor: the tank's share stops at a quarter
 		{1, 0, 0.25, 0.25, 1},
+		{0.3, 1, 1, 1, 0.3},          // the tank takes all the water: the dump has the whole range
+		{0.1, 0.25, 0.25, 0.25, 0.1}, // the share at its limit: the same
+		{0.05, 0.9, 1, 0.95, 0},      // a tenth of the share left: the first part is 0.1
+		{0.55, 0.9, 1, 1, 0.5},
+		{0.3, 0.999, 1, 1, (0.3 - 0.001) / 0.999}, // the legionella hold's start: the dump moves at once
 	} {
 		tank, dump := c.splitDump(k.u, k.base, k.lim)
 		if d := float64(tank-k.tank) + float64(dump-k.dump); d*d > 1e-18 || tank != tank {
