@@ -21,6 +21,13 @@ type Result struct {
 	FromModel bool
 	// Model is the first-order-plus-dead-time fit, when Valid.
 	Model FOPDT
+	// Second is the second-order-plus-dead-time fit, when Valid: the
+	// static gain and relay point of Model, the lags' ratio from the step
+	// from rest to the first switch.
+	Second SOPDT
+	// NoiseBand is the peak-to-peak noise measured in the quiet window
+	// (0 without one), Hysteresis the ε the relay used.
+	NoiseBand, Hysteresis float64
 	// Relay holds the raw figures of the converged cycles.
 	Relay RelayFigures
 }
@@ -91,6 +98,7 @@ func (t *Tuner) summarise(n int) Result {
 		DescribingKu: 4 * d / (math.Pi * amp), HarmonicKu: 1 / gain, Phase: phase,
 		MeanMeasurement: yMean, MeanOutput: uMean,
 	}}
+	r.NoiseBand, r.Hysteresis = t.band, t.eps
 	r.Ku, r.Tu = r.Relay.HarmonicKu, r.Relay.Period
 	w := 2 * math.Pi / per
 	if du := uMean - t.cfg.RestOutput; math.Abs(du) >= 0.02*(t.cfg.OutMax-t.cfg.OutMin) {
@@ -104,6 +112,7 @@ func (t *Tuner) summarise(n int) Result {
 			if l >= -0.02*per {
 				l = math.Max(l, 0)
 				r.Model = FOPDT{K: t.sign * k, T: units.DurationOf(tau), L: units.DurationOf(l), Valid: true}
+				r.Second = t.fitSOPDT(t.sign*k, gain, phase, w, per)
 				if ku, tu, ok := r.Model.Ultimate(); ok {
 					r.Ku, r.Tu, r.FromModel = ku, tu, true
 				}
