@@ -158,16 +158,21 @@ const (
 	SIMCPI                            // Skogestad, τc = L: Kp = T/(2KL), Ti = min(T, 8L)
 	AMIGOPI                           // Åström-Hägglund, from the FOPDT fit
 	AMIGOPID                          // Åström-Hägglund, from the FOPDT fit
+	// MsIAE is the rule chosen for the plant (Result.Recommend): IAE
+	// optimal on the SOPDT fit under a robustness bound, with a setpoint
+	// weight; Result.Gains answers ErrRecommendOnly for it.
+	MsIAE
 )
 
 var ruleNames = [...]string{
 	ZieglerNicholsPI: "zn-pi", ZieglerNicholsPID: "zn-pid", TyreusLuybenPI: "tl-pi",
 	TyreusLuybenPID: "tl-pid", SIMCPI: "simc-pi", AMIGOPI: "amigo-pi", AMIGOPID: "amigo-pid",
+	MsIAE: "ms-iae",
 }
 
 // Rules returns every rule, in order.
 func Rules() []Rule {
-	return []Rule{ZieglerNicholsPI, ZieglerNicholsPID, TyreusLuybenPI, TyreusLuybenPID, SIMCPI, AMIGOPI, AMIGOPID}
+	return []Rule{ZieglerNicholsPI, ZieglerNicholsPID, TyreusLuybenPI, TyreusLuybenPID, SIMCPI, AMIGOPI, AMIGOPID, MsIAE}
 }
 
 // String returns the rule's short name, as ParseRule reads it.
@@ -218,6 +223,9 @@ var (
 
 // Gains returns the gains the rule proposes for the experiment's result.
 func (r Result) Gains(rule Rule) (Gains, error) {
+	if rule == MsIAE {
+		return Gains{}, ErrRecommendOnly
+	}
 	if rule.ModelBased() {
 		return r.Model.Gains(rule)
 	}

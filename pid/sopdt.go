@@ -7,11 +7,15 @@ import (
 )
 
 // SOPDT is a second-order-plus-dead-time model K·e^{−Ls}/((T1·s + 1)(T2·s + 1)),
-// T1 ≥ T2 ≥ 0; T2 = 0 is the first-order model.
+// T1 ≥ T2 ≥ 0; T2 = 0 is the first-order model. With N ≥ 3 it is instead
+// N equal lags, K·e^{−Ls}/(T1·s + 1)^N (T2 = T1), the better fit of a
+// high-order lag.
 type SOPDT struct {
 	K      float64 // static gain, signed as FOPDT.K
 	T1, T2 units.Duration
 	L      units.Duration
+	// N is the number of equal lags T1 when at least 3; 0 otherwise.
+	N int
 	// Residual is the RMS misfit of the step from rest to the first relay
 	// switch, as a fraction of the step's measured rise.
 	Residual float64
@@ -20,31 +24,95 @@ type SOPDT struct {
 	Valid bool
 }
 
-// Order is 2 when the second lag matters (T2 at least a tenth of T1), else 1.
+// Order is N for N equal lags, 2 when the second lag matters (T2 at least
+// a tenth of T1), else 1.
 func (m SOPDT) Order() int {
-	if m.T2.Seconds() >= 0.1*m.T1.Seconds() && m.T2 > 0 {
+	switch {
+	case m.N >= 3:
+		return m.N
+	case m.T2 > 0 && m.T2.Seconds() >= 0.1*m.T1.Seconds():
 		return 2
 	}
 	return 1
 }
 
+// lags returns the model's time constants, largest first.
+func (m SOPDT) lags() []float64 {
+	if m.N >= 3 {
+		l := make([]float64, m.N)
+		for i := range l {
+			l[i] = m.T1.Seconds()
+		}
+		return l
+	}
+	if m.T2.Seconds() <= 1e-9*m.T1.Seconds() {
+		return []float64{m.T1.Seconds()}
+	}
+	return []float64{m.T1.Seconds(), m.T2.Seconds()}
+}
+
 // Response returns |G(jω)| and the unwrapped arg G(jω).
 func (m SOPDT) Response(w float64) (gain, phase float64) {
-	t1, t2 := m.T1.Seconds(), m.T2.Seconds()
-	gain = math.Abs(m.K) / (math.Hypot(1, w*t1) * math.Hypot(1, w*t2))
-	return gain, -math.Atan(w*t1) - math.Atan(w*t2) - w*m.L.Seconds()
+	gain, phase = math.Abs(m.K), -w*m.L.Seconds()
+	for _, t := range m.lags() {
+		gain /= math.Hypot(1, w*t)
+		phase -= math.Atan(w * t)
+	}
+	return gain, phase
+}
+
+// halfRule returns Skogestad's half-rule reduction of the model to two
+// lags and a dead time: the third lag's half goes to the second lag, the
+// rest of the third and every further lag to the dead time.
+func (m SOPDT) halfRule() (t1, t2, l float64) {
+	lg := m.lags()
+	t1, l = lg[0], m.L.Seconds()
+	if len(lg) > 1 {
+		t2 = lg[1]
+	}
+	for i := 2; i < len(lg); i++ {
+		if i == 2 {
+			t2 += lg[i] / 2
+			l += lg[i] / 2
+		} else {
+			l += lg[i]
+		}
+	}
+	return t1, t2, l
 }
 
 // NormalisedDeadTime is τ = L'/(L' + T') of the model's half-rule FOPDT
-// equivalent (T' = T1 + T2/2, L' = L + T2/2): 0 for a pure lag, 1 for a
-// pure dead time.
+// equivalent (T' = T1 + T2/2, L' = L + T2/2, T2 and L by halfRule): 0 for
+// a pure lag, 1 for a pure dead time.
 func (m SOPDT) NormalisedDeadTime() float64 {
-	t1, t2, l := m.T1.Seconds(), m.T2.Seconds(), m.L.Seconds()
+	t1, t2, l := m.halfRule()
 	le, te := l+t2/2, t1+t2/2
 	if le+te == 0 {
 		return 0
 	}
 	return le / (le + te)
+}
+
+// residence is L + the sum of the lags.
+func (m SOPDT) residence() float64 {
+	t := m.L.Seconds()
+	for _, l := range m.lags() {
+		t += l
+	}
+	return t
+}
+
+// equalLagsStep is the unit-step response of 1/(T·s + 1)^n at t ≥ 0.
+func equalLagsStep(t, tl float64, n int) float64 {
+	if t <= 0 {
+		return 0
+	}
+	x, term, sum := t/tl, 1.0, 1.0
+	for k := 1; k < n; k++ {
+		term *= x / float64(k)
+		sum += term
+	}
+	return 1 - math.Exp(-x)*sum
 }
 
 // unitStep is the response of 1/((t1·s + 1)(t2·s + 1)) to a unit step, at t ≥ 0.
@@ -135,6 +203,29 @@ func (t *Tuner) fitSOPDT(kSigned, g, phase, w, per float64) SOPDT {
 		best, bestC = (lo+hi)/2, c
 	}
 	t1, l, _ := lagsThrough(k, g, phase, w, best)
-	return SOPDT{K: kSigned, T1: units.DurationOf(t1), T2: units.DurationOf(best * t1),
+	m := SOPDT{K: kSigned, T1: units.DurationOf(t1), T2: units.DurationOf(best * t1),
 		L: units.DurationOf(math.Max(l, 0)), Residual: math.Sqrt(bestC/float64(len(st))) / rise, Valid: true}
+	// N equal lags through the same point: (1 + x²)^N = (k/g)², L = (−φ − N·atan x)/ω.
+	rr := (k / g) * (k / g)
+	for n := 3; n <= maxLags; n++ {
+		x := math.Sqrt(math.Pow(rr, 1/float64(n)) - 1)
+		tl, l := x/w, (-phase-float64(n)*math.Atan(x))/w
+		if l < -0.02*per {
+			break // more lags only lag more
+		}
+		l = math.Max(l, 0)
+		var sum float64
+		for _, p := range st {
+			e := p.y - t.y0 - kSigned*t.stepDu*equalLagsStep(p.tau-l, tl, n)
+			sum += e * e
+		}
+		if res := math.Sqrt(sum/float64(len(st))) / rise; res < m.Residual {
+			m = SOPDT{K: kSigned, T1: units.DurationOf(tl), T2: units.DurationOf(tl), L: units.DurationOf(l),
+				N: n, Residual: res, Valid: true}
+		}
+	}
+	return m
 }
+
+// maxLags bounds N of the equal-lags fit.
+const maxLags = 8
