@@ -2,7 +2,6 @@ package pid
 
 import (
 	"math"
-	"math/cmplx"
 
 	"hearth/units"
 )
@@ -126,8 +125,9 @@ func sensitivityPeak(m SOPDT, kp, ki, kd, tf, h float64) float64 {
 		g, ph := m.Response(w)
 		jw := complex(0, w)
 		c := complex(kp, 0) + complex(ki, 0)/jw + complex(kd, 0)*jw/(1+complex(tf, 0)*jw)
-		l := c * cmplx.Rect(g, ph-w*h/2)
-		peak = math.Max(peak, 1/cmplx.Abs(1+l))
+		sn, cs := math.Sincos(ph - w*h/2)
+		rt := 1 + c*complex(g*cs, g*sn)
+		peak = math.Max(peak, 1/math.Hypot(real(rt), imag(rt)))
 	}
 	return peak
 }

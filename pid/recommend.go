@@ -2,8 +2,8 @@ package pid
 
 import (
 	"errors"
-	"fmt"
 	"math"
+	"strconv"
 
 	"hearth/units"
 )
@@ -131,7 +131,7 @@ func (r Result) Recommend(opts RecommendOptions) (Recommendation, error) {
 	best, why := pi, "PI: delay-dominant, derivative action buys little"
 	if tau < DelayDominant {
 		pd := d.optimise(true)
-		why = fmt.Sprintf("PI: a PID would save only %.0f %%", 100*(1-pd.score.j/pi.score.j))
+		why = "PI: a PID would save only " + fixed(100*(1-pd.score.j/pi.score.j), 0) + " %"
 		if pd.score.ok && pd.score.j <= (1-DerivativePays)*pi.score.j {
 			best, why = pd, "PID"
 		}
@@ -162,14 +162,21 @@ func (d design) recommendation(tau float64, why string) Recommendation {
 	case tau >= 0.2:
 		band = "balanced"
 	}
-	order := "first"
-	if rc.Order == 2 {
-		order = "second"
+	order := "first order"
+	switch {
+	case rc.Order == 2:
+		order = "second order"
+	case rc.Order > 2:
+		order = strconv.Itoa(rc.Order) + " equal lags"
 	}
-	rc.Reason = fmt.Sprintf("τ = %.2f, %s, %s order: %s with b = %.2f for IAE under Ms ≤ %.1f (Ms %.2f, overshoot %.0f %% on the model)",
-		tau, band, order, why, d.b, d.msMax, d.ms, 100*d.score.overshoot)
+	rc.Reason = "τ = " + fixed(tau, 2) + ", " + band + ", " + order + ": " + why + " with b = " + fixed(d.b, 2) +
+		" for IAE under Ms ≤ " + fixed(d.msMax, 1) + " (Ms " + fixed(d.ms, 2) + ", overshoot " +
+		fixed(100*d.score.overshoot, 0) + " % on the model)"
 	if d.pid && d.tf > d.td/8*1.001 {
-		rc.Reason += fmt.Sprintf("; derivative filter %.3g s for steps of %.3g", d.tf, d.qEff)
+		rc.Reason += "; derivative filter " + strconv.FormatFloat(d.tf, 'g', 3, 64) + " s for steps of " +
+			strconv.FormatFloat(d.qEff, 'g', 3, 64)
 	}
 	return rc
 }
+
+func fixed(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
