@@ -127,7 +127,7 @@ func TestAutotuneBenchmark(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the brute-force search takes about a minute")
 	}
-	t.Logf("| plant | rule | Kp | Ti s | Td s | b | Ms | J_rec | J_best | ratio | overshoot | best overshoot |")
+	t.Logf("| plant | rule | Kp | Ti s | Td s | b | Ms | J_rec | J_best | ratio | overshoot | best overshoot | best Ms |")
 	for _, ap := range autoPlants {
 		r := ap.autotune(t)
 		h := ap.p.benchPeriod()
@@ -148,11 +148,14 @@ func TestAutotuneBenchmark(t *testing.T) {
 		if rc.Gains.Kd > 0 {
 			td = rc.Gains.Td().Seconds()
 		}
-		t.Logf("| %s | %s %s | %.4g | %.4g | %.4g | %.2f | %.2f | %.4g | %.4g | %.3f | %.1f %% | %.1f %% |",
+		bc := sp.cfg(bx)
+		msBest := sensitivityPeak(r.Second, bc.Kp, bc.Ki, bc.Kd, bc.DerivativeFilter.Seconds(), h)
+		t.Logf("| %s | %s %s | %.4g | %.4g | %.4g | %.2f | %.2f | %.4g | %.4g | %.3f | %.1f %% | %.1f %% | %.2f |",
 			ap.p.name, rc.Rule, kind, rc.Gains.Kp, rc.Gains.Ti().Seconds(), td, rc.SetpointWeight, rc.Ms,
-			got.j, jBest, got.j/jBest, 100*got.overshoot, 100*best.overshoot)
-		t.Logf("  %s: %s; SOPDT K %.4g T1 %.4g s T2 %.4g s L %.4g s; best x %v (%d runs)",
-			ap.p.name, rc.Reason, r.Second.K, r.Second.T1.Seconds(), r.Second.T2.Seconds(), r.Second.L.Seconds(), bx, runs)
+			got.j, jBest, got.j/jBest, 100*got.overshoot, 100*best.overshoot, msBest)
+		t.Logf("  %s: %s; fit K %.4g T1 %.4g s T2 %.4g s L %.4g s N %d, band %.3g; best Kp %.4g Ti %.4g s Td %.4g s b %.2f (%d runs)",
+			ap.p.name, rc.Reason, r.Second.K, r.Second.T1.Seconds(), r.Second.T2.Seconds(), r.Second.L.Seconds(), r.Second.N,
+			r.NoiseBand, bc.Kp, bc.Kp/bc.Ki, bc.Kd/bc.Kp, bc.SetpointWeight, runs)
 		if !got.ok || got.j > 1.25*jBest || got.overshoot > 0.2 {
 			t.Errorf("%s: J %.4g (best %.4g, ratio %.3f), overshoot %.1f %%, settled %v",
 				ap.p.name, got.j, jBest, got.j/jBest, 100*got.overshoot, got.ok)

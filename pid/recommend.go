@@ -121,8 +121,11 @@ func (r Result) Recommend(opts RecommendOptions) (Recommendation, error) {
 			d.h = math.Min(d.h, l/5)
 		}
 	}
+	// The model's probe: noise of ± half the larger of the band and the
+	// quantum (a quantised probe reading steady at rest hides noise below
+	// its step; a DS18B20's is about one step), then the quantum.
 	if step := orDefault(opts.SetpointStep, 2*r.Relay.Amplitude); step > 0 {
-		d.probe = probe{noise: r.NoiseBand / 2 / step, quant: opts.Quantum / step, seed: 3}
+		d.probe = probe{noise: math.Max(r.NoiseBand, opts.Quantum) / 2 / step, quant: opts.Quantum / step, seed: 3}
 	}
 	d.load = -orDefault(opts.LoadWeight, DefaultLoadWeight) / math.Abs(m.K)
 	d.loadAt, d.end = 6*tar, 12*tar
