@@ -12,6 +12,12 @@ import (
 type autoPlant struct {
 	p            plant
 	noise, quant float64
+	// msLimited marks the one plant where no controller of the structure
+	// with Ms ≤ 2 comes within 1.25 of the unconstrained brute force (its
+	// optimum has Ms 4.1; docs/pid.md §4.6): there the test checks that
+	// this is so, and judges the recommendation against the best the brute
+	// force finds under Ms ≤ DefaultMaxSensitivity instead.
+	msLimited bool
 }
 
 // autoPlants is issue 18's batch: FOPDT from lag- to delay-dominant, a
@@ -23,7 +29,7 @@ var autoPlants = []autoPlant{
 	{p: plant{name: "FOPDT L/T = 1", k: 1, lags: []float64{60}, delay: 60}},
 	{p: plant{name: "FOPDT L/T = 10", k: 1, lags: []float64{10}, delay: 100}},
 	{p: plant{name: "SOPDT 100/30 s, L 10 s", k: 1, lags: []float64{100, 30}, delay: 10}},
-	{p: plant{name: "(20s+1)^-3", k: 1, lags: []float64{20, 20, 20}}},
+	{p: plant{name: "(20s+1)^-3", k: 1, lags: []float64{20, 20, 20}}, msLimited: true},
 	{p: plant{name: "(15s+1)^-4", k: 1, lags: []float64{15, 15, 15, 15}}},
 	{p: plant{name: "(10s+1)^-8", k: 1, lags: []float64{10, 10, 10, 10, 10, 10, 10, 10}}},
 	{p: plant{name: "(1-5s)/(10s+1)^3", k: 1, lags: []float64{10, 10, 10}, zero: -5}},
@@ -123,6 +129,8 @@ func (ap autoPlant) score(cfg Config) loopScore {
 // batch the relay experiment, then Recommend, give a loop whose J is at
 // most 1.25 times the best a brute-force search over the same structure
 // finds with overshoot ≤ 20 %, and which overshoots at most 20 % itself.
+// On the one msLimited plant the best is the brute force's under Ms ≤ 2,
+// after checking that the bound costs more than 1.25 there.
 func TestAutotuneBenchmark(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the brute-force search takes about a minute")
@@ -156,9 +164,36 @@ func TestAutotuneBenchmark(t *testing.T) {
 		t.Logf("  %s: %s; fit K %.4g T1 %.4g s T2 %.4g s L %.4g s N %d, band %.3g; best Kp %.4g Ti %.4g s Td %.4g s b %.2f (%d runs)",
 			ap.p.name, rc.Reason, r.Second.K, r.Second.T1.Seconds(), r.Second.T2.Seconds(), r.Second.L.Seconds(), r.Second.N,
 			r.NoiseBand, bc.Kp, bc.Kp/bc.Ki, bc.Kd/bc.Kp, bc.SetpointWeight, runs)
+		if ap.msLimited {
+			jBest = msLimitedBest(t, sp, rc, jBest, got.j)
+		}
 		if !got.ok || got.j > 1.25*jBest || got.overshoot > 0.2 {
 			t.Errorf("%s: J %.4g (best %.4g, ratio %.3f), overshoot %.1f %%, settled %v",
 				ap.p.name, got.j, jBest, got.j/jBest, 100*got.overshoot, got.ok)
 		}
 	}
+}
+
+// msLimitedBest runs the brute force again under Ms ≤ DefaultMaxSensitivity
+// on the true plant (the grid, then Nelder-Mead from its three best points
+// and from the recommendation's), checks that this bound, not the rule, is
+// what keeps the recommendation (J rec) from 1.25 of the unconstrained best
+// (J best), and returns the constrained best.
+func msLimitedBest(t *testing.T, sp searchSpace, rc Recommendation, jBest, rec float64) float64 {
+	t.Helper()
+	sp.msMax = DefaultMaxSensitivity
+	x0 := []float64{math.Log(rc.Gains.Kp), math.Log(rc.Gains.Ti().Seconds()), rc.SetpointWeight}
+	if sp.pid {
+		x0 = append(x0, math.Log(rc.Gains.Td().Seconds()))
+	}
+	bx, jMs, runs := sp.bruteForce(x0)
+	c := sp.cfg(bx)
+	t.Logf("  %s under Ms ≤ %.1f: best J %.4g (Kp %.4g Ti %.4g s Td %.4g s b %.2f, Ms %.3f, overshoot %.1f %%, %d runs) = %.3f × the unconstrained best; the recommendation %.3f × it",
+		sp.ap.p.name, sp.msMax, jMs, c.Kp, c.Kp/c.Ki, c.Kd/c.Kp, c.SetpointWeight, sp.ms(c), 100*sp.ap.score(c).overshoot, runs,
+		jMs/jBest, rec/jMs)
+	if !(jMs > 1.25*jBest) {
+		t.Errorf("%s: the best under Ms ≤ %.1f, J %.4g, is within 1.25 of the unconstrained %.4g: the plant is not Ms-limited, judge it against the unconstrained best",
+			sp.ap.p.name, sp.msMax, jMs, jBest)
+	}
+	return jMs
 }

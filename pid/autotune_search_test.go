@@ -14,6 +14,9 @@ type searchSpace struct {
 	ap  autoPlant
 	pid bool
 	d   design // for filterFor: qEff and span
+	// msMax, when above 0, also discards every point whose Ms on the true
+	// plant (sampled at the benchmark's period) exceeds it.
+	msMax float64
 }
 
 // cfg returns the controller for x = (ln Kp, ln Ti, b[, ln Td]).
@@ -31,18 +34,25 @@ func (sp searchSpace) cfg(x []float64) Config {
 // cost is J, infinite for an overshoot above 20 % or a loop that does not
 // settle: the search's answer meets the bound strictly.
 func (sp searchSpace) cost(x []float64) float64 {
-	s := sp.ap.score(sp.cfg(x))
-	if !s.ok || s.overshoot > 0.2 {
+	c := sp.cfg(x)
+	s := sp.ap.score(c)
+	if !s.ok || s.overshoot > 0.2 || sp.msMax > 0 && sp.ms(c) > sp.msMax {
 		return math.Inf(1)
 	}
 	return s.j
 }
 
+// ms is Ms of c on the true plant, sampled at the benchmark's period.
+func (sp searchSpace) ms(c Config) float64 {
+	p := sp.ap.p
+	return sensitivityPeakOf(p.response, p.residence(), c.Kp, c.Ki, c.Kd, c.DerivativeFilter.Seconds(), p.benchPeriod())
+}
+
 // bruteForce searches a coarse grid scaled by the plant's analytic Ku and
 // Tu (Kp 0.03-1.5 Ku, Ti 0.05-4 Tu, Td 0.02-0.5 Tu, b 0-1), then refines the
-// three best grid points by Nelder-Mead; it returns the best x, J and the
-// number of closed-loop runs.
-func (sp searchSpace) bruteForce() ([]float64, float64, int) {
+// three best grid points, and from each of the extra starts, by
+// Nelder-Mead; it returns the best x, J and the number of closed-loop runs.
+func (sp searchSpace) bruteForce(extra ...[]float64) ([]float64, float64, int) {
 	ku, tu := sp.ap.p.ultimate()
 	logs := func(lo, hi float64, n int) []float64 {
 		v := make([]float64, n)
@@ -78,9 +88,17 @@ func (sp searchSpace) bruteForce() ([]float64, float64, int) {
 	sort.Slice(pts, func(a, b int) bool { return pts[a].j < pts[b].j })
 	best := pts[0]
 	step := []float64{0.3, 0.3, 0.15, 0.3}[:len(best.x)]
-	for _, p := range pts[:3] {
+	starts := append([]pt(nil), pts[:3]...)
+	for _, x := range extra {
+		starts = append(starts, pt{x, sp.cost(x)})
+		runs++
+		if starts[len(starts)-1].j < best.j {
+			best = starts[len(starts)-1]
+		}
+	}
+	for _, p := range starts {
 		if math.IsInf(p.j, 1) {
-			break
+			continue
 		}
 		x, j := nelderMead(sp.cost, p.x, step, 250)
 		runs += 250

@@ -116,13 +116,19 @@ func scoreOnModel(m SOPDT, cfg Config, pr probe, h, load, loadAt, end float64) l
 // the Nyquist frequency π/h, the e^{−jωh/2} standing for the sampling;
 // C(s) = Kp + Ki/s + Kd·s/(1 + Tf·s) acts on the measurement.
 func sensitivityPeak(m SOPDT, kp, ki, kd, tf, h float64) float64 {
-	tar := m.residence()
+	return sensitivityPeakOf(m.Response, m.residence(), kp, ki, kd, tf, h)
+}
+
+// sensitivityPeakOf is sensitivityPeak for any plant given by its
+// frequency response (gain, unwrapped phase) and its residence time tar,
+// from 10⁻³/tar up.
+func sensitivityPeakOf(response func(w float64) (gain, phase float64), tar, kp, ki, kd, tf, h float64) float64 {
 	lo, hi := 1e-3/tar, math.Pi/h
 	const n = 400
 	peak := 1.0
 	for i := 0; i <= n; i++ {
 		w := lo * math.Pow(hi/lo, float64(i)/n)
-		g, ph := m.Response(w)
+		g, ph := response(w)
 		jw := complex(0, w)
 		c := complex(kp, 0) + complex(ki, 0)/jw + complex(kd, 0)*jw/(1+complex(tf, 0)*jw)
 		sn, cs := math.Sincos(ph - w*h/2)
