@@ -163,10 +163,10 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	s := LoopSetup{
 		Loop: loop, Season: season, Params: plant.DefaultParams(), Weather: w, Init: plant.SeasonInit(season),
 		StepK: 2,
-		Rule: pid.MsIAE, Fallback: pid.ZieglerNicholsPI,
+		Rule:  pid.MsIAE, Fallback: pid.ZieglerNicholsPI,
 		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
 		QuietTime: 10 * units.Minute,
-		Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
+		Settle:    3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
 		ModuleLevel: hal.Level100, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
 	}
 	// The radiators are an EN 442 stock sized to the house (6.7 kW at
@@ -553,4 +553,3 @@ type Candidate struct {
 	// ReversalsPerHour counts the actuator's reversals over the record.
 	ReversalsPerHour float64
 }
-
