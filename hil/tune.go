@@ -162,11 +162,9 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	cc := control.DefaultConfig()
 	s := LoopSetup{
 		Loop: loop, Season: season, Params: plant.DefaultParams(), Weather: w, Init: plant.SeasonInit(season),
-		StepK: 2,
-		Rule:  pid.MsIAE, Fallback: pid.ZieglerNicholsPI,
+		StepK: 2, Rule: pid.MsIAE, Fallback: pid.ZieglerNicholsPI,
 		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
-		QuietTime: 10 * units.Minute,
-		Settle:    3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
+		QuietTime: 10 * units.Minute, Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
 		ModuleLevel: hal.Level100, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
 	}
 	// The radiators are an EN 442 stock sized to the house (6.7 kW at
@@ -458,8 +456,9 @@ type Tuning struct {
 
 // Autotune runs the relay experiment on the loop: the plant is first settled
 // at the setpoint (the output found there is the relay's first bias), then
-// at RestC, from where pid.Tuner drives the loop's actuator around the
-// setpoint, with adaptive bias, until its cycles agree. On an abort the
+// at RestC, from where pid.Tuner, after its quiet window (QuietTime) at
+// rest, drives the loop's actuator around the setpoint, with adaptive bias,
+// until its cycles agree. On an abort the
 // error says why and the Tuning holds the last cycle's figures.
 func (s *LoopSetup) Autotune(seed uint64) (Tuning, error) {
 	lp, err := NewLoopPlant(*s, seed)

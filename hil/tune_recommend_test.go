@@ -46,8 +46,9 @@ func (h hilSearch) run(t *testing.T, pts []hilPoint) {
 
 // best searches a log grid of n×n (Kp, Ki) over [kp0, kp1]×[ki0, ki1] with b
 // in {0, 1/3, 2/3, 1}, then a 7×7 grid at a third of the spacing around the
-// best point with b at it and 1/6 either side; it fails the test when the
-// coarse best lies on the grid's edge.
+// best point of each b, and one around the best point overall with b 1/6
+// either side of it; it fails the test when the coarse best lies on the
+// grid's edge.
 func (h hilSearch) best(t *testing.T, kp0, kp1, ki0, ki1 float64, n int) (hilPoint, int) {
 	t.Helper()
 	grid := func(kps, kis, bs []float64) []hilPoint {
@@ -59,39 +60,47 @@ func (h hilSearch) best(t *testing.T, kp0, kp1, ki0, ki1 float64, n int) (hilPoi
 				}
 			}
 		}
-		h.run(t, pts)
 		return pts
 	}
-	lowest := func(pts []hilPoint) hilPoint {
-		b := pts[0]
+	lowest := func(pts []hilPoint, b float64) hilPoint {
+		best := hilPoint{f: pid.StepFigures{IAE: math.Inf(1)}}
 		for _, p := range pts {
-			if p.f.IAE < b.f.IAE {
-				b = p
+			if (b < 0 || p.b == b) && p.f.IAE < best.f.IAE {
+				best = p
 			}
 		}
-		return b
+		return best
 	}
-	kps, kis := logspace(kp0, kp1, n), logspace(ki0, ki1, n)
-	coarse := grid(kps, kis, []float64{0, 1.0 / 3, 2.0 / 3, 1})
-	b := lowest(coarse)
-	if math.IsInf(b.f.IAE, 1) {
+	kps, kis, bs := logspace(kp0, kp1, n), logspace(ki0, ki1, n), []float64{0, 1.0 / 3, 2.0 / 3, 1}
+	coarse := grid(kps, kis, bs)
+	h.run(t, coarse)
+	best := lowest(coarse, -1)
+	if math.IsInf(best.f.IAE, 1) {
 		t.Fatal("no run of the grid met the bounds")
 	}
-	if b.kp <= kps[0] || b.kp >= kps[n-1] || b.ki <= kis[0] || b.ki >= kis[n-1] {
-		t.Errorf("the coarse best (Kp %.3g, Ki %.3g) is on the grid's edge: widen the search", b.kp, b.ki)
+	if best.kp <= kps[0] || best.kp >= kps[n-1] || best.ki <= kis[0] || best.ki >= kis[n-1] {
+		t.Errorf("the coarse best (Kp %.3g, Ki %.3g) is on the grid's edge: widen the search", best.kp, best.ki)
 	}
 	rp, ri := math.Pow(kp1/kp0, 1/float64(n-1)), math.Pow(ki1/ki0, 1/float64(n-1))
-	var bs []float64
-	for _, v := range []float64{b.b - 1.0/6, b.b, b.b + 1.0/6} {
-		if v >= 0 && v <= 1 {
-			bs = append(bs, v)
+	around := func(p hilPoint, bs []float64) []hilPoint {
+		return grid(logspace(p.kp/rp, p.kp*rp, 7), logspace(p.ki/ri, p.ki*ri, 7), bs)
+	}
+	var fine []hilPoint
+	for _, b := range bs {
+		if p := lowest(coarse, b); !math.IsInf(p.f.IAE, 1) {
+			fine = append(fine, around(p, []float64{b})...)
 		}
 	}
-	fine := grid(logspace(b.kp/rp, b.kp*rp, 7), logspace(b.ki/ri, b.ki*ri, 7), bs)
-	if f := lowest(fine); f.f.IAE < b.f.IAE {
-		b = f
+	for _, b := range []float64{best.b - 1.0/6, best.b + 1.0/6} {
+		if b >= 0 && b <= 1 {
+			fine = append(fine, around(best, []float64{b})...)
+		}
 	}
-	return b, len(coarse) + len(fine)
+	h.run(t, fine)
+	if f := lowest(fine, -1); f.f.IAE < best.f.IAE {
+		best = f
+	}
+	return best, len(coarse) + len(fine)
 }
 
 // Issue 18's Done-when on the HIL loops, measured: on the oil, water and
@@ -107,7 +116,7 @@ func (h hilSearch) best(t *testing.T, kp0, kp1, ki0, ki1 float64, n int) (hilPoi
 // cores; skipped under -short.
 func TestRecommendedNearBruteForceOnLoops(t *testing.T) {
 	if testing.Short() {
-		t.Skip("three brute-force searches of about 670 step runs each")
+		t.Skip("three brute-force searches of about 870 step runs each")
 	}
 	t.Logf("| loop | rule | Kp | Ti s | b | J_rec K·s | J_best K·s | ratio | overshoot | reversals/h | best Kp | best Ti s | best b | best overshoot | best reversals/h | runs |")
 	for _, l := range Loops() {
