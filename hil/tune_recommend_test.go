@@ -112,7 +112,7 @@ func (h hilSearch) best(t *testing.T, kp0, kp1, ki0, ki1 float64, n int) (hilPoi
 // test asserts the bounds (IAE ≤ 1.25 × the best, overshoot ≤ 20 %);
 // where it is another (oil by the figures, tank for want of a model), that
 // the rule does at least as well as ms-iae would, and it logs how far from
-// the bound it falls (docs/pid.md §6.6). About 7 minutes on two shared
+// the bound it falls (docs/pid.md §6.6). 4-8 minutes on two shared
 // cores; skipped under -short.
 func TestRecommendedNearBruteForceOnLoops(t *testing.T) {
 	if testing.Short() {
