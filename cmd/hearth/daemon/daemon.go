@@ -192,6 +192,7 @@ func (d *daemon) build() error {
 		prio:  d.cfg.Daemon.RealtimePriority,
 		stamp: stamper{demand: demand, watchdog: d.dog.Kind() != watchdog.KindNone}}
 	d.tick.con.reqs = make(chan console.Request, requestQueue)
+	d.tick.tune = newTuner(loop)
 	d.tick.con.h.Calibration = d.cfg.Calibration.Offsets()
 	if d.consoleDevice() != "" {
 		d.tick.con.view = &console.Snapshot{}
