@@ -56,6 +56,7 @@ type Status struct {
 	Reason   string         // why that rule
 	Applied  bool           // the gains are in the running controller
 	Previous pid.Gains      // the loop's gains before they were applied
+	InForce  pid.Gains      // the loop's gains in the running controller, read after every step
 	Cause    string         // why it aborted ("aborted: safety warning oil_in_high")
 }
 
@@ -200,6 +201,7 @@ func (s *Session) release() {
 // on what makes the experiment untrustworthy or unsafe, and on completion
 // applies the gains. It allocates only when the session ends.
 func (s *Session) Observe(in *hal.Inputs, st *safety.Status, handOn bool) {
+	defer s.readGains()
 	switch s.st.Phase {
 	case PhaseStarting, PhaseRelay:
 		why := unhealthy(st)
@@ -223,6 +225,16 @@ func (s *Session) Observe(in *hal.Inputs, st *safety.Status, handOn bool) {
 	}
 }
 
+// readGains notes the gains the running controller holds for the loop.
+func (s *Session) readGains() {
+	if s.ctl == nil {
+		return
+	}
+	if cfg, err := s.ctl.LoopConfig(s.st.Loop); err == nil {
+		s.st.InForce = pid.Gains{Kp: cfg.Kp, Ki: cfg.Ki, Kd: cfg.Kd}
+	}
+}
+
 // Apply puts the last session's gains into the running controller
 // (bumplessly: pid's Configure). It is what a completed session does by
 // itself; an engineer may apply them again after a restart of the loop.
@@ -238,6 +250,7 @@ func (s *Session) Apply() error {
 		return err
 	}
 	s.st.Applied = true
+	s.readGains()
 	return nil
 }
 

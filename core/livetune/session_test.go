@@ -107,6 +107,9 @@ func TestSessionCompletesAndAppliesGains(t *testing.T) {
 	if cfg.Kp != want.Kp || cfg.Ki != want.Ki || cfg.Kd != want.Kd || !cfg.Reverse {
 		t.Errorf("the running dump loop has %+v, want the gains %+v with its action kept", cfg, want)
 	}
+	if in := st.InForce; in.Kp != want.Kp || in.Ki != want.Ki || in.Kd != want.Kd {
+		t.Errorf("in force %+v, want %+v", in, want)
+	}
 	if def := control.DefaultConfig().DumpGains; st.Previous.Kp != def.Kp || st.Previous.Ki != def.Ki {
 		t.Errorf("previous gains %+v, want the defaults %+v", st.Previous, def)
 	}

@@ -127,7 +127,13 @@ type tuneJSON struct {
 	Ki       float64  `json:"ki"`
 	Kd       float64  `json:"kd"`
 	Applied  bool     `json:"applied"`
-	Cause    string   `json:"cause,omitempty"`
+	// InForce are the loop's gains in the running controller now.
+	InForce struct {
+		Kp float64 `json:"kp"`
+		Ki float64 `json:"ki"`
+		Kd float64 `json:"kd"`
+	} `json:"in_force"`
+	Cause string `json:"cause,omitempty"`
 }
 
 func tuneStatus(s *Snapshot) (string, any, error) {
@@ -138,6 +144,7 @@ func tuneStatus(s *Snapshot) (string, any, error) {
 	j := tuneJSON{Loop: livetune.Name(t.Loop), Phase: t.Phase.String(), Cycles: t.Cycles, ElapsedS: t.Elapsed.Seconds(),
 		Setpoint: t.Setpoint, Output: t.Output, Rule: t.Rule, Kp: t.Gains.Kp, Ki: t.Gains.Ki, Kd: t.Gains.Kd,
 		Applied: t.Applied, Cause: t.Cause}
+	j.InForce.Kp, j.InForce.Ki, j.InForce.Kd = t.InForce.Kp, t.InForce.Ki, t.InForce.Kd
 	var b strings.Builder
 	fmt.Fprintf(&b, "tune %s (%s loop): %s, %d cycles in %.1f min, around %.2f, output %.3f\n",
 		j.Loop, t.Loop, t.Phase, t.Cycles, t.Elapsed.Seconds()/60, t.Setpoint, t.Output)
@@ -155,6 +162,9 @@ func tuneStatus(s *Snapshot) (string, any, error) {
 		fmt.Fprintf(&b, "  gains %s: %s\n", t.Rule, gainsText(t.Gains))
 		if t.Applied {
 			fmt.Fprintf(&b, "  in the running controller (were %s) until a restart; tune apply FILE writes them\n", gainsText(t.Previous))
+		}
+		if g := t.Gains; t.InForce.Kp != g.Kp || t.InForce.Ki != g.Ki || t.InForce.Kd != g.Kd {
+			fmt.Fprintf(&b, "  NOT in force: the running controller has %s\n", gainsText(t.InForce))
 		}
 	}
 	if t.Cause != "" {
