@@ -14,17 +14,19 @@ import (
 // safety layer judging every output as always.
 
 // tuneSpec is in engineerCommands.
-var tuneSpec = spec{name: "tune", usage: "tune start oil|water|tank | tune status | tune abort | tune apply [FILE]",
+var tuneSpec = spec{name: "tune", usage: "tune start|status|abort|apply",
 	summary: "relay-autotune a loop on the live plant, under safety; its gains into the running controller", engineer: true,
-	help: "start LOOP: a relay drives the loop's actuator in place of its PID (oil: the dump's fan\n" +
-		"and valve; water: the water pump; tank: the tank's share), around the loop's setpoint,\n" +
-		"until its cycles agree; everything else stays under control and safety judges every\n" +
-		"output. Refused unless safety is running clear. It aborts, saying why, on any safety\n" +
-		"warning or alarm, a trip, a state other than running, a fault on the loop's probe, an\n" +
-		"override or the maintenance hold, or tune abort. Done, it chooses gains and puts them\n" +
-		"into the running controller without a bump (until a restart). status (tune alone):\n" +
-		"phase, cycles, time, Ku and Tu, gains, why it ended. apply: the gains in again; FILE:\n" +
-		"also write them as a configuration snippet ([control.dump] kp ki kd) for the file.",
+	help: "tune start oil|water|tank; tune status (or tune alone); tune abort;\n" +
+		"tune apply [FILE]. start: a relay drives the loop's actuator in place of its\n" +
+		"PID (oil: the dump's fan and valve; water: the water pump; tank: the tank's\n" +
+		"share) around the loop's setpoint until its cycles agree; everything else\n" +
+		"stays under control, and safety judges every output. Refused unless safety\n" +
+		"runs clear. Aborts, saying why, on any safety warning or alarm, a trip, a\n" +
+		"state other than running, a fault on the loop's probe, an override or the\n" +
+		"maintenance hold, or tune abort. Done, it chooses gains and puts them into\n" +
+		"the running controller without a bump (until a restart). status: phase,\n" +
+		"cycles, time, Ku and Tu, gains, why it ended. apply: the gains in again;\n" +
+		"with FILE also written as a snippet ([control.dump] kp ki kd) for the file.",
 	run: nil} // tuneCmd, set in engineerCommands (an initialisation cycle otherwise)
 
 func tuneCmd(c *Console, cmd Command) (string, any, error) {
