@@ -123,6 +123,7 @@ func TestLiveTuneCompletesAndLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%s:\n%s", path, data)
 	cfg := core.DefaultConfig()
 	f := struct {
 		Control control.Config `toml:"control"`
