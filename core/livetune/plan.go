@@ -19,7 +19,11 @@ type Plan struct {
 	MaxDuration   units.Duration
 	Tolerance     float64
 	MaxCycles     int
-	Probes        []hal.TempID
+	// FirstSwitch bounds the wait for the relay's first switch: a relay
+	// that does not bracket the output holding the setpoint (the loop was
+	// not settled) would otherwise hold its output to MaxDuration.
+	FirstSwitch units.Duration
+	Probes      []hal.TempID
 }
 
 // Names are the loops as `hearth tune` and the console name them.
@@ -50,7 +54,8 @@ var oilProbes = []hal.TempID{hal.TempOilInA, hal.TempOilInB}
 
 // PlanFor returns the plan of loop l.
 func PlanFor(l control.Loop) (Plan, error) {
-	p := Plan{HysteresisK: 0.25, MaxDeviationK: 3, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30}
+	p := Plan{HysteresisK: 0.25, MaxDeviationK: 3, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
+		FirstSwitch: 30 * units.Minute}
 	switch l {
 	case control.LoopDump:
 		p.Amplitude, p.Probes = 0.25, oilProbes

@@ -70,6 +70,8 @@ type Session struct {
 	tuner pid.Tuner
 	plan  Plan
 	pidC  pid.Config // the loop's PID configuration when the session started
+	first float64    // the relay's first output
+	moved bool       // the relay has switched since
 	st    Status
 }
 
@@ -128,6 +130,15 @@ func (s *Session) Drive(setpoint, measurement, last float64, now units.Time) (fl
 	s.st.Elapsed, s.st.Cycles, s.st.Output = now.Sub(s.st.Started), s.tuner.Cycles(), u
 	if done {
 		s.finish()
+		return 0, false
+	}
+	if s.st.Elapsed == 0 {
+		s.first = u
+	}
+	s.moved = s.moved || u != s.first
+	if !s.moved && s.st.Elapsed > s.plan.FirstSwitch {
+		s.end("aborted: the relay did not switch within " + s.plan.FirstSwitch.String() +
+			": it does not bracket the output that holds the setpoint (start once the loop has settled)")
 		return 0, false
 	}
 	return u, true

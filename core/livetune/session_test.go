@@ -194,3 +194,16 @@ func TestSessionAllocatesNothing(t *testing.T) {
 		t.Fatalf("the relay ended in the measurement: %+v", r.s.Status())
 	}
 }
+
+// A relay that cannot bring the measurement across the setpoint (the loop
+// was not holding it) gives up after FirstSwitch instead of holding its
+// output for hours.
+func TestSessionAbortsWithoutASwitch(t *testing.T) {
+	r := newRig(t)
+	r.p.y, r.p.y0 = 60, 60 // even the full fan leaves the oil far above the setpoint
+	r.until(PhaseAborted, units.Hour)
+	st := r.s.Status()
+	if !strings.HasPrefix(st.Cause, "aborted: the relay did not switch within 30m") || st.Elapsed < 30*units.Minute || st.Elapsed > 31*units.Minute {
+		t.Fatalf("cause %q after %v", st.Cause, st.Elapsed)
+	}
+}
