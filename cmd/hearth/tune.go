@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"hearth/control"
+	"hearth/core/livetune"
 	"hearth/hil"
 	"hearth/hil/plant"
 	"hearth/pid"
@@ -23,7 +23,7 @@ func init() {
 
 // tuneSection is where each loop's gains live in the configuration: the toml
 // keys of control.Config's pid.Config fields.
-var tuneSection = map[hil.Loop]string{hil.LoopOil: "dump", hil.LoopWater: "water_pump", hil.LoopTank: "tank"}
+var tuneSection = map[hil.Loop]string{hil.LoopOil: control.LoopDump.String(), hil.LoopWater: control.LoopWaterPump.String(), hil.LoopTank: control.LoopTank.String()}
 
 // tuneJSON is the --json report. Field names are a contract.
 type tuneJSON struct {
@@ -313,32 +313,14 @@ func writeGains(path string, r *hil.TuneReport, rule pid.Rule) (*configJSON, err
 	}
 	s, res := &r.Setup, r.Tuning.Result
 	section := "control." + tuneSection[s.Loop]
-	var b strings.Builder
-	fmt.Fprintf(&b, "# hearth tune %s --season %s --seed %d: %s on Ku %.4g /K, Tu %.1f s\n",
-		s.Loop, s.Season, r.Seed, rule, res.Ku, res.Tu.Seconds())
-	fmt.Fprintf(&b, "# step %.2f -> %.2f °C on the simulated plant: IAE %.1f K·s, overshoot %.1f %%, settling %.0f s\n",
-		s.RestC(), s.SetpointC, c.Figures.IAE, 100*c.Figures.Overshoot, c.Figures.SettlingTime.Seconds())
-	fmt.Fprintf(&b, "[%s]\nkp = %s\nki = %s\nkd = %s\n", section,
-		tomlFloat(c.Gains.Kp), tomlFloat(c.Gains.Ki), tomlFloat(c.Gains.Kd))
-	// ms-iae's setpoint weight and derivative filter, where they are not
-	// the loop's own: the keys of pid.Config (docs/config.md).
-	if c.Config.SetpointWeight != s.Base.SetpointWeight {
-		fmt.Fprintf(&b, "setpointweight = %s\n", tomlFloat(c.Config.SetpointWeight))
+	comment := []string{
+		fmt.Sprintf("hearth tune %s --season %s --seed %d: %s on Ku %.4g /K, Tu %.1f s",
+			s.Loop, s.Season, r.Seed, rule, res.Ku, res.Tu.Seconds()),
+		fmt.Sprintf("step %.2f -> %.2f °C on the simulated plant: IAE %.1f K·s, overshoot %.1f %%, settling %.0f s",
+			s.RestC(), s.SetpointC, c.Figures.IAE, 100*c.Figures.Overshoot, c.Figures.SettlingTime.Seconds()),
 	}
-	if c.Config.DerivativeFilter != s.Base.DerivativeFilter {
-		fmt.Fprintf(&b, "derivativefilter = %q\n", c.Config.DerivativeFilter.String())
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := livetune.WriteSnippet(path, section, comment, c.Config, s.Base); err != nil {
 		return nil, err
 	}
 	return &configJSON{File: path, Section: section, Rule: rule.String()}, nil
-}
-
-// tomlFloat formats v as a TOML float (always with a point or an exponent).
-func tomlFloat(v float64) string {
-	s := strconv.FormatFloat(v, 'g', 6, 64)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
 }
