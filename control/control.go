@@ -346,6 +346,11 @@ type Controller struct {
 	// The dump loop's output this tick and the fan control wished with it
 	// (they differ where the output is split with the tank's share).
 	dumpU, fanWish units.Ratio
+
+	// Loops an outside driver drives in place of their PIDs (drive.go),
+	// and which were driven on the last step.
+	drivers [numLoops]Driver
+	driven  [numLoops]bool
 }
 
 // New returns a controller; it fails when a loop's gains are invalid.
@@ -502,8 +507,8 @@ func (c *Controller) oilLoops(goal units.Celsius) loops {
 			c.oilSlow, c.oilFast, c.oilMid, c.oilLoop, c.oilInit = x.oil, x.oil, x.oil, x.oil, true
 		}
 		c.oilLoop += (x.oil - c.oilLoop) * units.Celsius(min(x.dt/max(cfg.OilFilterS, 1e-3), 1))
-		l.dump = units.Ratio(c.dump.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(c.oilLoop), 0, x.now))
-		l.tankShare = units.Ratio(c.tank.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(c.oilLoop), 0, x.now))
+		l.dump = units.Ratio(c.update(LoopDump, &c.dump, float64(cfg.OilCeilingC-units.Celsius(cfg.DumpMarginK)), float64(c.oilLoop), x.now))
+		l.tankShare = units.Ratio(c.update(LoopTank, &c.tank, float64(cfg.OilCeilingC-units.Celsius(cfg.TankMarginK)), float64(c.oilLoop), x.now))
 		l.tankCut = units.Ratio(c.tankCut.Update(float64(cfg.OilCeilingC-units.Celsius(cfg.TankCutMarginK)), float64(c.oilLoop), 0, x.now))
 	}
 	if x.bottom < cfg.TankTargetC-units.Celsius(cfg.TankHystK) {
@@ -519,7 +524,7 @@ func (c *Controller) oilLoops(goal units.Celsius) loops {
 func (c *Controller) routeHeat(houseShare units.Ratio, season bool, l loops, out *hal.Outputs) {
 	cfg, x := &c.cfg, &c.x
 	hold(&c.water, x.supplyLost)
-	curvePump := units.Ratio(c.water.Update(float64(cfg.WeatherCurve(x.outdoor)), float64(x.supply), 0, x.now))
+	curvePump := units.Ratio(c.update(LoopWaterPump, &c.water, float64(cfg.WeatherCurve(x.outdoor)), float64(x.supply), x.now))
 	// Charging the tank and out of the heating season, the water follows
 	// the oil's heat-capacity rate: the hottest supply the oil can give.
 	pump := c.matchedWaterPump()

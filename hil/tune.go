@@ -64,8 +64,12 @@ type LoopSetup struct {
 	// weight) with the gains in force: tuned gains are applied to it, and
 	// every run first settles the plant under it.
 	Base pid.Config
-	// Rule is the tuning rule recommended for the loop (docs/pid.md §6).
-	Rule pid.Rule
+	// Rule is the tuning rule recommended for the loop (docs/pid.md §6):
+	// pid.MsIAE (Result.Recommend) where the figures bear it out, and
+	// RuleReason says why when it is another. Without a model ms-iae
+	// cannot design, and Fallback is recommended instead.
+	Rule, Fallback pid.Rule
+	RuleReason     string
 
 	// SetpointC is the loop's operating point: the relay oscillates around
 	// it, and a step run steps to it.
@@ -84,6 +88,10 @@ type LoopSetup struct {
 	MaxDuration   units.Duration
 	Tolerance     float64
 	MaxCycles     int
+	// QuietTime is how long the plant rests open loop at RestC when the
+	// relay starts, before it switches: the tuner measures the noise band
+	// and the rest's level there (pid.TunerConfig.QuietTime).
+	QuietTime units.Duration
 
 	// Settle is how long a run regulates the plant to its starting point
 	// under Base, and Hold how long it then rests open loop at the mean
@@ -133,10 +141,12 @@ const huge = 1e15
 // weather would be a load the experiment cannot tell from its own doing.
 // Each loop's measurement is read as control reads it (the hotter of the
 // two oil-in probes, or the flow probe): DS18B20s, 0.75 s conversions,
-// 1/16 K steps and noise, so the relay's hysteresis is 0.25 K. The rule is
-// Ziegler-Nichols PI on every loop: the relay cannot reach the plant's −180°
-// point under that noise and underestimates Ku, which the model-based rules
-// compound (docs/pid.md §6.4).
+// 1/16 K steps and noise, so the relay's hysteresis is 0.25 K, after a
+// quiet window of 10 minutes. The rule is ms-iae (Result.Recommend) with
+// Ziegler-Nichols PI when the fit gives it no model (tank), except on oil:
+// there the relay cannot reach the plant's −180° point under that noise and
+// underestimates Ku, which every model-based rule compounds, and
+// Ziegler-Nichols PI lands nearest the optimum (docs/pid.md §6.4).
 func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	if season == "" {
 		season = plant.Winter
@@ -152,9 +162,9 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	cc := control.DefaultConfig()
 	s := LoopSetup{
 		Loop: loop, Season: season, Params: plant.DefaultParams(), Weather: w, Init: plant.SeasonInit(season),
-		Rule: pid.ZieglerNicholsPI, StepK: 2,
+		StepK: 2, Rule: pid.MsIAE, Fallback: pid.ZieglerNicholsPI,
 		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
-		Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
+		QuietTime: 10 * units.Minute, Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
 		ModuleLevel: hal.Level100, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
 	}
 	// The radiators are an EN 442 stock sized to the house (6.7 kW at
@@ -193,6 +203,9 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		s.ValveDump = 1
 		s.WaterPump = matched
 		s.Base = cc.DumpGains
+		s.Rule, s.RuleReason = pid.ZieglerNicholsPI, "zn-pi: the relay sees the oil at about −135° under the probes' noise, "+
+			"and every model fitted from there (ms-iae's too) underestimates the loop's gain several times; "+
+			"Ziegler-Nichols' aggressive PI lands nearest the optimum (docs/pid.md §6.4)"
 		s.SetpointC = float64(cc.OilCeilingC - units.Celsius(cc.DumpMarginK))
 		// The fan holds the setpoint near 0.65: ±0.25 keeps the relay in
 		// 0.4-0.9 and its oscillation well above the hysteresis, which
@@ -443,8 +456,9 @@ type Tuning struct {
 
 // Autotune runs the relay experiment on the loop: the plant is first settled
 // at the setpoint (the output found there is the relay's first bias), then
-// at RestC, from where pid.Tuner drives the loop's actuator around the
-// setpoint, with adaptive bias, until its cycles agree. On an abort the
+// at RestC, from where pid.Tuner, after its quiet window (QuietTime) at
+// rest, drives the loop's actuator around the setpoint, with adaptive bias,
+// until its cycles agree. On an abort the
 // error says why and the Tuning holds the last cycle's figures.
 func (s *LoopSetup) Autotune(seed uint64) (Tuning, error) {
 	lp, err := NewLoopPlant(*s, seed)
@@ -466,7 +480,7 @@ func (s *LoopSetup) Autotune(seed uint64) (Tuning, error) {
 		Bias:      min(max(t.Bias, s.Base.OutMin+margin), s.Base.OutMax-margin),
 		Amplitude: s.Amplitude, AdaptiveBias: true, Reverse: s.Base.Reverse, RestOutput: t.Rest,
 		MaxDeviation: s.MaxDeviationK, MaxDuration: s.MaxDuration,
-		Tolerance: s.Tolerance, MaxCycles: s.MaxCycles,
+		Tolerance: s.Tolerance, MaxCycles: s.MaxCycles, QuietTime: s.QuietTime,
 	})
 	if err != nil {
 		return t, err
@@ -491,30 +505,40 @@ func (s *LoopSetup) Autotune(seed uint64) (Tuning, error) {
 // quantity over Record. The controller sees the probes; the figures see the
 // plant. Runs with the same seed see the same noise up to the step.
 func (s *LoopSetup) StepRun(cfg pid.Config, seed uint64) (pid.StepFigures, error) {
+	f, _, err := s.stepRun(cfg, seed)
+	return f, err
+}
+
+// stepRun is StepRun that also counts the actuator's reversals per hour
+// over the record (changes of direction after a move of ReversalBand, as
+// the day's quality figures count them).
+func (s *LoopSetup) stepRun(cfg pid.Config, seed uint64) (pid.StepFigures, float64, error) {
 	c, err := pid.New(cfg)
 	if err != nil {
-		return pid.StepFigures{}, err
+		return pid.StepFigures{}, 0, err
 	}
 	lp, err := NewLoopPlant(*s, seed)
 	if err != nil {
-		return pid.StepFigures{}, err
+		return pid.StepFigures{}, 0, err
 	}
 	rest, err := lp.SettleAt(s.RestC())
 	if err != nil {
-		return pid.StepFigures{}, err
+		return pid.StepFigures{}, 0, err
 	}
 	c.Reset(rest)
 	m, err := pid.NewStepMeter(lp.Now(), s.RestC(), s.SetpointC, s.Band)
 	if err != nil {
-		return pid.StepFigures{}, err
+		return pid.StepFigures{}, 0, err
 	}
+	rv := reversal{last: rest, extreme: rest}
 	for range int(s.Record / Tick) {
 		m.Add(lp.Now(), lp.Truth())
 		lp.Apply(c.Update(s.SetpointC, lp.Measure(), 0, lp.Now()))
+		rv.add(lp.Output())
 		lp.Step()
 	}
 	m.Add(lp.Now(), lp.Truth())
-	return m.Figures(), nil
+	return m.Figures(), float64(rv.count) / (s.Record.Seconds() / 3600), nil
 }
 
 // Candidate is one set of gains for a loop and its step figures.
@@ -522,53 +546,9 @@ type Candidate struct {
 	Name    string // the rule's short name, or "current"
 	Gains   pid.Gains
 	Figures pid.StepFigures
-}
-
-// TuneReport is what `hearth tune` reports for one loop.
-type TuneReport struct {
-	Setup  LoopSetup
-	Seed   uint64
-	Tuning Tuning
-	// Rules holds every rule of pid.Rules that yields gains, in order.
-	Rules []Candidate
-	// Current is the loop with the gains of control.DefaultConfig.
-	Current Candidate
-}
-
-// Recommended returns the candidate of the setup's rule, if it yielded gains.
-func (r *TuneReport) Recommended() (Candidate, bool) {
-	for _, c := range r.Rules {
-		if c.Gains.Rule == r.Setup.Rule {
-			return c, true
-		}
-	}
-	return Candidate{}, false
-}
-
-// Tune runs the relay experiment on the loop and a step run for the gains of
-// every rule and for the current gains. It fails when the experiment does
-// not converge; the Tuning then says how far it got.
-func Tune(s LoopSetup, seed uint64) (*TuneReport, error) {
-	r := &TuneReport{Setup: s, Seed: seed}
-	var err error
-	if r.Tuning, err = s.Autotune(seed); err != nil {
-		return r, err
-	}
-	for _, rule := range pid.Rules() {
-		g, err := r.Tuning.Result.Gains(rule)
-		if err != nil {
-			continue // a model-based rule without a model: not an error of the run
-		}
-		f, err := s.StepRun(g.Apply(s.Base), seed)
-		if err != nil {
-			return r, fmt.Errorf("%s: %w", rule, err)
-		}
-		r.Rules = append(r.Rules, Candidate{Name: rule.String(), Gains: g, Figures: f})
-	}
-	f, err := s.StepRun(s.Base, seed)
-	if err != nil {
-		return r, fmt.Errorf("current gains: %w", err)
-	}
-	r.Current = Candidate{Name: "current", Gains: pid.Gains{Kp: s.Base.Kp, Ki: s.Base.Ki, Kd: s.Base.Kd}, Figures: f}
-	return r, nil
+	// Config is the loop's configuration the step ran with: Base with
+	// the gains (and for ms-iae its setpoint weight and derivative filter).
+	Config pid.Config
+	// ReversalsPerHour counts the actuator's reversals over the record.
+	ReversalsPerHour float64
 }

@@ -49,6 +49,8 @@ type AgentConfig struct {
 	ReportEvery, HelloEvery units.Duration
 	// ShutdownRetry is how long after a failed shutdown command it is retried.
 	ShutdownRetry units.Duration
+	// Speed is as HubConfig's: Run's waits are shortened by it.
+	Speed float64
 }
 
 // DefaultAgentConfig holds the default timing.
@@ -380,7 +382,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	var buf [MsgSize + 1]byte // one more: an oversized datagram must not fit
 	for {
 		next := a.Step()
-		wait := time.Duration(next.Sub(a.now()))
+		wait := wallWait(next.Sub(a.now()), a.cfg.Speed)
 		_ = a.conn.SetReadDeadline(time.Now().Add(max(wait, 0)))
 		if ctx.Err() != nil { // checked after setting the deadline: see AfterFunc above
 			a.exit("context done")

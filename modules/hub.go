@@ -39,6 +39,18 @@ type HubConfig struct {
 	BootGrace units.Duration
 	// MissingAfter is how long without a report before Status says Missing.
 	MissingAfter units.Duration
+	// Speed is how many times faster than the wall clock the hub's clock
+	// runs (hearth run --sim's sim.speed): Run's waits are shortened by it.
+	// 0 or 1: the wall clock.
+	Speed float64
+}
+
+// wallWait is a wait of d on a clock that runs speed times the wall's.
+func wallWait(d units.Duration, speed float64) time.Duration {
+	if speed > 1 {
+		return time.Duration(float64(d) / speed)
+	}
+	return time.Duration(d)
 }
 
 // DefaultHubConfig is the reference timing: a 3 s lease renewed every second,
@@ -507,7 +519,7 @@ func (h *Hub) Run(ctx context.Context) error {
 		case <-h.wake:
 		}
 		next := h.Tick()
-		t.Reset(max(time.Duration(next.Sub(h.now())), 100*time.Microsecond))
+		t.Reset(max(wallWait(next.Sub(h.now()), h.cfg.Speed), 100*time.Microsecond))
 	}
 }
 

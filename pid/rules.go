@@ -21,6 +21,13 @@ type Result struct {
 	FromModel bool
 	// Model is the first-order-plus-dead-time fit, when Valid.
 	Model FOPDT
+	// Second is the second-order-plus-dead-time fit, when Valid: the
+	// static gain and relay point of Model, the lags' ratio from the step
+	// from rest to the first switch.
+	Second SOPDT
+	// NoiseBand is the peak-to-peak noise measured in the quiet window
+	// (0 without one), Hysteresis the ε the relay used.
+	NoiseBand, Hysteresis float64
 	// Relay holds the raw figures of the converged cycles.
 	Relay RelayFigures
 }
@@ -91,6 +98,7 @@ func (t *Tuner) summarise(n int) Result {
 		DescribingKu: 4 * d / (math.Pi * amp), HarmonicKu: 1 / gain, Phase: phase,
 		MeanMeasurement: yMean, MeanOutput: uMean,
 	}}
+	r.NoiseBand, r.Hysteresis = t.band, t.eps
 	r.Ku, r.Tu = r.Relay.HarmonicKu, r.Relay.Period
 	w := 2 * math.Pi / per
 	if du := uMean - t.cfg.RestOutput; math.Abs(du) >= 0.02*(t.cfg.OutMax-t.cfg.OutMin) {
@@ -104,6 +112,7 @@ func (t *Tuner) summarise(n int) Result {
 			if l >= -0.02*per {
 				l = math.Max(l, 0)
 				r.Model = FOPDT{K: t.sign * k, T: units.DurationOf(tau), L: units.DurationOf(l), Valid: true}
+				r.Second = t.fitSOPDT(t.sign*k, gain, phase, w, per)
 				if ku, tu, ok := r.Model.Ultimate(); ok {
 					r.Ku, r.Tu, r.FromModel = ku, tu, true
 				}
@@ -149,16 +158,21 @@ const (
 	SIMCPI                            // Skogestad, τc = L: Kp = T/(2KL), Ti = min(T, 8L)
 	AMIGOPI                           // Åström-Hägglund, from the FOPDT fit
 	AMIGOPID                          // Åström-Hägglund, from the FOPDT fit
+	// MsIAE is the rule chosen for the plant (Result.Recommend): IAE
+	// optimal on the SOPDT fit under a robustness bound, with a setpoint
+	// weight; Result.Gains answers ErrRecommendOnly for it.
+	MsIAE
 )
 
 var ruleNames = [...]string{
 	ZieglerNicholsPI: "zn-pi", ZieglerNicholsPID: "zn-pid", TyreusLuybenPI: "tl-pi",
 	TyreusLuybenPID: "tl-pid", SIMCPI: "simc-pi", AMIGOPI: "amigo-pi", AMIGOPID: "amigo-pid",
+	MsIAE: "ms-iae",
 }
 
 // Rules returns every rule, in order.
 func Rules() []Rule {
-	return []Rule{ZieglerNicholsPI, ZieglerNicholsPID, TyreusLuybenPI, TyreusLuybenPID, SIMCPI, AMIGOPI, AMIGOPID}
+	return []Rule{ZieglerNicholsPI, ZieglerNicholsPID, TyreusLuybenPI, TyreusLuybenPID, SIMCPI, AMIGOPI, AMIGOPID, MsIAE}
 }
 
 // String returns the rule's short name, as ParseRule reads it.
@@ -209,6 +223,9 @@ var (
 
 // Gains returns the gains the rule proposes for the experiment's result.
 func (r Result) Gains(rule Rule) (Gains, error) {
+	if rule == MsIAE {
+		return Gains{}, ErrRecommendOnly
+	}
 	if rule.ModelBased() {
 		return r.Model.Gains(rule)
 	}

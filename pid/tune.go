@@ -20,8 +20,16 @@ type TunerConfig struct {
 	// Hysteresis is the noise band ε ≥ 0: the relay switches only when the
 	// measurement is ε beyond the setpoint. Set it to 2-3 times the
 	// measurement's noise (peak); it lengthens the period a little, which
-	// the FOPDT fit accounts for.
+	// the FOPDT fit accounts for. With QuietTime > 0 and Hysteresis 0 the
+	// tuner chooses it from the measured noise band (HysteresisPerBand).
 	Hysteresis float64
+	// QuietTime > 0 holds RestOutput for this long before the relay
+	// starts and measures the noise band there: the peak-to-peak of the
+	// measurement about its straight-line trend. The band anchors the
+	// static gain (its mean is y0) and, when Hysteresis is 0, sets ε to
+	// HysteresisPerBand times the band: 0 on a clean signal. 0 starts the
+	// relay at once, as before, with ε = Hysteresis.
+	QuietTime units.Duration
 
 	// OutMin and OutMax bound the relay's output.
 	OutMin, OutMax float64
@@ -71,6 +79,11 @@ const (
 	DefaultMaxCycles     = 20
 	DefaultTolerance     = 0.05
 	DefaultMaxBadSamples = 3
+	// HysteresisPerBand is ε over the measured noise band (peak-to-peak):
+	// ε equal to the band is twice the noise's peak about its mean, so a
+	// noise excursion alone cannot carry the measurement from one switch
+	// level to the other.
+	HysteresisPerBand = 1.0
 )
 
 // Why an experiment ended without a result.
@@ -82,6 +95,7 @@ var (
 	ErrBadMeasurement = errors.New("pid: tuning aborted: measurements not finite or out of order")
 	ErrAborted        = errors.New("pid: tuning aborted by the caller")
 	ErrUnconfigured   = errors.New("pid: tuner not configured")
+	ErrNoisy          = errors.New("pid: tuning aborted: the hysteresis the noise band needs reaches the deviation bound")
 )
 
 // Validate reports whether cfg can be used, and why not.
@@ -109,6 +123,8 @@ func (cfg *TunerConfig) Validate() error {
 		return &ConfigError{"Hysteresis", "is negative"}
 	case cfg.Amplitude < 0:
 		return &ConfigError{"Amplitude", "is negative"}
+	case cfg.QuietTime < 0:
+		return &ConfigError{"QuietTime", "is negative"}
 	case !(cfg.MaxDeviation > cfg.Hysteresis):
 		return &ConfigError{"MaxDeviation", "must exceed the hysteresis"}
 	case cfg.MaxDuration <= 0:
@@ -140,6 +156,10 @@ func withDefault(v, d int) int {
 // at a halved resolution, as often as needed.
 const tunerSamples = 2048
 
+// stepSamples bounds the samples kept of the step from rest to the first
+// switch, and of the quiet window, each halved in resolution when full.
+const stepSamples = 512
+
 // keptCycles bounds the cycles remembered for the convergence check.
 const keptCycles = 16
 
@@ -168,7 +188,7 @@ type cycle struct {
 // Tuner is a relay autotuner. Like the controller it is a pure step: feed it
 // the measurement and the time, apply the output it returns, until it says
 // it is done; then Result has the figures. It allocates nothing and holds
-// about 33 KB, so keep it behind a pointer.
+// about 50 KB, so keep it behind a pointer.
 type Tuner struct {
 	cfg      TunerConfig
 	sign     float64
@@ -200,10 +220,49 @@ type Tuner struct {
 	n          int
 	buf        [tunerSamples]sample
 
+	// The quiet window and the step from rest to the first switch.
+	quiet      bool       // in the quiet window
+	eps        float64    // the hysteresis in force
+	band       float64    // measured noise band
+	relayStart units.Time // when the relay began (the step's origin)
+	stepDu     float64    // the step's output change from RestOutput
+	quietRec   trace
+	stepRec    trace
+
 	cycles [keptCycles]cycle
 	nc     int // complete cycles so far
 	result Result
 }
+
+// trace keeps samples at a resolution halved whenever the buffer fills.
+type trace struct {
+	n, stride, steps int
+	buf              [stepSamples]sample
+}
+
+func (tr *trace) add(s sample) {
+	tr.steps++
+	if tr.stride == 0 {
+		tr.stride = 1
+	}
+	if (tr.steps-1)%tr.stride != 0 {
+		return
+	}
+	if tr.n == len(tr.buf) {
+		for i := 0; i < tr.n/2; i++ {
+			tr.buf[i] = tr.buf[2*i]
+		}
+		tr.n /= 2
+		tr.stride *= 2
+		if (tr.steps-1)%tr.stride != 0 {
+			return
+		}
+	}
+	tr.buf[tr.n] = s
+	tr.n++
+}
+
+func (tr *trace) samples() []sample { return tr.buf[:tr.n] }
 
 // Configure validates cfg and readies the tuner for a new experiment.
 func (t *Tuner) Configure(cfg TunerConfig) error {
@@ -224,6 +283,7 @@ func (t *Tuner) Configure(cfg TunerConfig) error {
 	t.bias = cfg.Bias
 	t.d = t.swing(t.bias)
 	t.out = cfg.RestOutput
+	t.eps = cfg.Hysteresis
 	return nil
 }
 
@@ -252,13 +312,30 @@ func (t *Tuner) Step(measurement float64, now units.Time) (output float64, done 
 		return t.out, false
 	}
 	t.bad = 0
-	ys, sp, eps := t.sign*measurement, t.sign*t.cfg.Setpoint, t.cfg.Hysteresis
+	ys, sp := t.sign*measurement, t.sign*t.cfg.Setpoint
 	if !t.started {
 		t.started, t.start, t.y0, t.high = true, now, measurement, ys < sp
+		t.relayStart, t.quiet = now, t.cfg.QuietTime > 0
 	} else if uint64(now)-uint64(t.start) > uint64(t.cfg.MaxDuration) { // now > start: no overflow
 		return t.abort(ErrDuration)
 	}
 	t.last = now
+	if t.quiet {
+		if now.Sub(t.start) < t.cfg.QuietTime {
+			t.quietRec.add(sample{now.Sub(t.start).Seconds(), measurement})
+			return t.cfg.RestOutput, false
+		}
+		if !t.endQuiet(now, ys < sp) {
+			return t.abort(ErrNoisy)
+		}
+	}
+	eps := t.eps
+	if !t.switched {
+		if t.stepRec.n == 0 {
+			t.stepDu = t.relayOutput() - t.cfg.RestOutput
+		}
+		t.stepRec.add(sample{now.Sub(t.relayStart).Seconds(), measurement})
+	}
 	if t.switched && math.Abs(measurement-t.cfg.Setpoint) > t.cfg.MaxDeviation {
 		return t.abort(ErrDeviation)
 	}
@@ -286,11 +363,59 @@ func (t *Tuner) Step(measurement float64, now units.Time) (output float64, done 
 		}
 		t.beginCycle(now, measurement)
 	}
-	t.out = t.bias - t.d
-	if t.high {
-		t.out = t.bias + t.d
-	}
+	t.out = t.relayOutput()
 	return t.out, false
+}
+
+func (t *Tuner) relayOutput() float64 {
+	if t.high {
+		return t.bias + t.d
+	}
+	return t.bias - t.d
+}
+
+// endQuiet closes the quiet window: the noise band, y0 from its mean, the
+// hysteresis; false when that hysteresis reaches the deviation bound.
+func (t *Tuner) endQuiet(now units.Time, below bool) bool {
+	t.quiet, t.relayStart, t.high = false, now, below
+	var mean float64
+	t.band, mean = noiseBand(t.quietRec.samples())
+	if t.quietRec.n > 0 {
+		t.y0 = mean
+	}
+	if t.cfg.Hysteresis == 0 {
+		t.eps = HysteresisPerBand * t.band
+	}
+	return t.eps < t.cfg.MaxDeviation
+}
+
+// noiseBand returns the peak-to-peak of the samples about their
+// least-squares line, and their mean; a band below 1e-9 of the level (the
+// rounding of a clean signal) is 0.
+func noiseBand(s []sample) (band, mean float64) {
+	if len(s) == 0 {
+		return 0, 0
+	}
+	var st, sy, stt, sty float64
+	for _, p := range s {
+		st, sy, stt, sty = st+p.tau, sy+p.y, stt+p.tau*p.tau, sty+p.tau*p.y
+	}
+	n := float64(len(s))
+	slope := 0.0
+	if den := n*stt - st*st; den > 0 {
+		slope = (n*sty - st*sy) / den
+	}
+	mean = sy / n
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range s {
+		r := p.y - (mean + slope*(p.tau-st/n))
+		lo, hi = math.Min(lo, r), math.Max(hi, r)
+	}
+	band = hi - lo
+	if band <= 1e-9*math.Max(1, math.Abs(mean)) {
+		band = 0
+	}
+	return band, mean
 }
 
 func (t *Tuner) abort(err error) (float64, bool) {

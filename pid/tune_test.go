@@ -274,7 +274,7 @@ func TestRules(t *testing.T) {
 			t.Errorf("ParseRule(%q) = %v, %v", tc.rule.String(), back, err)
 		}
 	}
-	if len(Rules()) != 7 {
+	if len(Rules()) != 8 {
 		t.Errorf("Rules() = %v", Rules())
 	}
 	if _, err := (Result{Ku: 8, Tu: 80 * units.Second}).Gains(SIMCPI); err != ErrNoModel {

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"hearth/control"
+	"hearth/core/livetune"
 	"hearth/hil"
 	"hearth/hil/plant"
 	"hearth/pid"
@@ -23,26 +23,30 @@ func init() {
 
 // tuneSection is where each loop's gains live in the configuration: the toml
 // keys of control.Config's pid.Config fields.
-var tuneSection = map[hil.Loop]string{hil.LoopOil: "dump", hil.LoopWater: "water_pump", hil.LoopTank: "tank"}
+var tuneSection = map[hil.Loop]string{hil.LoopOil: control.LoopDump.String(), hil.LoopWater: control.LoopWaterPump.String(), hil.LoopTank: control.LoopTank.String()}
 
 // tuneJSON is the --json report. Field names are a contract.
 type tuneJSON struct {
-	Loop        string      `json:"loop"`
-	Season      string      `json:"season"`
-	Seed        uint64      `json:"seed"`
-	SetpointC   float64     `json:"setpoint_c"`
-	RestC       float64     `json:"rest_c"`
-	StepK       float64     `json:"step_k"`
-	Ku          float64     `json:"ku"`
-	TuS         float64     `json:"tu_s"`
-	FromModel   bool        `json:"from_model"`
-	Model       *modelJSON  `json:"model"` // null without a valid fit
-	Relay       relayJSON   `json:"relay"`
-	Rules       []stepJSON  `json:"rules"`
-	Current     stepJSON    `json:"current"`
-	Recommended string      `json:"recommended"`
-	WallSeconds float64     `json:"wall_seconds"`
-	Config      *configJSON `json:"config,omitempty"` // where --write put the gains
+	Loop        string     `json:"loop"`
+	Season      string     `json:"season"`
+	Seed        uint64     `json:"seed"`
+	SetpointC   float64    `json:"setpoint_c"`
+	RestC       float64    `json:"rest_c"`
+	StepK       float64    `json:"step_k"`
+	Ku          float64    `json:"ku"`
+	TuS         float64    `json:"tu_s"`
+	FromModel   bool       `json:"from_model"`
+	Model       *modelJSON `json:"model"` // null without a valid fit
+	Relay       relayJSON  `json:"relay"`
+	Rules       []stepJSON `json:"rules"`
+	Current     stepJSON   `json:"current"`
+	Recommended string     `json:"recommended"`
+	// RecommendedReason says in one line why that rule (and, for ms-iae,
+	// why its structure and settings).
+	RecommendedReason string      `json:"recommended_reason"`
+	Recommendation    *recJSON    `json:"recommendation,omitempty"` // ms-iae's design, when it had a model
+	WallSeconds       float64     `json:"wall_seconds"`
+	Config            *configJSON `json:"config,omitempty"` // where --write put the gains
 }
 
 type modelJSON struct {
@@ -74,6 +78,21 @@ type stepJSON struct {
 	SettlingS float64 `json:"settling_s"`
 	IAE       float64 `json:"iae"`
 	Settled   bool    `json:"settled"`
+	// SetpointWeight and DerivativeFilterS are those the step ran with;
+	// ReversalsPerH counts the actuator's reversals over the record.
+	SetpointWeight    float64 `json:"setpoint_weight"`
+	DerivativeFilterS float64 `json:"derivative_filter_s"`
+	ReversalsPerH     float64 `json:"reversals_per_h"`
+}
+
+// recJSON is ms-iae's design on the fitted model.
+type recJSON struct {
+	Tau            float64 `json:"tau"`
+	Order          int     `json:"order"`
+	Ms             float64 `json:"ms"`
+	ModelIAE       float64 `json:"model_iae"`
+	ModelOvershoot float64 `json:"model_overshoot"`
+	Reason         string  `json:"reason"`
 }
 
 type configJSON struct {
@@ -140,7 +159,7 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "hearth tune:", err)
 		return 2
 	}
-	rule := s.Rule
+	var rule pid.Rule
 	if *f.ruleName != "" {
 		if rule, err = pid.ParseRule(*f.ruleName); err != nil {
 			fmt.Fprintln(stderr, "hearth tune:", err)
@@ -163,6 +182,9 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	}
 	wall := time.Since(start).Seconds()
 
+	if *f.ruleName == "" {
+		rule = r.RecommendedRule()
+	}
 	var cfg *configJSON
 	if *f.write != "" {
 		c, err := writeGains(*f.write, r, rule)
@@ -188,9 +210,12 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func stepOf(name string, g pid.Gains, f pid.StepFigures) stepJSON {
-	return stepJSON{Rule: name, Kp: g.Kp, Ki: g.Ki, Kd: g.Kd, Overshoot: f.Overshoot,
-		SettlingS: f.SettlingTime.Seconds(), IAE: f.IAE, Settled: f.Settled}
+func stepOf(c hil.Candidate) stepJSON {
+	g, f := c.Gains, c.Figures
+	return stepJSON{Rule: c.Name, Kp: g.Kp, Ki: g.Ki, Kd: g.Kd, Overshoot: f.Overshoot,
+		SettlingS: f.SettlingTime.Seconds(), IAE: f.IAE, Settled: f.Settled,
+		SetpointWeight: c.Config.SetpointWeight, DerivativeFilterS: c.Config.DerivativeFilter.Seconds(),
+		ReversalsPerH: c.ReversalsPerHour}
 }
 
 func reportJSON(r *hil.TuneReport) tuneJSON {
@@ -206,15 +231,20 @@ func reportJSON(r *hil.TuneReport) tuneJSON {
 			RestOutput: t.Rest, PhaseDeg: res.Relay.Phase * 180 / math.Pi,
 			DescribingKu: res.Relay.DescribingKu, HarmonicKu: res.Relay.HarmonicKu,
 		},
-		Rules:       make([]stepJSON, 0, len(r.Rules)),
-		Current:     stepOf(r.Current.Name, r.Current.Gains, r.Current.Figures),
-		Recommended: s.Rule.String(),
+		Rules:             make([]stepJSON, 0, len(r.Rules)),
+		Current:           stepOf(r.Current),
+		Recommended:       r.RecommendedRule().String(),
+		RecommendedReason: r.RecommendedReason(),
+	}
+	if rc := r.Recommendation; rc != nil {
+		j.Recommendation = &recJSON{Tau: rc.Tau, Order: rc.Order, Ms: rc.Ms, ModelIAE: rc.ModelIAE,
+			ModelOvershoot: rc.ModelOvershoot, Reason: rc.Reason}
 	}
 	if m := res.Model; m.Valid {
 		j.Model = &modelJSON{K: m.K, TS: m.T.Seconds(), LS: m.L.Seconds()}
 	}
 	for _, c := range r.Rules {
-		j.Rules = append(j.Rules, stepOf(c.Name, c.Gains, c.Figures))
+		j.Rules = append(j.Rules, stepOf(c))
 	}
 	return j
 }
@@ -257,7 +287,7 @@ func printTune(w io.Writer, r *hil.TuneReport, wall float64) {
 	}
 	for _, c := range r.Rules {
 		name := c.Name
-		if c.Gains.Rule == s.Rule {
+		if c.Gains.Rule == r.RecommendedRule() {
 			name += " *"
 		}
 		row(name, c.Gains, c.Figures)
@@ -265,6 +295,7 @@ func printTune(w io.Writer, r *hil.TuneReport, wall float64) {
 	row("current", r.Current.Gains, r.Current.Figures)
 	tw.Flush()
 	fmt.Fprintf(w, "* recommended for this loop (docs/pid.md §6); current = control's default gains\n")
+	fmt.Fprintf(w, "why: %s\n", r.RecommendedReason())
 }
 
 // writeGains writes the rule's gains as a TOML snippet that a configuration
@@ -282,24 +313,14 @@ func writeGains(path string, r *hil.TuneReport, rule pid.Rule) (*configJSON, err
 	}
 	s, res := &r.Setup, r.Tuning.Result
 	section := "control." + tuneSection[s.Loop]
-	var b strings.Builder
-	fmt.Fprintf(&b, "# hearth tune %s --season %s --seed %d: %s on Ku %.4g /K, Tu %.1f s\n",
-		s.Loop, s.Season, r.Seed, rule, res.Ku, res.Tu.Seconds())
-	fmt.Fprintf(&b, "# step %.2f -> %.2f °C on the simulated plant: IAE %.1f K·s, overshoot %.1f %%, settling %.0f s\n",
-		s.RestC(), s.SetpointC, c.Figures.IAE, 100*c.Figures.Overshoot, c.Figures.SettlingTime.Seconds())
-	fmt.Fprintf(&b, "[%s]\nkp = %s\nki = %s\nkd = %s\n", section,
-		tomlFloat(c.Gains.Kp), tomlFloat(c.Gains.Ki), tomlFloat(c.Gains.Kd))
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	comment := []string{
+		fmt.Sprintf("hearth tune %s --season %s --seed %d: %s on Ku %.4g /K, Tu %.1f s",
+			s.Loop, s.Season, r.Seed, rule, res.Ku, res.Tu.Seconds()),
+		fmt.Sprintf("step %.2f -> %.2f °C on the simulated plant: IAE %.1f K·s, overshoot %.1f %%, settling %.0f s",
+			s.RestC(), s.SetpointC, c.Figures.IAE, 100*c.Figures.Overshoot, c.Figures.SettlingTime.Seconds()),
+	}
+	if err := livetune.WriteSnippet(path, section, comment, c.Config, s.Base); err != nil {
 		return nil, err
 	}
 	return &configJSON{File: path, Section: section, Rule: rule.String()}, nil
-}
-
-// tomlFloat formats v as a TOML float (always with a point or an exponent).
-func tomlFloat(v float64) string {
-	s := strconv.FormatFloat(v, 'g', 6, 64)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
 }

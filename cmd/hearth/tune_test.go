@@ -36,7 +36,7 @@ func tuneJSONOf(t *testing.T, args ...string) map[string]any {
 func TestTuneOilJSON(t *testing.T) {
 	a := tuneJSONOf(t, "oil", "--json")
 	for _, k := range []string{"loop", "season", "seed", "setpoint_c", "rest_c", "step_k", "ku", "tu_s", "from_model",
-		"model", "relay", "rules", "current", "recommended", "wall_seconds"} {
+		"model", "relay", "rules", "current", "recommended", "recommended_reason", "wall_seconds"} {
 		if _, ok := a[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}
@@ -53,6 +53,9 @@ func TestTuneOilJSON(t *testing.T) {
 			t.Errorf("model lacks %q (the oil loop has a valid fit): %v", k, a["model"])
 		}
 	}
+	if why, _ := a["recommended_reason"].(string); !strings.HasPrefix(why, a["recommended"].(string)+":") {
+		t.Errorf("recommended_reason %q does not name the recommended %v", why, a["recommended"])
+	}
 	rules, _ := a["rules"].([]any)
 	if len(rules) < 4 {
 		t.Fatalf("%d rules, want every rule that yields gains: %v", len(rules), a["rules"])
@@ -60,7 +63,8 @@ func TestTuneOilJSON(t *testing.T) {
 	found := false
 	for _, r := range append(rules, a["current"]) {
 		m, _ := r.(map[string]any)
-		for _, k := range []string{"rule", "kp", "ki", "kd", "overshoot", "settling_s", "iae", "settled"} {
+		for _, k := range []string{"rule", "kp", "ki", "kd", "overshoot", "settling_s", "iae", "settled",
+			"setpoint_weight", "derivative_filter_s", "reversals_per_h"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("%v lacks %q", m["rule"], k)
 			}
@@ -82,20 +86,35 @@ func TestTuneOilJSON(t *testing.T) {
 }
 
 // The human report is a table with a row per rule and the current gains;
-// --write puts the recommended gains where the configuration reads them.
+// --write puts the recommended gains where the configuration reads them:
+// at seed 3 the fit gives ms-iae no model (zn-pi is written), at seed 1
+// with a 1 K step it does (ms-iae, with its setpoint weight and derivative
+// filter).
 func TestTuneWaterTableAndWrite(t *testing.T) {
+	for _, args := range [][]string{{"--seed", "3"}, {"--seed", "1", "--step", "1"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) { tuneWaterAndWrite(t, args) })
+	}
+}
+
+func tuneWaterAndWrite(t *testing.T, args []string) {
 	path := filepath.Join(t.TempDir(), "gains.toml")
 	var out, errb bytes.Buffer
-	if code := dispatch([]string{"tune", "water", "--seed", "3", "--write", path}, &out, &errb); code != 0 {
+	if code := dispatch(append([]string{"tune", "water", "--write", path}, args...), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	text := out.String()
-	for _, want := range []string{"Ku ", "Tu ", "zn-pi *", "current", "IAE K·s", "[control.water_pump]"} {
+	j := tuneJSONOf(t, append([]string{"water", "--json"}, args...)...)
+	// The water loop's rule is ms-iae, zn-pi when the fit gives it no
+	// model (hil.DefaultLoopSetup, docs/pid.md §6.6).
+	if _, designed := j["recommendation"]; designed != (j["recommended"] == "ms-iae") {
+		t.Errorf("water recommends %v; ms-iae's design: %v", j["recommended"], j["recommendation"])
+	}
+	for _, want := range []string{"Ku ", "Tu ", j["recommended"].(string) + " *", "current", "IAE K·s", "[control.water_pump]",
+		"why: " + j["recommended"].(string) + ": "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
 	}
-	j := tuneJSONOf(t, "water", "--seed", "3", "--json")
 	var want map[string]any
 	for _, r := range j["rules"].([]any) {
 		if m := r.(map[string]any); m["rule"] == j["recommended"] {
@@ -115,7 +134,12 @@ func TestTuneWaterTableAndWrite(t *testing.T) {
 	if !near(g.Kp, want["kp"].(float64)) || !near(g.Ki, want["ki"].(float64)) || g.Kd != want["kd"].(float64) {
 		t.Errorf("written gains %+v, want kp %v ki %v kd %v", g, want["kp"], want["ki"], want["kd"])
 	}
-	if g.OutMin != def.OutMin || g.OutMax != def.OutMax || g.Reverse != def.Reverse || g.SetpointWeight != def.SetpointWeight {
+	// ms-iae's setpoint weight and derivative filter are written too;
+	// everything else keeps its default.
+	if !near(g.SetpointWeight, want["setpoint_weight"].(float64)) || !near(g.DerivativeFilter.Seconds(), want["derivative_filter_s"].(float64)) {
+		t.Errorf("written b %v, Tf %v; want %v, %v s", g.SetpointWeight, g.DerivativeFilter, want["setpoint_weight"], want["derivative_filter_s"])
+	}
+	if g.OutMin != def.OutMin || g.OutMax != def.OutMax || g.Reverse != def.Reverse || g.TrackingTime != def.TrackingTime {
 		t.Errorf("writing the gains changed the loop's other settings: %+v, was %+v", g, def)
 	}
 }

@@ -3,6 +3,8 @@ package console
 import (
 	"time"
 
+	"hearth/control"
+	"hearth/core/livetune"
 	"hearth/hal"
 	"hearth/safety"
 	"hearth/units"
@@ -21,6 +23,7 @@ type Snapshot struct {
 	St      safety.Status
 	Console Hand // what the console's requests set, as the tick holds it
 	Tick    TickFigures
+	Tune    livetune.Status // the live tuning session (tune start)
 }
 
 // Hand is what an engineer set from the console, as the tick holds it.
@@ -30,6 +33,10 @@ type Hand struct {
 	Held        uint32                     // bit per overridden output that safety did not let through as asked
 	Maintenance bool
 	Calibration [hal.NumTemps]units.Kelvin
+	// TuneSeq counts the tune requests the tick took; TuneErr is why the
+	// last was refused ("" when taken).
+	TuneSeq uint32
+	TuneErr string
 }
 
 // TickFigures are the loop's health figures.
@@ -50,6 +57,17 @@ const (
 	ReqOverride                         // Out to Value for For
 	ReqClearOverride                    // Out (or every override, with All)
 	ReqCalibrate                        // Sensor's offset to Offset
+	ReqTune                             // Tune on Loop: a live tuning session
+)
+
+// TuneOp is what a ReqTune asks.
+type TuneOp uint8
+
+// Tune requests.
+const (
+	TuneStart TuneOp = iota + 1 // a session on Loop
+	TuneAbort                   // the running session
+	TuneApply                   // the last session's gains into the running controller
 )
 
 // Request is one request to the tick. The tick takes it at its next start
@@ -63,6 +81,8 @@ type Request struct {
 	For    units.Duration
 	Sensor hal.TempID
 	Offset units.Kelvin
+	Tune   TuneOp
+	Loop   control.Loop
 }
 
 // Event is one record of the event log.

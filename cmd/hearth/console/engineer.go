@@ -57,6 +57,13 @@ var engineerCommands = []*spec{
 		help: "Applied from the next tick, before safety and control see the probe, and\n" +
 			"staged as calibration.SENSOR for commit. Compare against a reference\n" +
 			"thermometer in the same well first.", run: calibrateCmd},
+	withRun(tuneSpec, tuneCmd),
+}
+
+// withRun returns s running run.
+func withRun(s spec, run func(c *Console, cmd Command) (string, any, error)) *spec {
+	s.run = run
+	return &s
 }
 
 func resetCmd(c *Console, cmd Command) (string, any, error) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"hearth/core/livetune"
 	"hearth/hal"
 	"hearth/safety"
 	"hearth/units"
@@ -58,6 +59,12 @@ func (f *fake) Submit(r Request) error {
 		}
 	case ReqMaintenance:
 		h.Maintenance = r.On
+	case ReqTune:
+		h.TuneSeq++
+		h.TuneErr = ""
+		if r.Tune == TuneApply && f.snap.Tune.Phase != livetune.PhaseDone {
+			h.TuneErr = livetune.ErrNoResult.Error()
+		}
 	case ReqOverride:
 		h.Override.Mask |= r.Out.Bit()
 		h.Override.Set.SetValue(r.Out, r.Value)

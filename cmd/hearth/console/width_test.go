@@ -4,8 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"hearth/control"
+	"hearth/core/livetune"
 	"hearth/hal"
+	"hearth/pid"
 	"hearth/safety"
+	"hearth/units"
 )
 
 // Every answer fits an 80-column terminal, and status one 24-line screen
@@ -27,9 +31,14 @@ func TestAnswersFit80Columns(t *testing.T) {
 	s.f.snap.In.NumModules = hal.MaxModules
 	s.f.snap.Console.Override.Mask = 0x7f
 	s.f.events = append(s.f.events, Event{Kind: "fault", Msg: strings.Repeat("a long message ", 20)})
+	tu := &s.f.snap.Tune
+	tu.Loop, tu.Phase, tu.Cycles, tu.Elapsed, tu.Setpoint, tu.Output = control.LoopWaterPump, livetune.PhaseDone, 12, 9999*units.Second, 48.25, 0.123
+	tu.Result = pid.Result{Ku: 123.456, Tu: 1234 * units.Second, FromModel: true}
+	tu.Rule, tu.Applied, tu.Cause = "zn-pi", true, "aborted: safety warning "+strings.Repeat("oil_in_high, ", 6)
+	tu.Gains, tu.Previous = pid.Gains{Kp: 1.23456, Ki: 0.00123456, Kd: 12.3456}, pid.Gains{Kp: 0.3, Ki: 0.001}
 	s.send("login\r" + pass + "\r")
 	lines := []string{"help", "status", "sensors", "outputs", "modules", "faults", "log", "selftest", "config show",
-		"version", "override", "set", "reset", "override pump.oil 0.1", "watch"}
+		"version", "override", "set", "reset", "override pump.oil 0.1", "watch", "tune", "tune status"}
 	for _, c := range commands {
 		lines = append(lines, "help "+c.name)
 	}

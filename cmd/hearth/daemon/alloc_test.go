@@ -11,6 +11,7 @@ import (
 
 	"hearth/cmd/hearth/console"
 	"hearth/cmd/hearth/daemon/telemetry"
+	"hearth/control"
 	"hearth/core"
 	"hearth/core/edge"
 	"hearth/hal"
@@ -65,11 +66,16 @@ func TestTickAllocatesNothing(t *testing.T) {
 	// With telemetry: a snapshot copied on every tick here (the fake
 	// clock moves a second a tick), the most it ever costs.
 	tk.tele = &telemetry.Slot{}
+	// With a tuning session: asked from the console (refused while safety
+	// is still starting, or running and judged after every step).
+	tk.tune = newTuner(loop)
+	tk.con.reqs <- console.Request{Kind: console.ReqTune, Tune: console.TuneStart, Loop: control.LoopDump}
 	var teleNs int64
 	tick := func() {
 		now := tk.clock.now()
 		tk.take(now)
 		r := tk.loop.Tick(now, &tk.stamp, true)
+		tk.tuneStep()
 		tk.observe(&r)
 		tk.publish(r.Out, r.Status, false)
 		teleNs += int64(time.Second)

@@ -32,12 +32,20 @@ func sleepUntil(deadline int64) {
 }
 
 // clock is the controller's time: nanoseconds on the monotonic clock since
-// the daemon started.
-type clock struct{ epoch int64 }
+// the daemon started, times speed under --sim's sim.speed (0: 1).
+type clock struct {
+	epoch int64
+	speed float64
+}
 
 func newClock() clock { return clock{epoch: mono()} }
 
-func (c clock) now() units.Time { return units.Time(mono() - c.epoch) }
+func (c clock) now() units.Time {
+	if c.speed > 1 {
+		return units.Time(float64(mono()-c.epoch) * c.speed)
+	}
+	return units.Time(mono() - c.epoch)
+}
 
 // realtime puts the calling goroutine on its own OS thread for good and asks
 // the kernel for SCHED_FIFO at prio on that thread. It returns what it got,

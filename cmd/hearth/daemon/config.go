@@ -140,6 +140,15 @@ type SimConfig struct {
 	// times (0: the reference, 20 s and 30 s).
 	ModuleShutdown units.Duration `toml:"module_shutdown"`
 	ModuleBoot     units.Duration `toml:"module_boot"`
+	// Speed runs the plant and the controller's clock this many times
+	// faster than the wall clock (0: 1); the tick's wall period is
+	// daemon.tick divided by it, so the controller still steps by tick.
+	Speed float64 `toml:"speed"`
+	// OilC and TankC start the plant's oil and its tank (both layers) at
+	// these temperatures (0: the season's): to begin near an operating
+	// point, as a live tune on the dump's loop wants.
+	OilC  units.Celsius `toml:"oil_c"`
+	TankC units.Celsius `toml:"tank_c"`
 	// Watchdog makes the daemon play the simulated hub's hardware watchdog
 	// on watchdog.device (a FIFO it makes, relative to daemon.state_dir):
 	// when it fires the simulated plant is de-energised, as the Pi's reset

@@ -135,8 +135,9 @@ const docIntro = "Hearth reads one TOML file. `hearth run --config FILE` reads e
 
 const loopsIntro = "Each of control's PID loops has a table of package pid's `Config` (docs/pid.md); a file " +
 	"names these keys in any case (`kp`, `Kp`). Every loop's output is a speed, a position or a share, 0 to 1; " +
-	"its gains are per unit of its measurement. `hearth tune LOOP --write FILE` writes `kp`, `ki` and `kd` of one " +
-	"loop. Beyond the bounds, `pid.Config.Validate` refuses `outmin` not below `outmax`, a `kd` with no `kp` and no " +
+	"its gains are per unit of its measurement. `hearth tune LOOP --write FILE` and the console's `tune apply FILE` " +
+	"write `kp`, `ki` and `kd` of one loop, and `setpointweight` and `derivativefilter` where the rule (ms-iae) " +
+	"sets them. Beyond the bounds, `pid.Config.Validate` refuses `outmin` not below `outmax`, a `kd` with no `kp` and no " +
 	"`derivativefilter`, and a `ki` with no `kp` and no `trackingtime`.\n"
 
 const safetyIntro = "The safety layer's limits and timings (package safety; docs/safety.md explains each). Every " +

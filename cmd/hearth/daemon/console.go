@@ -89,6 +89,8 @@ func (t *ticker) apply(r *console.Request, now units.Time) {
 		if r.Sensor < hal.NumTemps {
 			h.Calibration[r.Sensor] = r.Offset
 		}
+	case console.ReqTune:
+		t.tuneRequest(r, now)
 	}
 }
 
@@ -124,6 +126,9 @@ func (t *ticker) publish(out *hal.Outputs, st *safety.Status, tripped bool) {
 	v.Out = *out
 	v.St = *st
 	v.Console = *h
+	if t.tune.s != nil {
+		v.Tune = *t.tune.s.Status()
+	}
 	t.con.mu.Unlock()
 }
 

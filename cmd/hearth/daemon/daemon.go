@@ -107,6 +107,9 @@ func (d *daemon) start() error {
 		return err
 	}
 	d.cfg = cfg
+	if d.opts.Sim && cfg.Sim.Speed > 1 {
+		d.clock.speed = cfg.Sim.Speed // before anything takes the clock
+	}
 	if os.Getenv("GOMAXPROCS") == "" {
 		// Spare Ps: the tick's thread, back from its sleep, takes an idle P
 		// at once instead of queueing behind goroutines whose threads the
@@ -187,11 +190,16 @@ func (d *daemon) build() error {
 		d.log.Error().Err(serr).Msg("trip store unreadable: starting latched (fail safe)")
 	}
 	demand, _ := hil.ParseLevel(d.cfg.Daemon.Demand, hal.Level100)
-	d.tick = &ticker{loop: loop, dev: &d.dev, clock: d.clock, period: int64(d.cfg.Daemon.Tick),
+	period := int64(d.cfg.Daemon.Tick)
+	if d.clock.speed > 1 {
+		period = int64(float64(period) / d.clock.speed)
+	}
+	d.tick = &ticker{loop: loop, dev: &d.dev, clock: d.clock, period: period,
 		late: int64(d.cfg.Daemon.Late), ev: d.ev, timeout: d.cfg.Daemon.ShutdownTimeout,
 		prio:  d.cfg.Daemon.RealtimePriority,
 		stamp: stamper{demand: demand, watchdog: d.dog.Kind() != watchdog.KindNone}}
 	d.tick.con.reqs = make(chan console.Request, requestQueue)
+	d.tick.tune = newTuner(loop)
 	d.tick.con.h.Calibration = d.cfg.Calibration.Offsets()
 	if d.consoleDevice() != "" {
 		d.tick.con.view = &console.Snapshot{}

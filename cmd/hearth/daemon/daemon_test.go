@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,6 +64,10 @@ type timing struct {
 	// prio is the tick's SCHED_FIFO priority (daemon.realtime_priority);
 	// 0 leaves it under the normal scheduler, as most tests do.
 	prio int
+	// modules is the plant's module count (0: modules); sim is more of
+	// [sim]'s keys, as TOML lines.
+	modules int
+	sim     string
 }
 
 // benchTiming: a graceful shutdown of 2 s, the hub's deadline 6 s, the
@@ -119,7 +124,8 @@ off_deadline = %q
 modules = %d
 module_boot = "1s"
 module_shutdown = %q
-`, filepath.Join(b.dir, "state"), tm.prio, tm.shutdownTimeout, b.dog.Path(), b.relays, tm.offDeadline, modules, tm.moduleShutdown)
+%s
+`, filepath.Join(b.dir, "state"), tm.prio, tm.shutdownTimeout, b.dog.Path(), b.relays, tm.offDeadline, cmp.Or(tm.modules, modules), tm.moduleShutdown, tm.sim)
 	path := filepath.Join(b.dir, "hearth.toml")
 	if err := os.WriteFile(path, []byte(cfg+extra), 0o644); err != nil {
 		t.Fatal(err)

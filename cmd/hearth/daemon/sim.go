@@ -124,9 +124,9 @@ func newSimPlant(cfg *Config, now func() units.Time, log *slog.Logger, note func
 		}
 		mods[i] = modules.ModuleConfig{ID: id, Key: key, Addr: ac.LocalAddr().(*net.UDPAddr).AddrPort(), Relay: relay}
 		sp.agents = append(sp.agents, &simAgent{live: sp.live, i: i, conn: ac, now: now, log: log,
-			cfg: modules.AgentConfig{Module: id, Key: key, Controller: hubAddr}})
+			cfg: modules.AgentConfig{Module: id, Key: key, Controller: hubAddr, Speed: cfg.Sim.Speed}})
 	}
-	hcfg := modules.HubConfig{OffDeadline: cfg.Modules.OffDeadline}
+	hcfg := modules.HubConfig{OffDeadline: cfg.Modules.OffDeadline, Speed: cfg.Sim.Speed}
 	if sp.hub, err = modules.NewHub(hcfg, mods, hconn, now, log.With("part", "hub")); err != nil {
 		sp.close()
 		return nil, err
@@ -145,6 +145,12 @@ func simRunConfig(cfg *Config) (hil.Config, error) {
 	hc.Init.ModuleLevel = hal.LevelOff
 	if cfg.Sim.Modules > 0 {
 		hc.Params.Modules = cfg.Sim.Modules
+	}
+	if t := cfg.Sim.OilC; t > 0 {
+		hc.Init.OilC = t
+	}
+	if t := cfg.Sim.TankC; t > 0 {
+		hc.Init.TankTopC, hc.Init.TankBottomC = t, t
 	}
 	if d := cfg.Sim.ModuleShutdown; d > 0 {
 		hc.Params.ShutdownS = d.Seconds()

@@ -40,6 +40,7 @@ type ticker struct {
 	reset   atomic.Bool     // an engineer's reset press (the console's), consumed by one tick
 	con     hand            // the console's requests and view
 	tele    *telemetry.Slot // telemetry's snapshot, at most once a second; nil: none
+	tune    tuner           // the live tuning session (the console's tune)
 	stopAt  units.Time
 	timeout units.Duration
 	prio    int
@@ -120,6 +121,7 @@ func (t *ticker) run() (how int32) {
 		t.take(now)
 		t.stamp.reset = t.reset.Swap(false) // one press: one tick with the request
 		r := t.loop.Tick(now, &t.stamp, onTime)
+		t.tuneStep()
 		tripped := r.Status.Latched && !t.prev.latched
 		t.observe(&r)
 		t.publish(r.Out, r.Status, tripped)

@@ -1,0 +1,39 @@
+package livetune
+
+import (
+	"hearth/control"
+	"hearth/pid"
+)
+
+// probeQuantum is a DS18B20's step (1/16 K), and designStep the setpoint
+// step ms-iae designs for: what `hearth tune` uses (hil.ProbeQuantumK,
+// hil.DefaultLoopSetup's StepK).
+const (
+	probeQuantum = 1.0 / 16
+	designStep   = 2.0
+)
+
+// chooseGains is the one place a session's tuning is chosen from its
+// result, by the policy `hearth tune` recommends (hil.DefaultLoopSetup,
+// docs/pid.md §6.4): on oil Ziegler-Nichols PI (the relay cannot reach the
+// plant's −180° point under the probes' noise and underestimates Ku, which
+// the model-based rules compound); on water and tank ms-iae
+// (Result.Recommend: gains, setpoint weight and derivative filter) where
+// the experiment gives it a model, else Ziegler-Nichols PI. It returns
+// base with the chosen gains (and, for ms-iae, setpoint weight and filter).
+func chooseGains(l control.Loop, r pid.Result, base pid.Config) (cfg pid.Config, rule pid.Rule, reason string, err error) {
+	if l != control.LoopDump {
+		rec, rerr := r.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep})
+		if rerr == nil {
+			return rec.Apply(base), pid.MsIAE, rec.Reason, nil
+		}
+		reason = "ms-iae has no model to design on (" + rerr.Error() + "): the relay started at the operating point, with no step from rest to fit"
+	} else {
+		reason = "the rule hearth tune recommends on oil: the relay under the probes' noise underestimates Ku, which the model-based rules compound (docs/pid.md §6.4)"
+	}
+	g, err := r.Gains(pid.ZieglerNicholsPI)
+	if err != nil {
+		return pid.Config{}, 0, "", err
+	}
+	return g.Apply(base), pid.ZieglerNicholsPI, reason, nil
+}

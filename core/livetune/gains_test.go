@@ -1,0 +1,65 @@
+package livetune
+
+import (
+	"strings"
+	"testing"
+
+	"hearth/control"
+	"hearth/pid"
+	"hearth/units"
+)
+
+// TestChooseGainsFollowsHearthTune: oil gets Ziegler-Nichols PI whatever
+// the model; water and tank get ms-iae (its setpoint weight and filter in
+// the configuration) when the experiment gives a model, and
+// Ziegler-Nichols PI saying why when it does not.
+func TestChooseGainsFollowsHearthTune(t *testing.T) {
+	relay := pid.RelayFigures{Cycles: 5, Period: 300 * units.Second, Amplitude: 0.3, Swing: 0.05}
+	noModel := pid.Result{Ku: 0.2, Tu: 300 * units.Second, Relay: relay}
+	withModel := noModel
+	withModel.Model = pid.FOPDT{K: -2, T: 200 * units.Second, L: 40 * units.Second, Valid: true}
+	withModel.Second = pid.SOPDT{K: -2, T1: 150 * units.Second, T2: 50 * units.Second, L: 30 * units.Second, Valid: true}
+	base := pid.Config{OutMin: 0, OutMax: 1, Reverse: true, SetpointWeight: 1, Kp: 1, Ki: 0.01}
+	zn, err := noModel.Gains(pid.ZieglerNicholsPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := withModel.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		loop   control.Loop
+		r      pid.Result
+		rule   pid.Rule
+		reason string
+	}{
+		{"oil with a model", control.LoopDump, withModel, pid.ZieglerNicholsPI, "on oil"},
+		{"water without a model", control.LoopWaterPump, noModel, pid.ZieglerNicholsPI, "no model"},
+		{"tank without a model", control.LoopTank, noModel, pid.ZieglerNicholsPI, "no model"},
+		{"water with a model", control.LoopWaterPump, withModel, pid.MsIAE, want.Reason},
+	} {
+		cfg, rule, reason, err := chooseGains(c.loop, c.r, base)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if rule != c.rule || !strings.Contains(reason, c.reason) {
+			t.Errorf("%s: %s (%q), want %s with %q", c.name, rule, reason, c.rule, c.reason)
+		}
+		if !cfg.Reverse || cfg.OutMax != 1 {
+			t.Errorf("%s: the loop's own settings lost: %+v", c.name, cfg)
+		}
+		switch rule {
+		case pid.ZieglerNicholsPI:
+			if cfg.Kp != zn.Kp || cfg.Ki != zn.Ki || cfg.Kd != 0 || cfg.SetpointWeight != 1 {
+				t.Errorf("%s: %+v, want zn-pi %+v with the loop's setpoint weight", c.name, cfg, zn)
+			}
+		case pid.MsIAE:
+			if cfg.Kp != want.Gains.Kp || cfg.Ki != want.Gains.Ki || cfg.Kd != want.Gains.Kd ||
+				cfg.SetpointWeight != want.SetpointWeight || cfg.DerivativeFilter != want.DerivativeFilter {
+				t.Errorf("%s: %+v, want Recommend's %+v", c.name, cfg, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package livetune
+
+import (
+	"fmt"
+
+	"hearth/control"
+	"hearth/hal"
+	"hearth/units"
+)
+
+// Plan is how the relay drives a loop: its half-swing and hysteresis, its
+// bounds, the agreement asked of its cycles, and the probes whose fault
+// aborts it. PlanFor gives `hearth tune`'s figures (hil.DefaultLoopSetup)
+// with a tighter deviation bound: this is the live plant.
+type Plan struct {
+	Amplitude     float64
+	HysteresisK   float64
+	MaxDeviationK float64
+	MaxDuration   units.Duration
+	Tolerance     float64
+	MaxCycles     int
+	// FirstSwitch bounds the wait for the relay's first switch: a relay
+	// that does not bracket the output holding the setpoint (the loop was
+	// not settled) would otherwise hold its output to MaxDuration.
+	FirstSwitch units.Duration
+	Probes      []hal.TempID
+}
+
+// Names are the loops as `hearth tune` and the console name them.
+var names = map[string]control.Loop{"oil": control.LoopDump, "water": control.LoopWaterPump, "tank": control.LoopTank}
+
+// ParseLoop returns the loop named oil, water or tank.
+func ParseLoop(name string) (control.Loop, error) {
+	if l, ok := names[name]; ok {
+		return l, nil
+	}
+	return control.LoopNone, fmt.Errorf("unknown loop %q (want oil, water or tank)", name)
+}
+
+// Name returns the loop's name as `hearth tune` has it (oil, water, tank).
+func Name(l control.Loop) string {
+	for n, v := range names {
+		if v == l {
+			return n
+		}
+	}
+	return l.String()
+}
+
+// Section returns the configuration table that holds the loop's gains.
+func Section(l control.Loop) string { return "control." + l.String() }
+
+var oilProbes = []hal.TempID{hal.TempOilInA, hal.TempOilInB}
+
+// PlanFor returns the plan of loop l.
+func PlanFor(l control.Loop) (Plan, error) {
+	p := Plan{HysteresisK: 0.25, MaxDeviationK: 3, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
+		FirstSwitch: 30 * units.Minute}
+	switch l {
+	case control.LoopDump:
+		p.Amplitude, p.Probes = 0.25, oilProbes
+	case control.LoopWaterPump:
+		p.Amplitude, p.Probes = 0.05, []hal.TempID{hal.TempWaterFlow}
+	case control.LoopTank:
+		p.Amplitude, p.Probes = 0.04, oilProbes
+	default:
+		return Plan{}, fmt.Errorf("no such loop %d", l)
+	}
+	return p, nil
+}
