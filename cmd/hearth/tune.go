@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -107,6 +108,7 @@ type tuneFlags struct {
 	seed                    *uint64
 	season, ruleName, write *string
 	setpoint, step          *float64
+	live                    *liveFlags
 }
 
 func newTuneFlags() (*cmdFlags, *tuneFlags) {
@@ -127,6 +129,7 @@ func newTuneFlags() (*cmdFlags, *tuneFlags) {
 	c.check("step", func() bool { return finite(*f.step) && *f.step != 0 }, "must be a finite number of kelvin, not 0")
 	f.ruleName = c.String("rule", "", "rule whose gains --write writes (default: the loop's recommended rule)")
 	f.write = c.String("write", "", "write the gains as a TOML snippet of the controller's configuration to this file")
+	f.live = addLiveFlags(c)
 	return c, f
 }
 
@@ -146,6 +149,13 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	loop := pos[0]
+	if *f.live.device != "" {
+		if bad := simOnly(c); bad != "" {
+			fmt.Fprintf(stderr, "hearth tune: --%s is for the simulated isolation, not --console (the daemon's plant is what it is)\n", bad)
+			return 2
+		}
+		return runTuneLive(loop, f.live, *f.write, *f.asJSON, stdout, stderr)
+	}
 	s, err := hil.DefaultLoopSetup(hil.Loop(loop), plant.Season(*f.season))
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth tune:", err)
@@ -208,6 +218,18 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "wrote the %s gains to %s, section [%s]\n", cfg.Rule, cfg.File, cfg.Section)
 	}
 	return 0
+}
+
+// simOnly names a flag set that only the simulated isolation takes, or "".
+func simOnly(c *cmdFlags) string {
+	bad := ""
+	c.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "seed", "season", "setpoint", "step", "rule":
+			bad = fl.Name
+		}
+	})
+	return bad
 }
 
 func stepOf(c hil.Candidate) stepJSON {

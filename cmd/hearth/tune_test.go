@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,5 +160,41 @@ func TestTuneRejectsBadArguments(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := dispatch([]string{"tune", "--seed", "2", "tank"}, &out, &errb); code != 0 {
 		t.Errorf("flags before the loop: exit %d: %s", code, errb.String())
+	}
+}
+
+// hearth tune --console: the simulated isolation's flags refused beside
+// it, a bad loop refused before the line is opened, and a line that is
+// not there an error naming it (exit 1, and with --json one JSON object
+// with its error). The session itself: TestLiveTuneCompletesAndLoads.
+func TestTuneConsoleRefusals(t *testing.T) {
+	dev := filepath.Join(t.TempDir(), "ttyUSB9")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"tune", "oil", "--console", dev, "--seed", "3"}, 2, "--seed is for the simulated isolation"},
+		{[]string{"tune", "oil", "--console", dev, "--rule", "zn-pi"}, 2, "--rule is for the simulated isolation"},
+		{[]string{"tune", "house", "--console", dev}, 2, "unknown loop"},
+		{[]string{"tune", "oil", "--console", dev, "--within", "0s"}, 2, "--within 0s: must be above 0"},
+		{[]string{"tune", "oil", "--console", dev, "--baud", "0"}, 2, "--baud 0"},
+		{[]string{"tune", "oil", "--console", dev, "--passphrase-file", dev + ".pass"}, 2, "no such file"},
+		{[]string{"tune", "oil", "--console", dev}, 1, "ttyUSB9"},
+		{[]string{"tune", "oil", "--console", dev, "--json"}, 1, "ttyUSB9"},
+	} {
+		var out, errb bytes.Buffer
+		code := dispatch(c.args, &out, &errb)
+		if code != c.code || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errb.String(), c.code, c.want)
+		}
+		if slices.Contains(c.args, "--json") {
+			var j struct{ Error, Device string }
+			if err := json.Unmarshal(out.Bytes(), &j); err != nil || j.Device != dev || !strings.Contains(j.Error, "ttyUSB9") {
+				t.Errorf("%v: stdout %q (%v)", c.args, out.String(), err)
+			}
+		} else if out.Len() != 0 {
+			t.Errorf("%v: wrote to stdout: %s", c.args, out.String())
+		}
 	}
 }

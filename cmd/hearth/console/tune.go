@@ -26,7 +26,9 @@ var tuneSpec = spec{name: "tune", usage: "tune start|status|abort|apply",
 		"maintenance hold, or tune abort. Done, it chooses gains and puts them into\n" +
 		"the running controller without a bump (until a restart). status: phase,\n" +
 		"cycles, time, Ku and Tu, gains, why it ended. apply: the gains in again;\n" +
-		"with FILE also written as a snippet ([control.dump] kp ki kd) for the file.",
+		"with FILE also written as a snippet ([control.dump] kp ki kd; ms-iae adds\n" +
+		"setpointweight, derivativefilter) for the file. hearth tune LOOP --console\n" +
+		"DEVICE runs a session from a laptop over this line.",
 	run: nil} // tuneCmd, set in engineerCommands (an initialisation cycle otherwise)
 
 func tuneCmd(c *Console, cmd Command) (string, any, error) {
@@ -114,8 +116,9 @@ func tuneApply(c *Console, file []string) (string, any, error) {
 	return msg, js, nil
 }
 
-// tuneJSON is tune status's JSON.
-type tuneJSON struct {
+// TuneView is tune status's JSON (field names are a contract): what a
+// program reads of a live tuning session.
+type TuneView struct {
 	Loop     string   `json:"loop"`
 	Phase    string   `json:"phase"`
 	Cycles   int      `json:"cycles"`
@@ -146,9 +149,9 @@ type tuneJSON struct {
 func tuneStatus(s *Snapshot) (string, any, error) {
 	t := &s.Tune
 	if t.Phase == livetune.PhaseIdle {
-		return "tune: no session since the start (tune start oil|water|tank)\n", tuneJSON{Phase: t.Phase.String()}, nil
+		return "tune: no session since the start (tune start oil|water|tank)\n", TuneView{Phase: t.Phase.String()}, nil
 	}
-	j := tuneJSON{Loop: livetune.Name(t.Loop), Phase: t.Phase.String(), Cycles: t.Cycles, ElapsedS: t.Elapsed.Seconds(),
+	j := TuneView{Loop: livetune.Name(t.Loop), Phase: t.Phase.String(), Cycles: t.Cycles, ElapsedS: t.Elapsed.Seconds(),
 		Setpoint: t.Setpoint, Output: t.Output, Rule: t.Rule, Kp: t.Gains.Kp, Ki: t.Gains.Ki, Kd: t.Gains.Kd,
 		SetpointWeight: t.Config.SetpointWeight, DerivativeFilterS: t.Config.DerivativeFilter.Seconds(), Reason: t.Reason,
 		Applied: t.Applied, Cause: t.Cause}

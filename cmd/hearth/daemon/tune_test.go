@@ -1,52 +1,50 @@
 package daemon_test
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
-
-	"hearth/cmd/hearth/daemon"
-	"hearth/control"
-	"hearth/core"
-	"hearth/safety"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
+
+	"hearth/cmd/hearth/console"
+	"hearth/cmd/hearth/daemon"
+	"hearth/control"
+	"hearth/core"
+	"hearth/safety"
 )
 
-// tuneStatus is the part of tune status --json the tests read.
-type tuneStatus struct {
-	Loop     string   `json:"loop"`
-	Phase    string   `json:"phase"`
-	Cycles   int      `json:"cycles"`
-	ElapsedS float64  `json:"elapsed_s"`
-	Ku       *float64 `json:"ku"`
-	TuS      *float64 `json:"tu_s"`
-	Rule     string   `json:"rule"`
-	Kp       float64  `json:"kp"`
-	Ki       float64  `json:"ki"`
-	Kd       float64  `json:"kd"`
-	Applied  bool     `json:"applied"`
-	InForce  struct {
-		Kp, Ki, Kd float64
-	} `json:"in_force"`
-	Cause string `json:"cause"`
-}
-
-func (tm *term) tuneUntil(within time.Duration, cond func(tuneStatus) bool) tuneStatus {
-	tm.t.Helper()
-	end := time.Now().Add(within)
-	var st tuneStatus
-	for time.Now().Before(end) {
-		st = tuneStatus{}
-		tm.json("tune status", &st)
-		if cond(st) {
-			return st
-		}
-		time.Sleep(500 * time.Millisecond)
+// linkedTTY is a null-modem cable between two ptys: the daemon opens one
+// tty as its console, a client the other by its path, as `hearth tune
+// --console` opens a USB serial adapter.
+func linkedTTY(t *testing.T) (daemonTTY, clientTTY string) {
+	t.Helper()
+	m1, s1, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty here: %v", err)
 	}
-	tm.t.Fatalf("tune: not within %v; last %+v\n%s\n%s", within, st, tm.run("tune status"), tm.run("status"))
-	return st
+	m2, s2, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty here: %v", err)
+	}
+	for _, m := range []*os.File{m1, m2} {
+		if err := makeRaw(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	go func() { _, _ = io.Copy(m1, m2) }()
+	go func() { _, _ = io.Copy(m2, m1) }()
+	t.Cleanup(func() {
+		for _, f := range []*os.File{m1, s1, m2, s2} {
+			_ = f.Close()
+		}
+	})
+	return s1.Name(), s2.Name()
 }
 
 // fanOf reads the fan's written speed from status.
@@ -62,63 +60,80 @@ func fanOf(text string) float64 {
 	return f
 }
 
-// settled waits for every module to run and the dump's fan to hold the
-// oil in the middle of its range, steady: the operating point a relay
-// oscillates around.
-func (tm *term) settled(within time.Duration) {
-	tm.t.Helper()
-	end, last := time.Now().Add(within), -1.0
-	for time.Now().Before(end) {
-		st := tm.run("status")
-		f := fanOf(st)
-		if strings.Contains(st, "8 of 8 powered") && f > 0.15 && f < 0.85 && last >= 0 && f-last < 0.05 && last-f < 0.05 {
-			return
-		}
-		last = f
-		time.Sleep(3 * time.Second)
-	}
-	tm.t.Fatalf("the dump's loop did not settle within %v:\n%s", within, tm.run("status"))
+// liveTune is hearth run --sim with eight modules in summer, the oil and
+// the tank started near the dump loop's operating point, 30 times faster
+// than the wall clock, and a console.Client logged in on its console line.
+type liveTune struct {
+	t  *testing.T
+	b  *bench
+	cl *console.Client
 }
 
-// liveTuneBench is hearth run --sim with eight modules in summer, the oil
-// and the tank started near the dump loop's operating point, 30 times
-// faster than the wall clock, an engineer logged in at the console.
-func liveTuneBench(t *testing.T, faults string) (*bench, *term) {
-	tm := openTerm(t)
+func newLiveTune(t *testing.T, faults string) *liveTune {
+	daemonTTY, clientTTY := linkedTTY(t)
 	tmg := benchTiming
 	tmg.modules = 8
 	tmg.sim = "speed = 30\nseason = \"summer\"\noil_c = 46.5\ntank_c = 48.5\n"
-	b := newBenchConsole(t, tmg, nil, consoleConfig+faults, tm.tty)
-	tm.login()
-	tm.until("running", 30*time.Second, func(s status) bool { return s.State == "running" })
-	return b, tm
+	b := newBenchConsole(t, tmg, nil, consoleConfig+faults, daemonTTY)
+	cl, err := console.Dial(console.Serial(clientTTY, console.DefaultBaud))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cl.Close() })
+	lt := &liveTune{t: t, b: b, cl: cl}
+	if err := cl.Ready(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Login(testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	lt.until("running", 30*time.Second, func(s string) bool { return strings.Contains(s, "running") })
+	return lt
 }
 
-// Issue 18: a tuning session inside hearth run --sim, started from the
-// console, completes; its gains are in the running controller, and the
-// file tune apply writes loads through the configuration's loader.
-func TestLiveTuneCompletesAndLoads(t *testing.T) {
-	t.Parallel()
-	b, tm := liveTuneBench(t, "")
-	expect(t, "help tune", tm.run("help tune"), "usage: tune start|status|abort|apply", "tune start oil|water|tank", "Aborts, saying why")
-	expect(t, "tune before", tm.run("tune status"), "no session")
-	tm.settled(60 * time.Second)
-	start := time.Now()
-	expect(t, "tune start", tm.run("tune start oil"), "tune oil (dump loop): relay")
-	expect(t, "second start", tm.run("tune start water"), "a tuning session is running")
-	st := tm.tuneUntil(150*time.Second, func(s tuneStatus) bool { return s.Phase != "relay" })
-	t.Logf("wall %v: %+v (Ku %v, Tu %v)", time.Since(start).Round(time.Second), st, *st.Ku, *st.TuS)
-	if st.Phase != "done" || st.Rule != "zn-pi" || !st.Applied || st.Cycles < 4 {
-		t.Fatalf("tune: %+v\n%s", st, tm.run("tune status"))
+func (lt *liveTune) run(line string) string {
+	lt.t.Helper()
+	out, err := lt.cl.Run(line)
+	if err != nil {
+		lt.t.Fatalf("%s: %v", line, err)
 	}
-	if st.Ku == nil || !(*st.Ku > 0) || st.TuS == nil || !(*st.TuS > 0) || !(st.Kp > 0 && st.Ki > 0) {
-		t.Fatalf("tune: no figures: %+v", st)
+	return out
+}
+
+// until polls status until cond holds on its text.
+func (lt *liveTune) until(what string, within time.Duration, cond func(string) bool) {
+	lt.t.Helper()
+	end := time.Now().Add(within)
+	for time.Now().Before(end) {
+		if cond(lt.run("status")) {
+			return
+		}
+		time.Sleep(time.Second)
 	}
-	if st.InForce.Kp != st.Kp || st.InForce.Ki != st.Ki || st.InForce.Kd != st.Kd {
-		t.Fatalf("the running controller has %+v, the session chose kp %v ki %v kd %v", st.InForce, st.Kp, st.Ki, st.Kd)
-	}
-	path := filepath.Join(b.dir, "gains.toml")
-	expect(t, "tune apply", tm.run("tune apply "+path), "in the running dump loop", "section [control.dump]")
+	lt.t.Fatalf("not %s within %v:\n%s", what, within, lt.run("status"))
+}
+
+// settled waits for every module to run and the dump's fan to hold the
+// oil in the middle of its range, steady: the operating point a relay
+// oscillates around.
+func (lt *liveTune) settled(within time.Duration) {
+	lt.t.Helper()
+	last := -1.0
+	lt.until("settled", within, func(st string) bool {
+		f := fanOf(st)
+		ok := strings.Contains(st, "8 of 8 powered") && f > 0.15 && f < 0.85 && last >= 0 && f-last < 0.05 && last-f < 0.05
+		last = f
+		if !ok {
+			time.Sleep(2 * time.Second)
+		}
+		return ok
+	})
+}
+
+// loadGains reads a written snippet through the configuration's loader
+// and returns the dump loop's gains.
+func loadGains(t *testing.T, path string) control.Config {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -135,32 +150,93 @@ func TestLiveTuneCompletesAndLoads(t *testing.T) {
 	}); len(issues) > 0 {
 		t.Fatalf("the written file does not load: %v\n%s", issues, data)
 	}
-	g, def := cfg.Control.DumpGains, core.DefaultConfig().Control.DumpGains
-	near := func(a, b float64) bool { return a == b || (a-b)/b < 1e-5 && (b-a)/b < 1e-5 }
-	if !near(g.Kp, st.Kp) || !near(g.Ki, st.Ki) || g.Kd != st.Kd || g.Reverse != def.Reverse || g.OutMax != def.OutMax {
-		t.Errorf("loaded %+v, want kp %v ki %v kd %v, the rest the default's %+v", g, st.Kp, st.Ki, st.Kd, def)
+	return cfg.Control
+}
+
+// Issue 18: a tuning session inside hearth run --sim, driven over the
+// console line by console.Client as `hearth tune oil --console DEVICE`
+// drives it, completes; its gains are in the running controller, and the
+// files tune apply and the client write load through the configuration's
+// loader with those gains.
+func TestLiveTuneCompletesAndLoads(t *testing.T) {
+	t.Parallel()
+	lt := newLiveTune(t, "")
+	expect(t, "help tune", lt.run("help tune"), "usage: tune start|status|abort|apply", "tune start oil|water|tank", "Aborts, saying why")
+	expect(t, "tune before", lt.run("tune status"), "no session")
+	lt.settled(60 * time.Second)
+	start, polls := time.Now(), 0
+	v, err := lt.cl.Tune(context.Background(), "oil", console.TuneOptions{Every: 500 * time.Millisecond, Within: 150 * time.Second,
+		Progress: func(v console.TuneView) {
+			if polls++; polls == 1 {
+				expect(t, "second start", lt.run("tune start water"), "a tuning session is running")
+			}
+		}})
+	t.Logf("wall %v, %d polls: %+v", time.Since(start).Round(time.Second), polls, v)
+	if err != nil {
+		t.Fatalf("tune: %v\n%s", err, lt.run("tune status"))
 	}
-	expect(t, "events", tm.run("log 20"), "tune oil: done after")
+	if v.Phase != "done" || v.Rule != "zn-pi" || !v.Applied || v.Cycles < 4 || !strings.Contains(v.Reason, "on oil") {
+		t.Fatalf("tune: %+v\n%s", v, lt.run("tune status"))
+	}
+	if v.Ku == nil || !(*v.Ku > 0) || v.TuS == nil || !(*v.TuS > 0) || !(v.Kp > 0 && v.Ki > 0) {
+		t.Fatalf("tune: no figures: %+v", v)
+	}
+	t.Logf("Ku %.4g /K, Tu %.1f s", *v.Ku, *v.TuS)
+	if v.InForce.Kp != v.Kp || v.InForce.Ki != v.Ki || v.InForce.Kd != v.Kd {
+		t.Fatalf("the running controller has %+v, the session chose kp %v ki %v kd %v", v.InForce, v.Kp, v.Ki, v.Kd)
+	}
+	applied, written := filepath.Join(lt.b.dir, "applied.toml"), filepath.Join(lt.b.dir, "written.toml")
+	expect(t, "tune apply", lt.run("tune apply "+applied), "in the running dump loop", "section [control.dump]")
+	if _, err := console.WriteTuneFile(written, &v, "hearth tune oil --console"); err != nil {
+		t.Fatal(err)
+	}
+	def := core.DefaultConfig().Control.DumpGains
+	near := func(a, b float64) bool { return a == b || (a-b)/b < 1e-5 && (b-a)/b < 1e-5 }
+	for _, path := range []string{applied, written} {
+		g := loadGains(t, path).DumpGains
+		if !near(g.Kp, v.Kp) || !near(g.Ki, v.Ki) || g.Kd != v.Kd || g.Reverse != def.Reverse || g.OutMax != def.OutMax ||
+			g.SetpointWeight != def.SetpointWeight || g.DerivativeFilter != def.DerivativeFilter {
+			t.Errorf("%s: loaded %+v, want kp %v ki %v kd %v, the rest the default's %+v", path, g, v.Kp, v.Ki, v.Kd, def)
+		}
+	}
+	expect(t, "events", lt.run("log 20"), "tune oil: done after")
 }
 
 // Issue 18: a fault injected during the relay aborts it with its cause,
-// and the loop goes back to its PID with its gains untouched.
+// the client says so, and the loop goes back to its PID with its gains
+// untouched.
 func TestLiveTuneAbortsOnFault(t *testing.T) {
 	t.Parallel()
-	_, tm := liveTuneBench(t, "[[sim.fault]]\nkind = \"sensor_open\"\ntarget = \"oil_in_b\"\nat = \"50m\"\n")
-	tm.settled(60 * time.Second)
-	expect(t, "tune start", tm.run("tune start oil"), "tune oil (dump loop): relay")
-	st := tm.tuneUntil(150*time.Second, func(s tuneStatus) bool { return s.Phase != "relay" })
-	t.Logf("%+v", st)
+	lt := newLiveTune(t, "[[sim.fault]]\nkind = \"sensor_open\"\ntarget = \"oil_in_b\"\nat = \"50m\"\n")
+	lt.settled(60 * time.Second)
+	v, err := lt.cl.Tune(context.Background(), "oil", console.TuneOptions{Every: 500 * time.Millisecond, Within: 150 * time.Second})
+	t.Logf("%v: %+v", err, v)
 	// The probe's status is seen on the tick it opens; safety's alarm on
 	// the lost channel comes after its debounce.
-	if st.Phase != "aborted" || !strings.HasPrefix(st.Cause, "aborted: sensor fault oil_in_b (open)") {
-		t.Fatalf("tune after the fault: %+v\n%s", st, tm.run("tune status"))
+	if err == nil || v.Phase != "aborted" || !strings.HasPrefix(v.Cause, "aborted: sensor fault oil_in_b (open)") ||
+		err.Error() != v.Cause {
+		t.Fatalf("tune after the fault: %v, %+v\n%s", err, v, lt.run("tune status"))
 	}
 	def := control.DefaultConfig().DumpGains
-	if st.InForce.Kp != def.Kp || st.InForce.Ki != def.Ki || st.Applied {
-		t.Errorf("an aborted session changed the gains: %+v", st.InForce)
+	if v.InForce.Kp != def.Kp || v.InForce.Ki != def.Ki || v.Applied {
+		t.Errorf("an aborted session changed the gains: %+v", v.InForce)
 	}
-	expect(t, "tune apply", tm.run("tune apply"), "no tuning result to apply")
-	expect(t, "events", tm.run("log 20"), "tune oil: aborted: ")
+	if _, err := console.WriteTuneFile(filepath.Join(lt.b.dir, "x.toml"), &v, "test"); err == nil {
+		t.Error("an aborted session's gains written")
+	}
+	expect(t, "tune apply", lt.run("tune apply"), "no tuning result to apply")
+	expect(t, "events", lt.run("log 20"), "tune oil: aborted: ")
+}
+
+// The client's own bound: a session not done within it is aborted, and
+// the loop handed back.
+func TestLiveTuneClientAbortsAtItsBound(t *testing.T) {
+	t.Parallel()
+	lt := newLiveTune(t, "")
+	lt.settled(60 * time.Second)
+	v, err := lt.cl.Tune(context.Background(), "oil", console.TuneOptions{Every: 500 * time.Millisecond, Within: 3 * time.Second})
+	if err == nil || !strings.Contains(err.Error(), "not done within 3s: tune abort sent") || v.Phase != "aborted" ||
+		v.Cause != "aborted: by the operator" {
+		t.Fatalf("tune with a 3 s bound: %v, %+v", err, v)
+	}
 }
