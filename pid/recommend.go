@@ -34,6 +34,16 @@ type RecommendOptions struct {
 	// model's loop sees (the design is otherwise linear). 0 selects the
 	// relay's peak-to-peak amplitude.
 	SetpointStep float64
+	// ActuatorRange, when above 0, bounds the controller's noise gain: its
+	// gain at high frequency (Kp, plus Kd/Tf for a PID) times the
+	// measurement's noise (the larger of the noise band and the quantum,
+	// peak to peak) at most NoiseShare of ActuatorRange, so the noise does
+	// not move the actuator by more than that: a fan or a pump kept from
+	// chattering (Åström and Hägglund's noise-sensitivity constraint).
+	// 0: no bound.
+	ActuatorRange float64
+	// NoiseShare is that share; 0 selects DefaultNoiseShare.
+	NoiseShare float64
 }
 
 // Defaults of RecommendOptions.
@@ -51,6 +61,10 @@ const (
 	// DerivativePays is the share of the PI's criterion a PID must save
 	// to be chosen.
 	DerivativePays = 0.10
+	// DefaultNoiseShare is the noise's share of the actuator's range at
+	// most (ActuatorRange): 4 %, under the 5 % move that counts as a
+	// reversal of the actuator (docs/pid.md §6.6).
+	DefaultNoiseShare = 0.04
 )
 
 // Recommendation is the ms-iae rule's proposal for the plant.
@@ -87,6 +101,7 @@ type design struct {
 	h, load, loadAt, end float64
 	msMax, osMax         float64
 	qEff, span           float64
+	noiseMax             float64 // the bound on the high-frequency gain; 0: none
 	probe                probe
 	pid                  bool
 	kp, ti, td, b, tf    float64
@@ -114,6 +129,9 @@ func (r Result) Recommend(opts RecommendOptions) (Recommendation, error) {
 	d := design{m: m, msMax: orDefault(opts.MaxSensitivity, DefaultMaxSensitivity),
 		osMax: orDefault(opts.MaxOvershoot, DefaultMaxOvershoot),
 		qEff:  math.Max(opts.Quantum, r.NoiseBand), span: orDefault(opts.OutputSpan, 2*r.Relay.Swing)}
+	if opts.ActuatorRange > 0 && d.qEff > 0 {
+		d.noiseMax = orDefault(opts.NoiseShare, DefaultNoiseShare) * opts.ActuatorRange / d.qEff
+	}
 	d.h = opts.Period.Seconds()
 	if d.h <= 0 {
 		d.h = tar / 200
@@ -135,6 +153,9 @@ func (r Result) Recommend(opts RecommendOptions) (Recommendation, error) {
 	if tau < DelayDominant {
 		pd := d.optimise(true)
 		why = "PI: a PID would save only " + fixed(100*(1-pd.score.j/pi.score.j), 0) + " %"
+		if !pd.score.ok || pd.score.j >= pi.score.j {
+			why = "PI: a PID does no better"
+		}
 		if pd.score.ok && pd.score.j <= (1-DerivativePays)*pi.score.j {
 			best, why = pd, "PID"
 		}
@@ -175,6 +196,10 @@ func (d design) recommendation(tau float64, why string) Recommendation {
 	rc.Reason = "τ = " + fixed(tau, 2) + ", " + band + ", " + order + ": " + why + " with b = " + fixed(d.b, 2) +
 		" for IAE under Ms ≤ " + fixed(d.msMax, 1) + " (Ms " + fixed(d.ms, 2) + ", overshoot " +
 		fixed(100*d.score.overshoot, 0) + " % on the model)"
+	if d.noiseMax > 0 && d.noiseGain() >= 0.98*d.noiseMax {
+		rc.Reason += "; gain at high frequency held to " + strconv.FormatFloat(d.noiseMax, 'g', 3, 64) +
+			" by the measurement's noise of " + strconv.FormatFloat(d.qEff, 'g', 3, 64) + " (no chatter)"
+	}
 	if d.pid && d.tf > d.td/8*1.001 {
 		rc.Reason += "; derivative filter " + strconv.FormatFloat(d.tf, 'g', 3, 64) + " s for steps of " +
 			strconv.FormatFloat(d.qEff, 'g', 3, 64)

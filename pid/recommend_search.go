@@ -41,7 +41,20 @@ func (d design) cost() float64 {
 		return math.Inf(1)
 	}
 	viol := math.Max(0, d.score.overshoot-d.osMax) + math.Max(0, d.ms-d.msMax)
+	if d.noiseMax > 0 {
+		viol += math.Max(0, d.noiseGain()/d.noiseMax-1)
+	}
 	return d.score.j * (1 + 100*viol)
+}
+
+// noiseGain is the controller's gain at high frequency, from the
+// measurement to the output: Kp, and for a PID Kd/Tf besides.
+func (d design) noiseGain() float64 {
+	g := d.kp
+	if d.pid && d.tf > 0 {
+		g += d.kp * d.td / d.tf
+	}
+	return g
 }
 
 // starts are SIMC's settings (τc = L, at least 2 % of T1) on the model

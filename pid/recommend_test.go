@@ -89,3 +89,54 @@ func TestTunerStepWithQuietWindowDoesNotAllocate(t *testing.T) {
 		t.Errorf("the allocation test should run to the end and fit: done %v, %v, %+v", done, err, r.Second)
 	}
 }
+
+// ActuatorRange bounds the design's noise gain: on the same identified
+// plant, with a noise band that the unbounded design would pass to the
+// output at more than NoiseShare of the range, the bounded design's gain
+// at high frequency times the noise is within NoiseShare (2 % slack for
+// the optimiser's exterior penalty), and the reason says it was held;
+// without a range nothing changes.
+func TestRecommendBoundsNoiseGain(t *testing.T) {
+	cfg := relayConfig(fopdtPlant, 0)
+	cfg.QuietTime = 30 * units.Second
+	r, err, _ := tuneRun(t, fopdtPlant, cfg, 1, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	free, err := r.Recommend(RecommendOptions{Period: units.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hf := func(rc Recommendation) float64 {
+		g := rc.Gains.Kp
+		if tf := rc.DerivativeFilter.Seconds(); rc.Gains.Kd > 0 && tf > 0 {
+			g += rc.Gains.Kd / tf
+		}
+		return g
+	}
+	// A noise band at which even a PI with a third of the free design's
+	// Kp would move the output by 4 % of a unit range: the bound must
+	// bite on either structure.
+	r.NoiseBand = DefaultNoiseShare / (free.Gains.Kp / 3)
+	same, err := r.Recommend(RecommendOptions{Period: units.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := r.Recommend(RecommendOptions{Period: units.Second, ActuatorRange: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("free: kp %.3g hf %.3g; noise %.3g; held: kp %.3g hf %.3g, %s", free.Gains.Kp, hf(free), r.NoiseBand, held.Gains.Kp, hf(held), held.Reason)
+	if got := hf(held) * r.NoiseBand; got > DefaultNoiseShare*1.02 {
+		t.Errorf("bounded design moves the output by %.3f of its range on the noise, want at most %.3f", got, DefaultNoiseShare)
+	}
+	if !strings.Contains(held.Reason, "held to") || !strings.Contains(held.Reason, "no chatter") {
+		t.Errorf("reason does not say the gain was held: %q", held.Reason)
+	}
+	if strings.Contains(same.Reason, "held to") {
+		t.Errorf("no ActuatorRange, yet held: %q", same.Reason)
+	}
+	if !(held.ModelIAE >= same.ModelIAE) {
+		t.Errorf("a bound that bites costs IAE: held %.3g, free %.3g", held.ModelIAE, same.ModelIAE)
+	}
+}
