@@ -61,7 +61,8 @@ type relayJSON struct {
 	DurationS    float64 `json:"duration_s"`
 	PeriodS      float64 `json:"period_s"`
 	AmplitudeK   float64 `json:"amplitude_k"`
-	HysteresisK  float64 `json:"hysteresis_k"`
+	HysteresisK  float64 `json:"hysteresis_k"` // the ε the relay used
+	NoiseBandK   float64 `json:"noise_band_k"` // measured in the quiet window (0 without one)
 	Bias         float64 `json:"bias"`
 	Swing        float64 `json:"swing"`
 	RestOutput   float64 `json:"rest_output"`
@@ -125,7 +126,7 @@ func newTuneFlags() (*cmdFlags, *tuneFlags) {
 	f.season = c.String("season", "", "weather, held at the season's mean: winter, spring or summer (default: the loop's own)")
 	f.setpoint = c.Float64("setpoint", 0, "operating point in °C, relayed around and stepped to (0: the loop's, from control's defaults)")
 	c.check("setpoint", func() bool { return finite(*f.setpoint) && *f.setpoint >= 0 }, "must be a finite temperature, 0 or above (0: the loop's)")
-	f.step = c.Float64("step", 2, "setpoint step of the step runs in K, from setpoint − step; negative steps down")
+	f.step = c.Float64("step", 2, "setpoint step of the step runs in K, from setpoint − step; negative steps down (unset: the loop's own, 2 K on oil and tank, within the pump's reach on water)")
 	c.check("step", func() bool { return finite(*f.step) && *f.step != 0 }, "must be a finite number of kelvin, not 0")
 	f.ruleName = c.String("rule", "", "rule whose gains --write writes (default: the loop's recommended rule)")
 	f.write = c.String("write", "", "write the gains as a TOML snippet of the controller's configuration to this file")
@@ -164,7 +165,10 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	if *f.setpoint != 0 {
 		s.SetpointC = *f.setpoint
 	}
-	s.StepK = *f.step
+	if flagSet(c, "step") {
+		// Otherwise the loop's own (water's is sized to the pump's reach).
+		s.StepK = *f.step
+	}
 	if err := s.Validate(); err != nil {
 		fmt.Fprintln(stderr, "hearth tune:", err)
 		return 2
@@ -220,6 +224,13 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// flagSet reports whether flag name was given on the command line.
+func flagSet(c *cmdFlags, name string) bool {
+	set := false
+	c.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
+}
+
 // simOnly names a flag set that only the simulated isolation takes, or "".
 func simOnly(c *cmdFlags) string {
 	bad := ""
@@ -249,7 +260,7 @@ func reportJSON(r *hil.TuneReport) tuneJSON {
 		Ku: res.Ku, TuS: res.Tu.Seconds(), FromModel: res.FromModel,
 		Relay: relayJSON{
 			Cycles: res.Relay.Cycles, DurationS: t.Duration.Seconds(), PeriodS: res.Relay.Period.Seconds(),
-			AmplitudeK: res.Relay.Amplitude, HysteresisK: s.HysteresisK, Bias: res.Relay.Bias, Swing: res.Relay.Swing,
+			AmplitudeK: res.Relay.Amplitude, HysteresisK: res.Hysteresis, NoiseBandK: res.NoiseBand, Bias: res.Relay.Bias, Swing: res.Relay.Swing,
 			RestOutput: t.Rest, PhaseDeg: res.Relay.Phase * 180 / math.Pi,
 			DescribingKu: res.Relay.DescribingKu, HarmonicKu: res.Relay.HarmonicKu,
 		},
@@ -276,8 +287,12 @@ func printTune(w io.Writer, r *hil.TuneReport, wall float64) {
 	res := t.Result
 	fmt.Fprintf(w, "hearth tune %s: %s; %s, seed %d (%.2f s)\n", s.Loop, s.Loop.Describe(), s.Season, r.Seed, wall)
 	fmt.Fprintf(w, "isolated: %s\n", s.Isolation())
-	fmt.Fprintf(w, "relay: %.3f ± %.3f around %.2f °C (hysteresis %.2f K), from rest at %.2f °C with output %.3f\n",
-		res.Relay.Bias, res.Relay.Swing, s.SetpointC, s.HysteresisK, s.RestC(), t.Rest)
+	hy := fmt.Sprintf("hysteresis %.3f K", res.Hysteresis)
+	if s.HysteresisK == 0 && s.QuietTime > 0 {
+		hy += fmt.Sprintf(", the noise band measured in %v at rest", s.QuietTime)
+	}
+	fmt.Fprintf(w, "relay: %.3f ± %.3f around %.2f °C (%s), from rest at %.2f °C with output %.3f\n",
+		res.Relay.Bias, res.Relay.Swing, s.SetpointC, hy, s.RestC(), t.Rest)
 	fmt.Fprintf(w, "  %d cycles in %.0f min: period %.1f s, amplitude %.3f K, phase %.0f°; describing-function Ku %.3f, harmonic Ku %.3f\n",
 		res.Relay.Cycles, t.Duration.Seconds()/60, res.Relay.Period.Seconds(), res.Relay.Amplitude,
 		res.Relay.Phase*180/math.Pi, res.Relay.DescribingKu, res.Relay.HarmonicKu)
