@@ -88,6 +88,11 @@ type LoopSetup struct {
 	MaxDuration   units.Duration
 	Tolerance     float64
 	MaxCycles     int
+	// FilterS is the first-order filter (time constant, s) control puts
+	// on the loop's measurement before its PID (control.Config.OilFilterS
+	// on oil and tank; none on water): the loop runs behind it on the hub,
+	// so it is tuned and judged behind it here.
+	FilterS float64
 	// QuietTime is how long the plant rests open loop at RestC when the
 	// relay starts, before it switches: the tuner measures the noise band
 	// and the rest's level there (pid.TunerConfig.QuietTime).
@@ -112,6 +117,10 @@ type LoopSetup struct {
 	ValveTank    units.Ratio
 	WaterPumpMin units.Ratio // control's floor on the water pump
 }
+
+// minStepK is the smallest setpoint step a step run judges: four of the
+// probes' 1/16 K steps (a smaller one is mostly quantisation).
+const minStepK = 4 * ProbeQuantumK
 
 // huge is a heat capacity (J/K) or a volume (L) that no run can move: a sink
 // held at its initial temperature.
@@ -141,12 +150,13 @@ const huge = 1e15
 // weather would be a load the experiment cannot tell from its own doing.
 // Each loop's measurement is read as control reads it (the hotter of the
 // two oil-in probes, or the flow probe): DS18B20s, 0.75 s conversions,
-// 1/16 K steps and noise, so the relay's hysteresis is 0.25 K, after a
-// quiet window of 10 minutes. The rule is ms-iae (Result.Recommend) with
-// Ziegler-Nichols PI when the fit gives it no model (tank), except on oil:
-// there the relay cannot reach the plant's −180° point under that noise and
-// underestimates Ku, which every model-based rule compounds, and
-// Ziegler-Nichols PI lands nearest the optimum (docs/pid.md §6.4).
+// 1/16 K steps and noise, on oil and tank through control's 10 s filter
+// (FilterS). A quiet window of 10 minutes measures the noise band, which
+// is the relay's hysteresis. The rule is ms-iae (Result.Recommend, its
+// noise gain bounded by the actuator's range) with Ziegler-Nichols PI when
+// the fit gives it no model, except on oil, where the fit's dead time
+// misleads it and Ziegler-Nichols PI lands nearest the optimum (docs/pid.md
+// §6.4, §6.6).
 func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	if season == "" {
 		season = plant.Winter
@@ -163,7 +173,7 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 	s := LoopSetup{
 		Loop: loop, Season: season, Params: plant.DefaultParams(), Weather: w, Init: plant.SeasonInit(season),
 		StepK: 2, Rule: pid.MsIAE, Fallback: pid.ZieglerNicholsPI,
-		HysteresisK: 0.25, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
+		HysteresisK: 0, MaxDeviationK: 5, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
 		QuietTime: 10 * units.Minute, Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
 		ModuleLevel: hal.Level100, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
 	}
@@ -202,10 +212,10 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		s.Params.RadiatorQ50W, s.Params.TankCoilUAWPerK = 0, 0
 		s.ValveDump = 1
 		s.WaterPump = matched
-		s.Base = cc.DumpGains
-		s.Rule, s.RuleReason = pid.ZieglerNicholsPI, "zn-pi: the relay sees the oil at about −135° under the probes' noise, "+
-			"and every model fitted from there (ms-iae's too) underestimates the loop's gain several times; "+
-			"Ziegler-Nichols' aggressive PI lands nearest the optimum (docs/pid.md §6.4)"
+		s.Base, s.FilterS = cc.DumpGains, cc.OilFilterS
+		s.Rule, s.RuleReason = pid.ZieglerNicholsPI, "zn-pi: the oil is a chain of short lags over a slow mode, "+
+			"which the fit from the relay's point (about −170°) turns into a dead time that makes the optimum look unstable: "+
+			"ms-iae's design on it is about 2.5 × the brute force's best, Ziegler-Nichols' PI about 1.05 × (docs/pid.md §6.4, §6.6)"
 		s.SetpointC = float64(cc.OilCeilingC - units.Celsius(cc.DumpMarginK))
 		// The fan holds the setpoint near 0.65: ±0.25 keeps the relay in
 		// 0.4-0.9 and its oscillation well above the hysteresis, which
@@ -227,9 +237,13 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		s.Params.TankL = huge
 		s.Init.TankTopC, s.Init.TankBottomC = 45, 44
 		s.WaterPump = matched
-		s.Base = cc.TankGains
+		s.Base, s.FilterS = cc.TankGains, cc.OilFilterS
 		s.SetpointC = float64(cc.OilCeilingC - units.Celsius(cc.TankMarginK))
-		s.Amplitude = 0.04
+		// ±0.15 of the share (0.06-0.36 around its 0.21 at rest): at
+		// ±0.04 the oil swung 0.3 K, not far above the noise, and the
+		// relay sat at −101° with no fit; at ±0.15 it sits at −170°
+		// (issue 18, docs/pid.md §6.6).
+		s.Amplitude = 0.15
 	default:
 		return LoopSetup{}, fmt.Errorf("unknown loop %q (want oil, water or tank)", loop)
 	}
@@ -299,9 +313,11 @@ func (s *LoopSetup) Validate() error {
 		return err
 	}
 	switch {
-	case !(math.Abs(s.StepK) > s.HysteresisK) || math.Abs(s.StepK) >= s.MaxDeviationK:
-		return fmt.Errorf("step %g K: want more than the hysteresis, %g K, and less than the deviation bound, %g K",
-			s.StepK, s.HysteresisK, s.MaxDeviationK)
+	case !(math.Abs(s.StepK) > max(s.HysteresisK, minStepK)) || math.Abs(s.StepK) >= s.MaxDeviationK:
+		return fmt.Errorf("step %g K: want more than the hysteresis and four probe steps, %g K, and less than the deviation bound, %g K",
+			s.StepK, max(s.HysteresisK, minStepK), s.MaxDeviationK)
+	case !(s.FilterS >= 0) || math.IsInf(s.FilterS, 0):
+		return fmt.Errorf("measurement filter %g s: want a finite time constant, 0 or above", s.FilterS)
 	case !(s.Band > 0 && s.Band < 1):
 		return fmt.Errorf("settling band %g: want a fraction in (0, 1)", s.Band)
 	case s.Settle < 10*units.Minute || s.Hold < 0 || s.Record < units.Minute:
@@ -317,6 +333,10 @@ type LoopPlant struct {
 	Plant *plant.Plant
 	u     float64
 	y     float64 // last good measurement
+	// The measurement through FilterS, as control filters it.
+	f     float64
+	fAt   units.Time
+	fInit bool
 }
 
 // NewLoopPlant builds the isolated plant in the setup's initial state, the
@@ -386,7 +406,27 @@ func (lp *LoopPlant) Measure() float64 {
 	case okB:
 		lp.y = b
 	}
-	return lp.y
+	return lp.filtered(lp.y)
+}
+
+// filtered passes y through the setup's first-order filter of FilterS,
+// stepped as control steps its own (once per tick, by the tick's share of
+// the time constant); y itself without a filter.
+func (lp *LoopPlant) filtered(y float64) float64 {
+	tau := lp.Setup.FilterS
+	if !(tau > 0) || math.IsNaN(y) {
+		return y
+	}
+	now := lp.Plant.Now
+	if !lp.fInit {
+		lp.f, lp.fAt, lp.fInit = y, now, true
+		return y
+	}
+	if now != lp.fAt {
+		lp.f += (y - lp.f) * min(now.Sub(lp.fAt).Seconds()/tau, 1)
+		lp.fAt = now
+	}
+	return lp.f
 }
 
 // Truth returns the true value of the loop's measured quantity: the step

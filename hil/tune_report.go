@@ -30,7 +30,7 @@ type TuneReport struct {
 // RecommendOptions are those of Result.Recommend on the loop: the probes'
 // quantum, the step's size, the actuator's full range.
 func (s *LoopSetup) RecommendOptions() pid.RecommendOptions {
-	return pid.RecommendOptions{Quantum: ProbeQuantumK, SetpointStep: s.StepK}
+	return pid.RecommendOptions{Quantum: ProbeQuantumK, SetpointStep: s.StepK, ActuatorRange: s.Base.OutMax - s.Base.OutMin}
 }
 
 // RecommendedRule is the setup's rule, or its fallback when the rule is
