@@ -23,7 +23,8 @@ const (
 // base with the chosen gains (and, for ms-iae, setpoint weight and filter).
 func chooseGains(l control.Loop, r pid.Result, base pid.Config) (cfg pid.Config, rule pid.Rule, reason string, err error) {
 	if l != control.LoopDump {
-		rec, rerr := r.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep})
+		rec, rerr := r.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep,
+			ActuatorRange: base.OutMax - base.OutMin})
 		if rerr == nil {
 			return rec.Apply(base), pid.MsIAE, rec.Reason, nil
 		}

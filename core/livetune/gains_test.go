@@ -24,7 +24,7 @@ func TestChooseGainsFollowsHearthTune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := withModel.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep})
+	want, err := withModel.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep, ActuatorRange: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

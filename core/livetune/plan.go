@@ -10,8 +10,9 @@ import (
 
 // Plan is how the relay drives a loop: its half-swing and hysteresis, its
 // bounds, the agreement asked of its cycles, and the probes whose fault
-// aborts it. PlanFor gives `hearth tune`'s figures (hil.DefaultLoopSetup)
-// with a tighter deviation bound: this is the live plant.
+// aborts it. PlanFor gives `hearth tune`'s figures (hil.DefaultLoopSetup:
+// the relay's swing, a 10 min quiet window whose noise band is the
+// hysteresis) with a tighter deviation bound: this is the live plant.
 type Plan struct {
 	Amplitude     float64
 	HysteresisK   float64
@@ -23,7 +24,11 @@ type Plan struct {
 	// that does not bracket the output holding the setpoint (the loop was
 	// not settled) would otherwise hold its output to MaxDuration.
 	FirstSwitch units.Duration
-	Probes      []hal.TempID
+	// QuietTime holds the loop's output for this long before the relay
+	// starts, to measure the noise band, which is the hysteresis when
+	// HysteresisK is 0 (pid.TunerConfig.QuietTime), as in hearth tune.
+	QuietTime units.Duration
+	Probes    []hal.TempID
 }
 
 // Names are the loops as `hearth tune` and the console name them.
@@ -54,15 +59,15 @@ var oilProbes = []hal.TempID{hal.TempOilInA, hal.TempOilInB}
 
 // PlanFor returns the plan of loop l.
 func PlanFor(l control.Loop) (Plan, error) {
-	p := Plan{HysteresisK: 0.25, MaxDeviationK: 3, MaxDuration: 4 * units.Hour, Tolerance: 0.1, MaxCycles: 30,
-		FirstSwitch: 30 * units.Minute}
+	p := Plan{HysteresisK: 0, QuietTime: 10 * units.Minute, MaxDeviationK: 3, MaxDuration: 4 * units.Hour,
+		Tolerance: 0.1, MaxCycles: 30, FirstSwitch: 30 * units.Minute}
 	switch l {
 	case control.LoopDump:
 		p.Amplitude, p.Probes = 0.25, oilProbes
 	case control.LoopWaterPump:
 		p.Amplitude, p.Probes = 0.05, []hal.TempID{hal.TempWaterFlow}
 	case control.LoopTank:
-		p.Amplitude, p.Probes = 0.04, oilProbes
+		p.Amplitude, p.Probes = 0.15, oilProbes
 	default:
 		return Plan{}, fmt.Errorf("no such loop %d", l)
 	}

@@ -68,13 +68,14 @@ func (s *Status) Active() bool { return s.Phase == PhaseStarting || s.Phase == P
 // Session is one tuning session at a time. Keep it behind a pointer: its
 // tuner holds about 33 KB.
 type Session struct {
-	ctl   *control.Controller
-	tuner pid.Tuner
-	plan  Plan
-	pidC  pid.Config // the loop's PID configuration when the session started
-	first float64    // the relay's first output
-	moved bool       // the relay has switched since
-	st    Status
+	ctl     *control.Controller
+	tuner   pid.Tuner
+	plan    Plan
+	pidC    pid.Config // the loop's PID configuration when the session started
+	first   float64    // the relay's first output, after the quiet window
+	relayOn bool       // first is set
+	moved   bool       // the relay has switched since
+	st      Status
 }
 
 // Errors of Start and Apply.
@@ -106,6 +107,7 @@ func (s *Session) Start(ctl *control.Controller, l control.Loop, st *safety.Stat
 		return err
 	}
 	s.ctl, s.plan, s.pidC = ctl, plan, cfg
+	s.moved, s.relayOn = false, false
 	s.st = Status{Loop: l, Phase: PhaseStarting, Started: now, Base: cfg}
 	return nil
 }
@@ -134,11 +136,17 @@ func (s *Session) Drive(setpoint, measurement, last float64, now units.Time) (fl
 		s.finish()
 		return 0, false
 	}
-	if s.st.Elapsed == 0 {
-		s.first = u
+	// The relay's first output is the one after the quiet window (which
+	// holds the rest output); its first switch is due FirstSwitch later.
+	relay := s.st.Elapsed - s.plan.QuietTime
+	if relay < 0 {
+		return u, true
+	}
+	if !s.relayOn {
+		s.first, s.relayOn = u, true
 	}
 	s.moved = s.moved || u != s.first
-	if !s.moved && s.st.Elapsed > s.plan.FirstSwitch {
+	if !s.moved && relay > s.plan.FirstSwitch {
 		s.end("aborted: the relay did not switch within " + s.plan.FirstSwitch.String() +
 			": it does not bracket the output that holds the setpoint (start once the loop has settled)")
 		return 0, false
@@ -158,7 +166,7 @@ func (s *Session) configure(setpoint, last float64) error {
 			"): it does not hold its setpoint now, there is no operating point to tune around")
 	}
 	return s.tuner.Configure(pid.TunerConfig{
-		Setpoint: setpoint, Hysteresis: p.HysteresisK,
+		Setpoint: setpoint, Hysteresis: p.HysteresisK, QuietTime: p.QuietTime,
 		OutMin: c.OutMin, OutMax: c.OutMax,
 		Bias:      min(max(last, c.OutMin+margin), c.OutMax-margin),
 		Amplitude: p.Amplitude, AdaptiveBias: true, Reverse: c.Reverse, RestOutput: last,

@@ -165,7 +165,7 @@ func TestLiveTuneCompletesAndLoads(t *testing.T) {
 	expect(t, "tune before", lt.run("tune status"), "no session")
 	lt.settled(60 * time.Second)
 	start, polls := time.Now(), 0
-	v, err := lt.cl.Tune(context.Background(), "oil", console.TuneOptions{Every: 500 * time.Millisecond, Within: 150 * time.Second,
+	v, err := lt.cl.Tune(context.Background(), "oil", console.TuneOptions{Every: 500 * time.Millisecond, Within: 300 * time.Second,
 		Progress: func(v console.TuneView) {
 			if polls++; polls == 1 {
 				expect(t, "second start", lt.run("tune start water"), "a tuning session is running")
@@ -209,7 +209,7 @@ func TestLiveTuneAbortsOnFault(t *testing.T) {
 	t.Parallel()
 	lt := newLiveTune(t, "[[sim.fault]]\nkind = \"sensor_open\"\ntarget = \"oil_in_b\"\nat = \"50m\"\n")
 	lt.settled(60 * time.Second)
-	v, err := lt.cl.Tune(context.Background(), "oil", console.TuneOptions{Every: 500 * time.Millisecond, Within: 150 * time.Second})
+	v, err := lt.cl.Tune(context.Background(), "oil", console.TuneOptions{Every: 500 * time.Millisecond, Within: 300 * time.Second})
 	t.Logf("%v: %+v", err, v)
 	// The probe's status is seen on the tick it opens; safety's alarm on
 	// the lost channel comes after its debounce.
