@@ -1,10 +1,7 @@
 package hil
 
 import (
-	"errors"
 	"math"
-	"runtime"
-	"sync"
 	"testing"
 
 	"hearth/pid"
@@ -50,22 +47,10 @@ func (h hilSearch) cfgOf(p hilPoint) pid.Config {
 // reversals per hour; a point that fails the bounds gets an infinite IAE.
 func (h hilSearch) run(t *testing.T, pts []hilPoint) {
 	t.Helper()
-	errs := make([]error, len(pts))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i := range pts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			pts[i].f, pts[i].rev, errs[i] = h.s.stepRun(h.cfgOf(pts[i]), h.seed)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
+	inParallel(t, len(pts), func(i int) (err error) {
+		pts[i].f, pts[i].rev, err = h.s.stepRun(h.cfgOf(pts[i]), h.seed)
+		return err
+	})
 	for i := range pts {
 		if !pts[i].f.Settled || pts[i].f.Overshoot > 0.2 {
 			pts[i].f.IAE = math.Inf(1)

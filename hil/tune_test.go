@@ -5,9 +5,11 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
+	"hearth/control"
 	"hearth/hil/plant"
 	"hearth/pid"
 	"hearth/units"
@@ -18,23 +20,33 @@ import (
 func stepRuns(t *testing.T, s *LoopSetup, cfgs []pid.Config, seed uint64) []pid.StepFigures {
 	t.Helper()
 	out := make([]pid.StepFigures, len(cfgs))
-	errs := make([]error, len(cfgs))
+	inParallel(t, len(cfgs), func(i int) (err error) {
+		out[i], err = s.StepRun(cfgs[i], seed)
+		return err
+	})
+	return out
+}
+
+// inParallel runs f(0) … f(n−1) over all cores and fails the test on any
+// error.
+func inParallel(t *testing.T, n int, f func(i int) error) {
+	t.Helper()
+	errs := make([]error, n)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i := range cfgs {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i], errs[i] = s.StepRun(cfgs[i], seed)
+			errs[i] = f(i)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-	return out
 }
 
 func logspace(a, b float64, n int) []float64 {
@@ -317,6 +329,13 @@ func TestLoopSetupRejects(t *testing.T) {
 			t.Errorf("step %g K accepted", step)
 		}
 	}
+	for _, tau := range []float64{-1, math.NaN(), math.Inf(1)} {
+		bad := s
+		bad.FilterS = tau
+		if _, err := NewLoopPlant(bad, 1); err == nil || !strings.Contains(err.Error(), "measurement filter") {
+			t.Errorf("filter %g s: %v", tau, err)
+		}
+	}
 	// The summer weather curve asks for a flow temperature the radiators
 	// cannot hold at full compute: the run says so instead of tuning.
 	w, err := DefaultLoopSetup(LoopWater, plant.Summer)
@@ -325,5 +344,41 @@ func TestLoopSetupRejects(t *testing.T) {
 	}
 	if _, err := w.Autotune(1); !errors.Is(err, ErrNotSettled) {
 		t.Errorf("water in summer: %v, want ErrNotSettled", err)
+	}
+}
+
+// The oil and tank isolations read the oil through control's filter
+// (FilterS, control.Config.OilFilterS): at rest, the measurement's
+// peak-to-peak over 10 min is a fraction of the raw probes'.
+func TestLoopPlantFiltersAsControlDoes(t *testing.T) {
+	s, err := DefaultLoopSetup(LoopOil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.FilterS != control.DefaultConfig().OilFilterS || s.FilterS <= 0 {
+		t.Fatalf("oil filter %g s, want control's %g s", s.FilterS, control.DefaultConfig().OilFilterS)
+	}
+	band := func(tau float64) float64 {
+		s := s
+		s.FilterS = tau
+		lp, err := NewLoopPlant(s, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lp.SettleAt(s.SetpointC); err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for range int(10 * units.Minute / Tick) {
+			y := lp.Measure()
+			lo, hi = min(lo, y), max(hi, y)
+			lp.Step()
+		}
+		return hi - lo
+	}
+	raw, filtered := band(0), band(s.FilterS)
+	t.Logf("peak-to-peak at rest over 10 min: raw %.3f K, through %g s %.3f K", raw, s.FilterS, filtered)
+	if !(filtered < raw/2) {
+		t.Errorf("filtered band %.3f K, raw %.3f K: the filter does not filter", filtered, raw)
 	}
 }
