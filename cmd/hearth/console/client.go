@@ -25,10 +25,11 @@ type Client struct {
 	// Wait bounds the wait for one answer (DefaultClientWait when 0).
 	Wait time.Duration
 
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	err  error         // the reader's end
-	more chan struct{} // a signal per read
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	err    error         // the reader's end
+	more   chan struct{} // a signal per read
+	secret bool          // the last prompt asked for a passphrase
 }
 
 // DefaultClientWait bounds the wait for one answer. A tune start waits
@@ -77,36 +78,95 @@ func (c *Client) read() {
 // Close closes the line.
 func (c *Client) Close() error { return c.port.Close() }
 
-// Ready sends an empty line and waits for a prompt: the console is there.
+// Ready sends an empty line, waits for a prompt and then for the line to
+// fall quiet: the console is there, and what it printed before (its
+// banner and startup prompt, which may arrive after the empty line's
+// answer) is read and dropped, so that no later answer takes a stale
+// prompt for its own.
 func (c *Client) Ready() error {
-	_, err := c.Run("")
-	return err
+	if _, err := c.Run(""); err != nil {
+		return err
+	}
+	return c.drain(readyQuiet, c.wait())
 }
 
-// Run types line and returns the answer without its echo and prompt.
+// readyQuiet is how long the line stays silent before Ready believes it.
+const readyQuiet = 250 * time.Millisecond
+
+// drain reads until nothing has come for quiet, within bound, and drops
+// what it read.
+func (c *Client) drain(quiet, bound time.Duration) error {
+	start := time.Now()
+	last := start
+	for {
+		c.mu.Lock()
+		n, rerr := c.buf.Len(), c.err
+		c.buf.Reset()
+		c.mu.Unlock()
+		if rerr != nil {
+			return fmt.Errorf("console: the line ended: %w", rerr)
+		}
+		now := time.Now()
+		if n > 0 {
+			last = now
+		}
+		if now.Sub(last) >= quiet {
+			return nil
+		}
+		if now.Sub(start) > bound {
+			return fmt.Errorf("%w: the line did not fall quiet within %v", ErrNoPrompt, bound)
+		}
+		time.Sleep(quiet / 5)
+	}
+}
+
+func (c *Client) wait() time.Duration {
+	if c.Wait <= 0 {
+		return DefaultClientWait
+	}
+	return c.Wait
+}
+
+// echoOf is what the console echoes for line: the line itself and CRLF,
+// or only CRLF when the line is a passphrase (the editor echoes none of
+// it) or holds a byte the editor does not echo as typed (completion keys,
+// controls).
+func echoOf(line string, secret bool) string {
+	if secret || strings.ContainsAny(line, "\t?") {
+		return "\r\n"
+	}
+	for i := 0; i < len(line); i++ {
+		if line[i] < 0x20 || line[i] > 0x7e {
+			return "\r\n"
+		}
+	}
+	return line + "\r\n"
+}
+
+// Run types line and returns the answer without its echo and prompt. The
+// answer is what follows the line's own echo, up to a prompt: a prompt
+// that came before the echo (a late one from an earlier exchange) is not
+// this line's.
 func (c *Client) Run(line string) (string, error) {
 	c.mu.Lock()
 	c.buf.Reset()
+	echo := echoOf(line, c.secret)
 	c.mu.Unlock()
 	if _, err := c.port.Write([]byte(line + "\r")); err != nil {
 		return "", err
 	}
-	wait := c.Wait
-	if wait <= 0 {
-		wait = DefaultClientWait
-	}
+	wait := c.wait()
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		c.mu.Lock()
 		out, rerr := c.buf.String(), c.err
 		c.mu.Unlock()
-		for _, p := range clientPrompts {
-			if strings.HasSuffix(out, p) {
-				out = strings.TrimSuffix(out, p)
-				out = strings.TrimPrefix(out, line+"\r\n")
-				return out, nil
-			}
+		if ans, p, ok := answer(out, echo); ok {
+			c.mu.Lock()
+			c.secret = p == "passphrase: "
+			c.mu.Unlock()
+			return ans, nil
 		}
 		if rerr != nil {
 			return out, fmt.Errorf("console: the line ended: %w", rerr)
@@ -117,6 +177,22 @@ func (c *Client) Run(line string) (string, error) {
 			return out, fmt.Errorf("%w within %v after %q (last: %q)", ErrNoPrompt, wait, line, tailText(out, 200))
 		}
 	}
+}
+
+// answer finds, in what the line has said since a line was typed, the
+// answer after the line's echo up to a closing prompt, and that prompt.
+func answer(out, echo string) (string, string, bool) {
+	i := strings.Index(out, echo)
+	if i < 0 {
+		return "", "", false
+	}
+	rest := out[i+len(echo):]
+	for _, p := range clientPrompts {
+		if strings.HasSuffix(rest, p) {
+			return strings.TrimSuffix(rest, p), p, true
+		}
+	}
+	return "", "", false
 }
 
 func tailText(s string, n int) string {
