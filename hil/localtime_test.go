@@ -39,7 +39,8 @@ duration = "1h"
 		t.Fatal(err)
 	}
 	want, midnight := cfg.Weather.At(units.Time(14*units.Hour)), cfg.Weather.At(0)
-	if got := s.Plant.S.OutdoorC; math.Abs(float64(got-want)) > 0.01 {
+	atStart := s.Plant.S.OutdoorC
+	if got := atStart; math.Abs(float64(got-want)) > 0.01 {
 		t.Errorf("outdoor %.3f C at zero, want 14:00's %.3f C (midnight's is %.3f C)", got, want, midnight)
 	}
 	if d := units.Duration(s.Plant.LocalDay() - s.Plant.Now); d != 14*units.Hour {
@@ -60,4 +61,6 @@ duration = "1h"
 	if got, want := s.Plant.S.OutdoorC, cfg.Weather.At(units.Time(14*units.Hour+30*units.Minute)); math.Abs(float64(got-want)) > 0.01 {
 		t.Errorf("outdoor %.3f C at 14:30, want %.3f C", got, want)
 	}
+	t.Logf("outdoor at the start %.3f C (14:00's %.3f C, midnight's %.3f C), at +30 min %.3f C; first draw at +%v (14:30's tap)",
+		atStart, want, midnight, s.Plant.S.OutdoorC, units.Duration(first))
 }
