@@ -27,7 +27,7 @@ func addLiveFlags(c *cmdFlags) *liveFlags {
 	f.device = c.String("console", "", "tune the running daemon's loop (hearth run, --sim or the hub's) over its serial console at this device, under its safety layer, instead of an isolated simulated loop")
 	f.baud = c.intIn("baud", console.DefaultBaud, 1200, 4000000, "with --console: the line's speed")
 	f.passFile = c.String("passphrase-file", "", "with --console: a file whose first line is the engineer's passphrase (default: $HEARTH_PASSPHRASE)")
-	f.within = c.positiveDuration("within", 5*time.Hour, "with --console: abort the session if it has not ended by then")
+	f.within = c.positiveDuration("within", 6*time.Hour, "with --console: abort the session if it has not ended by then")
 	f.every = c.positiveDuration("every", 5*time.Second, "with --console: between status polls")
 	return f
 }
@@ -99,8 +99,12 @@ func runTuneLive(loop string, f *liveFlags, write string, asJSON bool, stdout, s
 	start := time.Now()
 	v, err := cl.Tune(ctx, loop, console.TuneOptions{Every: *f.every, Within: *f.within, Progress: func(v console.TuneView) {
 		if !asJSON {
+			phase := v.Phase
+			if v.Settling {
+				phase += fmt.Sprintf(" (settling %.3g K below, at %.2f)", v.OffsetK, v.Setpoint)
+			}
 			fmt.Fprintf(stderr, "tune %s: %s, %d cycles, %.1f min of plant time (%s)\n",
-				loop, v.Phase, v.Cycles, v.ElapsedS/60, time.Since(start).Round(time.Second))
+				loop, phase, v.Cycles, v.ElapsedS/60, time.Since(start).Round(time.Second))
 		}
 	}})
 	j := tuneLiveJSON{TuneView: v, Device: *f.device, Recommended: v.Rule, RecommendedReason: v.Reason}

@@ -21,14 +21,23 @@ const (
 // (Result.Recommend: gains, setpoint weight and derivative filter) where
 // the experiment gives it a model, else Ziegler-Nichols PI. It returns
 // base with the chosen gains (and, for ms-iae, setpoint weight and filter).
-func chooseGains(l control.Loop, r pid.Result, base pid.Config) (cfg pid.Config, rule pid.Rule, reason string, err error) {
+func chooseGains(l control.Loop, r pid.Result, base pid.Config, offset float64) (cfg pid.Config, rule pid.Rule, reason string, err error) {
 	if l != control.LoopDump {
 		rec, rerr := r.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep,
 			ActuatorRange: base.OutMax - base.OutMin})
 		if rerr == nil {
 			return rec.Apply(base), pid.MsIAE, rec.Reason, nil
 		}
-		reason = "ms-iae has no model to design on (" + rerr.Error() + "): the relay started at the operating point, with no step from rest to fit"
+		reason = "ms-iae has no model to design on (" + rerr.Error() + ")"
+		switch {
+		case r.Model.Valid || r.Second.Valid:
+			reason += ": the fit was refused"
+		case offset > 0:
+			reason += ": the step from " + fmtG(offset) + " K below gave no static gain above the gain at the relay's frequency" +
+				" (the plant's load moved during the relay, or its lag is too short to tell from its dead time)"
+		default:
+			reason += ": the relay started at the operating point, with no step from rest to fit"
+		}
 	} else {
 		reason = "the rule hearth tune recommends on oil: the relay under the probes' noise underestimates Ku, which the model-based rules compound (docs/pid.md §6.4)"
 	}

@@ -32,15 +32,17 @@ func TestChooseGainsFollowsHearthTune(t *testing.T) {
 		name   string
 		loop   control.Loop
 		r      pid.Result
+		offset float64
 		rule   pid.Rule
 		reason string
 	}{
-		{"oil with a model", control.LoopDump, withModel, pid.ZieglerNicholsPI, "on oil"},
-		{"water without a model", control.LoopWaterPump, noModel, pid.ZieglerNicholsPI, "no model"},
-		{"tank without a model", control.LoopTank, noModel, pid.ZieglerNicholsPI, "no model"},
-		{"water with a model", control.LoopWaterPump, withModel, pid.MsIAE, want.Reason},
+		{"oil with a model", control.LoopDump, withModel, 0, pid.ZieglerNicholsPI, "on oil"},
+		{"water without a model", control.LoopWaterPump, noModel, 0, pid.ZieglerNicholsPI, "with no step from rest to fit"},
+		{"tank without a model", control.LoopTank, noModel, 0, pid.ZieglerNicholsPI, "no model"},
+		{"water without a model after a step", control.LoopWaterPump, noModel, 1, pid.ZieglerNicholsPI, "the step from 1 K below gave no static gain"},
+		{"water with a model", control.LoopWaterPump, withModel, 1, pid.MsIAE, want.Reason},
 	} {
-		cfg, rule, reason, err := chooseGains(c.loop, c.r, base)
+		cfg, rule, reason, err := chooseGains(c.loop, c.r, base, c.offset)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

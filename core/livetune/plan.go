@@ -20,15 +20,31 @@ type Plan struct {
 	MaxDuration   units.Duration
 	Tolerance     float64
 	MaxCycles     int
-	// FirstSwitch bounds the wait for the relay's first switch: a relay
-	// that does not bracket the output holding the setpoint (the loop was
-	// not settled) would otherwise hold its output to MaxDuration.
+	// FirstSwitch bounds the wait for the relay's first switch, and for
+	// every switch after it: a relay that does not bracket the output
+	// holding the setpoint (the loop was not settled, or the plant's load
+	// moved on) would otherwise hold its output to MaxDuration.
 	FirstSwitch units.Duration
 	// QuietTime holds the loop's output for this long before the relay
 	// starts, to measure the noise band, which is the hysteresis when
 	// HysteresisK is 0 (pid.TunerConfig.QuietTime), as in hearth tune.
 	QuietTime units.Duration
-	Probes    []hal.TempID
+	// OffsetK > 0 gives the fit a step from rest: the loop's own PID first
+	// holds the setpoint OffsetK below the operating point until it has
+	// settled there (SettleWindow steady, within MaxSettle), and the relay
+	// then drives it back up to the operating point from that rest, as
+	// hearth tune's relay starts from rest below its setpoint. The static
+	// gain (OffsetK over the outputs that hold the two points) and the
+	// step to the first switch give ms-iae its model. Below, not above: the
+	// loops' probes are the oil and the water, whose limits are above.
+	OffsetK float64
+	// SettleWindow is how long the measurement must stay within OffsetK/4
+	// of the offset setpoint, the output within 5 % of its range, for the
+	// loop to count as settled; MaxSettle bounds the wait. A loop that does
+	// not settle below falls back to settling at the operating point and a
+	// relay there, without a model (as with OffsetK 0).
+	SettleWindow, MaxSettle units.Duration
+	Probes                  []hal.TempID
 }
 
 // Names are the loops as `hearth tune` and the console name them.
@@ -66,8 +82,10 @@ func PlanFor(l control.Loop) (Plan, error) {
 		p.Amplitude, p.Probes = 0.25, oilProbes
 	case control.LoopWaterPump:
 		p.Amplitude, p.Probes = 0.05, []hal.TempID{hal.TempWaterFlow}
+		p.OffsetK, p.SettleWindow, p.MaxSettle = 1, 5*units.Minute, 45*units.Minute
 	case control.LoopTank:
 		p.Amplitude, p.Probes = 0.15, oilProbes
+		p.OffsetK, p.SettleWindow, p.MaxSettle = 1, 5*units.Minute, 45*units.Minute
 	default:
 		return Plan{}, fmt.Errorf("no such loop %d", l)
 	}

@@ -60,6 +60,14 @@ type Status struct {
 	Previous pid.Gains      // the loop's gains before they were applied
 	InForce  pid.Gains      // the loop's gains in the running controller, read after every step
 	Cause    string         // why it aborted ("aborted: safety warning oil_in_high")
+	// Settling is true while the loop's PID holds it OffsetK below its
+	// operating point before the relay (Phase stays PhaseStarting); Offset
+	// is the offset the relay started from (0: none, or it fell back),
+	// SettledIn how long settling took, and Note what it found.
+	Settling  bool
+	Offset    float64
+	SettledIn units.Duration
+	Note      string
 }
 
 // Active reports whether the session drives, or is about to drive, its loop.
@@ -68,14 +76,16 @@ func (s *Status) Active() bool { return s.Phase == PhaseStarting || s.Phase == P
 // Session is one tuning session at a time. Keep it behind a pointer: its
 // tuner holds about 33 KB.
 type Session struct {
-	ctl     *control.Controller
-	tuner   pid.Tuner
-	plan    Plan
-	pidC    pid.Config // the loop's PID configuration when the session started
-	first   float64    // the relay's first output, after the quiet window
-	relayOn bool       // first is set
-	moved   bool       // the relay has switched since
-	st      Status
+	ctl      *control.Controller
+	tuner    pid.Tuner
+	plan     Plan
+	pidC     pid.Config // the loop's PID configuration when the session started
+	first    float64    // the relay's first output, after the quiet window
+	relayOn  bool       // first is set
+	moved    bool       // the relay has switched since
+	switchAt units.Time // the relay's last switch (its first output's time before one)
+	set      settle     // the loop held below its operating point first (Plan.OffsetK)
+	st       Status
 }
 
 // Errors of Start and Apply.
@@ -106,6 +116,9 @@ func (s *Session) Start(ctl *control.Controller, l control.Loop, st *safety.Stat
 	if err := ctl.SetDriver(l, s); err != nil {
 		return err
 	}
+	if err := s.set.init(cfg); err != nil {
+		return err
+	}
 	s.ctl, s.plan, s.pidC = ctl, plan, cfg
 	s.moved, s.relayOn = false, false
 	s.st = Status{Loop: l, Phase: PhaseStarting, Started: now, Base: cfg}
@@ -121,7 +134,22 @@ func (s *Session) Status() *Status { return &s.st }
 func (s *Session) Drive(setpoint, measurement, last float64, now units.Time) (float64, bool) {
 	switch s.st.Phase {
 	case PhaseStarting:
-		if err := s.configure(setpoint, last); err != nil {
+		bias, rest := last, last
+		if s.plan.OffsetK > 0 {
+			u, held, err := s.settleStep(setpoint, measurement, last, now)
+			if err != nil {
+				s.end(err.Error())
+				return 0, false
+			}
+			if held {
+				return u, true
+			}
+			bias, rest = u, u
+			if s.set.offset > 0 {
+				bias = s.set.u0 // the output that held the operating point
+			}
+		}
+		if err := s.configure(setpoint, bias, rest); err != nil {
 			s.end(err.Error())
 			return 0, false
 		}
@@ -143,33 +171,40 @@ func (s *Session) Drive(setpoint, measurement, last float64, now units.Time) (fl
 		return u, true
 	}
 	if !s.relayOn {
-		s.first, s.relayOn = u, true
+		s.first, s.relayOn, s.switchAt = u, true, now
 	}
-	s.moved = s.moved || u != s.first
-	if !s.moved && relay > s.plan.FirstSwitch {
-		s.end("aborted: the relay did not switch within " + s.plan.FirstSwitch.String() +
-			": it does not bracket the output that holds the setpoint (start once the loop has settled)")
+	if u != s.first {
+		s.moved, s.first, s.switchAt = true, u, now
+	}
+	if now.Sub(s.switchAt) > s.plan.FirstSwitch {
+		if !s.moved {
+			s.end("aborted: the relay did not switch within " + s.plan.FirstSwitch.String() +
+				": it does not bracket the output that holds the setpoint (start once the loop has settled)")
+		} else {
+			s.end("aborted: the relay has not switched for " + s.plan.FirstSwitch.String() + " after " + strconv.Itoa(s.st.Cycles) +
+				" cycles: the plant moved away from its operating point (its load or the weather changed); start again once it has settled")
+		}
 		return 0, false
 	}
 	return u, true
 }
 
-// configure sets the tuner up around the loop's operating point. A PID at
-// one of its limits does not hold its setpoint: there is no operating
-// point to oscillate around.
-func (s *Session) configure(setpoint, last float64) error {
+// configure sets the tuner up around the loop's operating point: its
+// first bias the output that held the setpoint, its rest the output the
+// plant rests at now (the same without an offset). A PID at one of its
+// limits does not hold its setpoint: there is no operating point to
+// oscillate around.
+func (s *Session) configure(setpoint, bias, rest float64) error {
 	c, p := &s.pidC, &s.plan
-	span := c.OutMax - c.OutMin
-	margin := 0.05 * span
-	if !(last > c.OutMin+margin/2 && last < c.OutMax-margin/2) {
-		return errors.New("aborted: the loop's output is at its limit (" + fmtG(last) +
-			"): it does not hold its setpoint now, there is no operating point to tune around")
+	if err := atLimit(c, bias); err != nil {
+		return err
 	}
+	margin := 0.05 * (c.OutMax - c.OutMin)
 	return s.tuner.Configure(pid.TunerConfig{
 		Setpoint: setpoint, Hysteresis: p.HysteresisK, QuietTime: p.QuietTime,
 		OutMin: c.OutMin, OutMax: c.OutMax,
-		Bias:      min(max(last, c.OutMin+margin), c.OutMax-margin),
-		Amplitude: p.Amplitude, AdaptiveBias: true, Reverse: c.Reverse, RestOutput: last,
+		Bias:      min(max(bias, c.OutMin+margin), c.OutMax-margin),
+		Amplitude: p.Amplitude, AdaptiveBias: true, Reverse: c.Reverse, RestOutput: rest,
 		MaxDeviation: p.MaxDeviationK, MaxDuration: p.MaxDuration,
 		Tolerance: p.Tolerance, MaxCycles: p.MaxCycles,
 	})
@@ -184,7 +219,7 @@ func (s *Session) finish() {
 		s.end("aborted: " + strings.TrimPrefix(err.Error(), "pid: tuning aborted: "))
 		return
 	}
-	cfg, rule, reason, err := chooseGains(s.st.Loop, r, s.pidC)
+	cfg, rule, reason, err := chooseGains(s.st.Loop, r, s.pidC, s.st.Offset)
 	if err != nil {
 		s.end("aborted: no gains: " + err.Error())
 		return
@@ -233,6 +268,9 @@ func (s *Session) Observe(in *hal.Inputs, st *safety.Status, handOn bool) {
 		if why == "" {
 			why = s.measurementFault(in, st)
 		}
+		if why == "" && s.st.Phase == PhaseStarting && !s.set.on && in.Now.Sub(s.st.Started) > idleLoop {
+			why = "the loop's PID has not run for " + idleLoop.String() + ": its loop is idle now (the water pump's outside the heating season, the tank's with no heat to share)"
+		}
 		if why != "" {
 			s.end("aborted: " + why)
 			s.release()
@@ -275,6 +313,10 @@ func (s *Session) Apply() error {
 	s.readGains()
 	return nil
 }
+
+// idleLoop bounds the wait for the loop's first step after a start: a
+// loop control does not run now never takes the relay.
+const idleLoop = units.Minute
 
 // unhealthy says why safety's status forbids a relay, or "".
 func unhealthy(st *safety.Status) string {

@@ -208,3 +208,24 @@ func TestSessionAbortsWithoutASwitch(t *testing.T) {
 		t.Fatalf("cause %q after %v", st.Cause, st.Elapsed)
 	}
 }
+
+// A plant whose operating point moves away during the relay (its load
+// changed: here 2 K more than the fan's swing can take back) leaves the
+// relay on one side; the session ends FirstSwitch after its last switch,
+// saying so, instead of holding that output to MaxDuration.
+func TestSessionAbortsWhenThePlantMovesAway(t *testing.T) {
+	r := newRig(t)
+	for r.s.Status().Cycles < 2 {
+		r.tick()
+		if r.now > units.Time(4*units.Hour) {
+			t.Fatalf("no cycles: %+v", r.s.Status())
+		}
+	}
+	r.p.y0 += 2
+	moved := r.now
+	r.until(PhaseAborted, units.Hour)
+	st := r.s.Status()
+	if !strings.Contains(st.Cause, "has not switched for 30m") || r.now.Sub(moved) > 32*units.Minute {
+		t.Fatalf("cause %q %v after the move", st.Cause, r.now.Sub(moved))
+	}
+}

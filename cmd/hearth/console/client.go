@@ -248,7 +248,7 @@ func (c *Client) Login(pass string) error {
 // Client.Tune.
 type TuneOptions struct {
 	Every    time.Duration  // between status polls (5 s when 0)
-	Within   time.Duration  // the whole session (5 h when 0: the relay's own bound is 4 h)
+	Within   time.Duration  // the whole session (6 h when 0: settling at most twice 45 min, the relay's own bound 4 h)
 	Progress func(TuneView) // after each poll while the relay runs, if set
 }
 
@@ -262,7 +262,7 @@ func (c *Client) Tune(ctx context.Context, loop string, o TuneOptions) (TuneView
 		every = 5 * time.Second
 	}
 	if within <= 0 {
-		within = 5 * time.Hour
+		within = 6 * time.Hour
 	}
 	var v TuneView
 	if err := c.JSON("tune start "+loop, &v); err != nil {

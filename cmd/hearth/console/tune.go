@@ -144,6 +144,13 @@ type TuneView struct {
 		Kd float64 `json:"kd"`
 	} `json:"in_force"`
 	Cause string `json:"cause,omitempty"`
+	// Settling: the loop is held OffsetK below its operating point before
+	// the relay (phase "starting"); OffsetK is the offset the relay starts
+	// from (0: none), SettledInS how long settling took, Note what it found.
+	Settling   bool    `json:"settling"`
+	OffsetK    float64 `json:"offset_k"`
+	SettledInS float64 `json:"settled_in_s"`
+	Note       string  `json:"note,omitempty"`
 }
 
 func tuneStatus(s *Snapshot) (string, any, error) {
@@ -154,11 +161,20 @@ func tuneStatus(s *Snapshot) (string, any, error) {
 	j := TuneView{Loop: livetune.Name(t.Loop), Phase: t.Phase.String(), Cycles: t.Cycles, ElapsedS: t.Elapsed.Seconds(),
 		Setpoint: t.Setpoint, Output: t.Output, Rule: t.Rule, Kp: t.Gains.Kp, Ki: t.Gains.Ki, Kd: t.Gains.Kd,
 		SetpointWeight: t.Config.SetpointWeight, DerivativeFilterS: t.Config.DerivativeFilter.Seconds(), Reason: t.Reason,
-		Applied: t.Applied, Cause: t.Cause}
+		Applied: t.Applied, Cause: t.Cause, Settling: t.Settling, OffsetK: t.Offset, SettledInS: t.SettledIn.Seconds(), Note: t.Note}
 	j.InForce.Kp, j.InForce.Ki, j.InForce.Kd = t.InForce.Kp, t.InForce.Ki, t.InForce.Kd
 	var b strings.Builder
 	fmt.Fprintf(&b, "tune %s (%s loop): %s, %d cycles in %.1f min, around %.2f, output %.3f\n",
 		j.Loop, t.Loop, t.Phase, t.Cycles, t.Elapsed.Seconds()/60, t.Setpoint, t.Output)
+	switch {
+	case t.Settling:
+		fmt.Fprintf(&b, "  settling %.3g K below the operating point under the loop's PID, for a step from rest\n", t.Offset)
+	case t.Offset > 0:
+		fmt.Fprintf(&b, "  the relay started from rest %.3g K below the operating point (settled in %.1f min)\n", t.Offset, t.SettledIn.Seconds()/60)
+	}
+	if t.Note != "" {
+		fmt.Fprintf(&b, "  %s\n", t.Note)
+	}
 	if r := t.Result; r.Ku > 0 {
 		ku, tu := r.Ku, r.Tu.Seconds()
 		j.Ku, j.TuS = &ku, &tu
