@@ -177,7 +177,7 @@ func runAll(scs []*hil.Scenario, base plant.Params, o hil.RunOptions, workers in
 
 // hilRunFlags are hil run's flags.
 type hilRunFlags struct {
-	asJSON, progress          *bool
+	asJSON, progress, png     *bool
 	reportDir, plant, cfgPath *string
 	seed, random              *uint64
 	workers                   *int
@@ -216,6 +216,7 @@ func newHILRunFlags() (*cmdFlags, *hilRunFlags) {
 		cfgPath:   configFlag(c.FlagSet),
 		progress:  progressFlag(c),
 	}
+	f.png = pngFlag(c, f.reportDir)
 	f.trace = addTraceFlags(c)
 	return c, f
 }
@@ -259,11 +260,11 @@ func hilRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "hearth hil run:", err)
 		return 1
 	}
-	return hilRunReport(res, *f.reportDir, *f.asJSON, time.Since(start), stdout, stderr)
+	return hilRunReport(res, *f.reportDir, *f.png, *f.asJSON, time.Since(start), stdout, stderr)
 }
 
 // hilRunReport writes the report and the verdicts of hil run.
-func hilRunReport(res []*hil.ScenarioResult, reportDir string, asJSON bool, wall time.Duration, stdout, stderr io.Writer) int {
+func hilRunReport(res []*hil.ScenarioResult, reportDir string, png, asJSON bool, wall time.Duration, stdout, stderr io.Writer) int {
 	failed := 0
 	for _, r := range res {
 		if !r.Pass {
@@ -271,7 +272,7 @@ func hilRunReport(res []*hil.ScenarioResult, reportDir string, asJSON bool, wall
 		}
 	}
 	if reportDir != "" {
-		if err := report.Write(reportDir, "Hearth HIL run", res); err != nil {
+		if err := report.WriteOpts(reportDir, "Hearth HIL run", res, report.Options{PNG: png}); err != nil {
 			fmt.Fprintln(stderr, "hearth hil run: report:", err)
 			return 1
 		}

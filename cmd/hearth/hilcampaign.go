@@ -25,6 +25,7 @@ func hilCampaign(args []string, stdout, stderr io.Writer) int {
 	asJSON := c.Bool("json", false, "print one JSON object (run_list: every run, with its replay, faults, trips and violations)")
 	plantFile := c.String("plant", "", "plant file (TOML) overriding the reference HeatHub")
 	reportDir := c.String("report", "", "write index.html and an SVG for each tripped or failing run into this directory")
+	png := pngFlag(c, reportDir)
 	prog := progressFlag(c)
 	pos, code, ok := c.parse(args, stdout, stderr)
 	if !ok {
@@ -50,7 +51,7 @@ func hilCampaign(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *reportDir != "" {
-		if err := campaignReport(*reportDir, cr, base, *workers); err != nil {
+		if err := campaignReport(*reportDir, *png, cr, base, *workers); err != nil {
 			fmt.Fprintln(stderr, "hearth hil campaign: report:", err)
 			return 1
 		}
@@ -71,7 +72,7 @@ func hilCampaign(args []string, stdout, stderr io.Writer) int {
 
 // campaignReport runs again, traced, every run of cr that tripped or
 // failed (each is deterministic: the same run) and writes their report.
-func campaignReport(dir string, cr *hil.CampaignResult, base plant.Params, workers int) error {
+func campaignReport(dir string, png bool, cr *hil.CampaignResult, base plant.Params, workers int) error {
 	var seeds []uint64
 	for _, r := range cr.RunList {
 		if !r.Pass || len(r.Trips) > 0 {
@@ -88,7 +89,8 @@ func campaignReport(dir string, cr *hil.CampaignResult, base plant.Params, worke
 			return err
 		}
 	}
-	return report.Write(dir, fmt.Sprintf("Hearth HIL campaign, seed %d: the tripped and failing runs", cr.Seed), res)
+	return report.WriteOpts(dir, fmt.Sprintf("Hearth HIL campaign, seed %d: the tripped and failing runs", cr.Seed), res,
+		report.Options{PNG: png})
 }
 
 func printCampaign(w io.Writer, cr *hil.CampaignResult) {

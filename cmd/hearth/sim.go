@@ -25,7 +25,7 @@ type simFlags struct {
 	cfgPath           *string
 	seed              *uint64
 	speed             *float64
-	asJSON            *bool
+	asJSON, png       *bool
 	trace             *traceFlags
 }
 
@@ -42,6 +42,7 @@ func newSimFlags() (*cmdFlags, *simFlags) {
 		reportDir: c.String("report", "", "write index.html and an SVG of the run into this directory"),
 		cfgPath:   configFlag(c.FlagSet),
 	}
+	f.png = pngFlag(c, f.reportDir)
 	f.trace = addTraceFlags(c)
 	c.check("speed", func() bool { return finite(*f.speed) && *f.speed >= 0 }, "must be a finite number, 0 or above")
 	return c, f
@@ -89,7 +90,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	sum := simSummary{r: &r, limits: cfg.Core.Safety, violations: s.Violations(), outdoor: out,
 		replay: fmt.Sprintf("hearth sim --season %s --duration %s --seed %d", *f.season, *f.duration, *f.seed)}
 	if *f.reportDir != "" {
-		if code := simReport(*f.reportDir, s, &sum, stderr); code != 0 {
+		if code := simReport(*f.reportDir, *f.png, s, &sum, stderr); code != 0 {
 			return code
 		}
 		sum.report = filepath.Join(*f.reportDir, "index.html")
@@ -150,13 +151,13 @@ func runSimSteps(s *hil.Sim, speed float64, start time.Time, stderr io.Writer) [
 	return out
 }
 
-func simReport(dir string, s *hil.Sim, sum *simSummary, stderr io.Writer) int {
+func simReport(dir string, png bool, s *hil.Sim, sum *simSummary, stderr io.Writer) int {
 	r := sum.r
 	sr := &hil.ScenarioResult{Name: "sim-" + r.Season, Pass: sum.pass(),
 		Description: fmt.Sprintf("hearth sim: %s, %s, seed %d", r.Season, time.Duration(r.SimSeconds*float64(time.Second)), r.Seed),
 		Faults:      []string{}, Result: *r, Expectations: []hil.Outcome{}, Violations: sum.violations,
 		Replay: sum.replay, Trace: s.Trace()}
-	if err := report.Write(dir, "Hearth sim", []*hil.ScenarioResult{sr}); err != nil {
+	if err := report.WriteOpts(dir, "Hearth sim", []*hil.ScenarioResult{sr}, report.Options{PNG: png}); err != nil {
 		fmt.Fprintln(stderr, "hearth sim: report:", err)
 		return 1
 	}

@@ -17,6 +17,14 @@ type traceFlags struct {
 	every        time.Duration
 }
 
+// pngFlag is --png: a PNG of each report figure beside its SVG, only with
+// --report DIR (dir).
+func pngFlag(c *cmdFlags, dir *string) *bool {
+	png := c.Bool("png", false, "with --report: write a PNG of each figure beside its SVG")
+	c.check("png", func() bool { return !*png || *dir != "" }, "only with --report DIR")
+	return png
+}
+
 func addTraceFlags(c *cmdFlags) *traceFlags {
 	t := &traceFlags{}
 	fs := c.FlagSet

@@ -14,11 +14,23 @@ import (
 	"hearth/hil"
 )
 
+// Options are what a report writes beside the index and the SVGs.
+type Options struct {
+	// PNG writes dir/<name>.png beside each SVG: the same figure as an
+	// image, for a ticket or a chat.
+	PNG bool
+}
+
 // Write writes dir/index.html and dir/<name>.svg for each result (names
 // sanitised for files), creating dir. title heads the index page. Failing
 // scenarios come first in the index; within each verdict the order is the
 // caller's. Figures render in parallel, one per core.
 func Write(dir, title string, results []*hil.ScenarioResult) error {
+	return WriteOpts(dir, title, results, Options{})
+}
+
+// WriteOpts is Write with its options.
+func WriteOpts(dir, title string, results []*hil.ScenarioResult, o Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -37,7 +49,11 @@ func Write(dir, title string, results []*hil.ScenarioResult) error {
 	for range min(runtime.GOMAXPROCS(0), max(len(rs), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				errs[i] = writeSVG(filepath.Join(dir, files[i]), rs[i])
+				path := filepath.Join(dir, files[i])
+				errs[i] = writeSVG(path, rs[i])
+				if o.PNG && errs[i] == nil {
+					errs[i] = writePNG(strings.TrimSuffix(path, ".svg")+".png", rs[i])
+				}
 			}
 		})
 	}
@@ -59,6 +75,14 @@ func Write(dir, title string, results []*hil.ScenarioResult) error {
 
 func writeSVG(path string, r *hil.ScenarioResult) error {
 	b, err := SVG(r)
+	if err != nil {
+		return err
+	}
+	return writeFile(path, b)
+}
+
+func writePNG(path string, r *hil.ScenarioResult) error {
+	b, err := PNG(r)
 	if err != nil {
 		return err
 	}

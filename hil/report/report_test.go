@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"image/png"
 	"io"
 	"math"
 	"os"
@@ -452,5 +453,39 @@ func TestTimeLabelLocal(t *testing.T) {
 		if got := tc.b.timeLabel(); got != tc.want {
 			t.Errorf("off %v day %d: %q, want %q", tc.b.off, tc.b.day, got, tc.want)
 		}
+	}
+}
+
+// With Options.PNG each figure is written as a PNG beside its SVG, one
+// image per scenario at the SVG's aspect; without it, none.
+func TestWritePNGBesideSVG(t *testing.T) {
+	dir := t.TempDir()
+	rs := []*hil.ScenarioResult{synthetic("winter-day", 300, 86400, true), synthetic("oil-leak", 30, 3600, false)}
+	if err := WriteOpts(dir, "pngs", rs, Options{PNG: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"winter-day", "oil-leak"} {
+		f, err := os.Open(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s.png: %v", name, err)
+		}
+		if b := img.Bounds(); b.Dx() < 800 || b.Dy() < b.Dx() {
+			t.Errorf("%s.png is %dx%d, want a tall figure at least 800 px wide", name, b.Dx(), b.Dy())
+		}
+		if _, err := os.Stat(filepath.Join(dir, name+".svg")); err != nil {
+			t.Errorf("no SVG beside the PNG: %v", err)
+		}
+	}
+	plain := t.TempDir()
+	if err := Write(plain, "svg only", rs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(plain, "winter-day.png")); !os.IsNotExist(err) {
+		t.Errorf("a PNG without Options.PNG: %v", err)
 	}
 }
