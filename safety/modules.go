@@ -20,6 +20,9 @@ type module struct {
 	cmdAt units.Time // since when
 	above timer      // running above its command, however often the command changed
 
+	grantAt units.Time // when the stagger last let its level rise
+	granted bool       // it has been let rise since the layer started
+
 	relay   bool       // its relay was closed last tick
 	relayAt units.Time // when the relay last closed (or the layer started with it closed)
 	heard   bool       // its agent has answered since the relay closed
@@ -153,18 +156,27 @@ func (l *Layer) watchModules(in *hal.Inputs, out *hal.Outputs, now units.Time) {
 // was told last tick, or what it runs at when it answers lower than that by
 // more than a step (its lease ran out while the controller was away, and it
 // idled): it climbs from where it runs. A module one step behind its
-// command is only applying it. A module whose agent has not answered since
-// its relay closed is booting: it is held at idle (its boot's draw), and
-// the next module's step may come meanwhile.
+// command is only applying it, unless it was let rise more than StartStepS
+// ago and another module lags the same way: several modules idled together
+// one step below their commands (a stall of a few seconds at 25 %) would
+// otherwise rise together by more than one module. A module whose agent
+// has not answered since its relay closed is booting: it is held at idle
+// (its boot's draw), and the next module's step may come meanwhile.
 func (l *Layer) stagger(in *hal.Inputs, out *hal.Outputs, n int, now units.Time) {
 	due := !l.stepped || now.Sub(l.stepAt).Seconds() >= l.cfg.StartStepS
+	lagging := 0
+	for i := 0; i < n; i++ {
+		if l.lagsOneStep(in, i, now) {
+			lagging++
+		}
+	}
 	for i := 0; i < n; i++ {
 		ms := &in.Module[i]
 		if ms.Relay && !l.mods[i].heard {
 			out.Module[i] = min(out.Module[i], hal.LevelIdle) // booting: idle until its agent answers
 		}
 		want, allowed := out.Module[i], l.prevOut.Module[i]
-		if l.mods[i].answering && ms.Relay && ms.Level+1 < allowed {
+		if l.mods[i].answering && ms.Relay && (ms.Level+1 < allowed || lagging > 1 && l.lagsOneStep(in, i, now)) {
 			allowed = ms.Level
 		}
 		if want <= hal.LevelOff || want <= allowed {
@@ -176,5 +188,18 @@ func (l *Layer) stagger(in *hal.Inputs, out *hal.Outputs, n int, now units.Time)
 		}
 		out.Module[i] = min(want, max(allowed+1, hal.LevelIdle))
 		due, l.stepped, l.stepAt = false, true, now
+		l.mods[i].granted, l.mods[i].grantAt = true, now
 	}
+}
+
+// lagsOneStep reports that module i answers one level below what it was
+// last allowed, and was not let rise to it within StartStepS: it is not
+// applying a step, it fell back (its lease ran out while the controller was
+// away).
+func (l *Layer) lagsOneStep(in *hal.Inputs, i int, now units.Time) bool {
+	ms, m := &in.Module[i], &l.mods[i]
+	if !m.answering || !ms.Relay || ms.Level+1 != l.prevOut.Module[i] || l.prevOut.Module[i] <= hal.LevelIdle {
+		return false
+	}
+	return !m.granted || now.Sub(m.grantAt).Seconds() >= l.cfg.StartStepS
 }

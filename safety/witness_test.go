@@ -572,3 +572,42 @@ func TestAssertionsAfterArbitration(t *testing.T) {
 		}
 	})
 }
+
+// The same from one level above idle: every module at 25 % idles while the
+// controller is away (a stall of a few seconds) and answers at idle, one
+// step below its command. Each alone would only be applying its command;
+// together they would step the supply by one level of every module at once
+// (the campaign's supply_step_within_one_module, seed 17:
+// hearth hil run --random 279706302043375, 512 W in 1 s). A module is
+// applying its command only for StartStepS after it was granted it.
+func TestStaggerFromOneLevelAboveIdle(t *testing.T) {
+	r := running(t)
+	for i := range rigMods {
+		r.wish.Module[i] = hal.Level25
+	}
+	r.steps(ticks(10))
+	for i := range r.mod {
+		if r.out.Module[i] != hal.Level25 {
+			t.Fatalf("module %d at %s, want 25%%", i, r.out.Module[i])
+		}
+		r.mod[i].lapsed = true
+	}
+	r.steps(3)
+	for i := range r.mod {
+		r.mod[i].lapsed = false
+	}
+	prevW, maxRise := r.draw(), units.Watt(0)
+	for range ticks(float64(rigMods+2) * r.cfg.StartStepS) {
+		r.step()
+		maxRise = max(maxRise, r.draw()-prevW)
+		prevW = r.draw()
+	}
+	if step := fullW / 4; maxRise > step+1 {
+		t.Errorf("the modules' draw rose by %v in one tick, want at most one level of one module (%v)", maxRise, step)
+	}
+	for i := range rigMods {
+		if r.out.Module[i] != hal.Level25 {
+			t.Errorf("module %d at %s after the restart, want 25%% again", i, r.out.Module[i])
+		}
+	}
+}
