@@ -147,13 +147,7 @@ func TestStaggerFromWhereModulesRun(t *testing.T) {
 	for i := range r.mod {
 		r.mod[i].lapsed = false
 	}
-	prevW, maxRise := r.draw(), units.Watt(0)
-	for range ticks(float64(rigMods*shedPerModule) * r.cfg.StartStepS) {
-		r.step()
-		maxRise = max(maxRise, r.draw()-prevW)
-		prevW = r.draw()
-	}
-	if step := fullW / 4; maxRise > step+1 {
+	if step, maxRise := fullW/4, r.maxRise(ticks(float64(rigMods*shedPerModule)*r.cfg.StartStepS)); maxRise > step+1 {
 		t.Errorf("the modules' draw rose by %v in one tick, want at most one level of one module (%v)", maxRise, step)
 	}
 	for i := range rigMods {
@@ -161,6 +155,17 @@ func TestStaggerFromWhereModulesRun(t *testing.T) {
 			t.Errorf("module %d at %s after 40 steps, want 100%%", i, r.out.Module[i])
 		}
 	}
+}
+
+// maxRise steps n ticks and returns the largest rise of the modules' draw
+// from one tick to the next.
+func (r *rig) maxRise(n int) (rise units.Watt) {
+	prev := r.draw()
+	for range n {
+		r.step()
+		rise, prev = max(rise, r.draw()-prev), r.draw()
+	}
+	return rise
 }
 
 // draw is the modules' total power.
@@ -578,8 +583,9 @@ func TestAssertionsAfterArbitration(t *testing.T) {
 // step below its command. Each alone would only be applying its command;
 // together they would step the supply by one level of every module at once
 // (the campaign's supply_step_within_one_module, seed 17:
-// hearth hil run --random 279706302043375, 512 W in 1 s). A module is
-// applying its command only for StartStepS after it was granted it.
+// hearth hil run --random 279706302043375, 512 W in 1 s). When more than
+// one module lags one step, a module counts as applying its command only
+// for StartStepS after it was let rise to it.
 func TestStaggerFromOneLevelAboveIdle(t *testing.T) {
 	r := running(t)
 	for i := range rigMods {
@@ -596,13 +602,7 @@ func TestStaggerFromOneLevelAboveIdle(t *testing.T) {
 	for i := range r.mod {
 		r.mod[i].lapsed = false
 	}
-	prevW, maxRise := r.draw(), units.Watt(0)
-	for range ticks(float64(rigMods+2) * r.cfg.StartStepS) {
-		r.step()
-		maxRise = max(maxRise, r.draw()-prevW)
-		prevW = r.draw()
-	}
-	if step := fullW / 4; maxRise > step+1 {
+	if step, maxRise := fullW/4, r.maxRise(ticks(float64(rigMods+2)*r.cfg.StartStepS)); maxRise > step+1 {
 		t.Errorf("the modules' draw rose by %v in one tick, want at most one level of one module (%v)", maxRise, step)
 	}
 	for i := range rigMods {

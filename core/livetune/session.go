@@ -80,10 +80,10 @@ type Session struct {
 	tuner    pid.Tuner
 	plan     Plan
 	pidC     pid.Config // the loop's PID configuration when the session started
-	first    float64    // the relay's first output, after the quiet window
-	relayOn  bool       // first is set
-	moved    bool       // the relay has switched since
-	switchAt units.Time // the relay's last switch (its first output's time before one)
+	lastU    float64    // the relay's output since its last switch (its first, after the quiet window, before one)
+	relayOn  bool       // lastU is set
+	moved    bool       // the relay has switched at least once
+	switchAt units.Time // when lastU began
 	set      settle     // the loop held below its operating point first (Plan.OffsetK)
 	st       Status
 }
@@ -171,10 +171,10 @@ func (s *Session) Drive(setpoint, measurement, last float64, now units.Time) (fl
 		return u, true
 	}
 	if !s.relayOn {
-		s.first, s.relayOn, s.switchAt = u, true, now
+		s.lastU, s.relayOn, s.switchAt = u, true, now
 	}
-	if u != s.first {
-		s.moved, s.first, s.switchAt = true, u, now
+	if u != s.lastU {
+		s.moved, s.lastU, s.switchAt = true, u, now
 	}
 	if now.Sub(s.switchAt) > s.plan.FirstSwitch {
 		if !s.moved {
@@ -269,7 +269,7 @@ func (s *Session) Observe(in *hal.Inputs, st *safety.Status, handOn bool) {
 			why = s.measurementFault(in, st)
 		}
 		if why == "" && s.st.Phase == PhaseStarting && !s.set.on && in.Now.Sub(s.st.Started) > idleLoop {
-			why = "the loop's PID has not run for " + idleLoop.String() + ": its loop is idle now (the water pump's outside the heating season, the tank's with no heat to share)"
+			why = "the loop's PID has not run for " + idleLoop.String() + ": its loop is idle now (the water pump outside the heating season, the tank's share with no heat to share)"
 		}
 		if why != "" {
 			s.end("aborted: " + why)

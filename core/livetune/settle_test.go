@@ -49,7 +49,7 @@ func TestSessionOffsetGivesAModel(t *testing.T) {
 	}{{"water", control.LoopWaterPump, -4}, {"tank", control.LoopTank, 4}} {
 		t.Run(c.name, func(t *testing.T) {
 			r := newLoopRig(t, c.loop, c.k, 0.6)
-			r.until(PhaseRelay, time45())
+			r.until(PhaseRelay, pastSettle())
 			st := r.s.Status()
 			if st.Offset != 1 || st.SettledIn <= 0 || st.Settling {
 				t.Fatalf("relay began with offset %v after settling %v (settling %v)", st.Offset, st.SettledIn, st.Settling)
@@ -72,14 +72,15 @@ func TestSessionOffsetGivesAModel(t *testing.T) {
 	}
 }
 
-func time45() units.Duration { return 46 * units.Minute }
+// pastSettle is the plan's MaxSettle (45 min) and a minute.
+func pastSettle() units.Duration { return 46 * units.Minute }
 
 // A loop that cannot reach 1 K below (the pump would need more than its
 // full speed) falls back after MaxSettle to settling at its operating point
 // and a relay there, without a model, and says so.
 func TestSessionOffsetFallsBack(t *testing.T) {
 	r := newLoopRig(t, control.LoopWaterPump, -4, 0.9) // 1 K below wants 1.15
-	r.until(PhaseRelay, 2*time45())
+	r.until(PhaseRelay, 2*pastSettle())
 	st := r.s.Status()
 	if st.Offset != 0 || !strings.Contains(st.Note, "did not settle 1 K below its setpoint within 45m (") {
 		t.Fatalf("offset %v, note %q", st.Offset, st.Note)
@@ -114,5 +115,22 @@ func TestSettlingAllocatesNothing(t *testing.T) {
 	}
 	if st := r.s.Status(); !st.Settling {
 		t.Fatalf("not settling: %+v", st)
+	}
+}
+
+// A measurement that never holds still (here ±0.5 K at a minute's period,
+// twice the window's 0.25 K) settles neither 1 K below nor at the operating
+// point: the session aborts after twice MaxSettle, saying so.
+func TestSessionSettlingAtNeitherAborts(t *testing.T) {
+	r := newLoopRig(t, control.LoopWaterPump, -4, 0.6)
+	for end := r.now.Add(2 * pastSettle()); r.s.Status().Phase == PhaseStarting && r.now < end; {
+		y := 46.5 + 0.5*math.Sin(2*math.Pi*r.now.Sub(0).Seconds()/60)
+		r.s.Drive(46.5, y, 0.6, r.now)
+		r.now = r.now.Add(100 * units.Millisecond)
+	}
+	st := r.s.Status()
+	if st.Phase != PhaseAborted || !strings.Contains(st.Cause, "did not settle at its setpoint within 45m") ||
+		!strings.Contains(st.Note, "did not settle 1 K below") {
+		t.Fatalf("phase %s, cause %q, note %q", st.Phase, st.Cause, st.Note)
 	}
 }
