@@ -219,48 +219,56 @@ func (q *quality) observe(s *Sim, st *safety.Status) {
 		}
 	}
 	if _, on := s.demand.Fraction(); on {
-		n := pl.P.Modules
-		demandW := units.Watt(n) * pl.P.LevelW(s.demand)
-		if pl.Now >= q.nextCap {
-			// The capacity moves with the weather: once a second is plenty.
-			q.nextCap = pl.Now.Add(units.Second)
-			ctl, lq := &s.Cfg.Core.Control, pl.LastQ
-			q.capW = q.cap.Capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC, ctl.OilOutMaxC, s.Cfg.Core.Safety.MinOilFlowLPM, demandW)
-			_, q.levelsW, q.levelsN = pl.P.BestLevels(q.capW, n, s.demand)
-			// The same at control's own declared margins: the oil held
-			// LoadMarginK under the ceiling, its flow at least OilFlowMinLPM.
-			cm := q.capMargins.Capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC-units.Celsius(ctl.LoadMarginK), ctl.OilOutMaxC,
-				max(s.Cfg.Core.Safety.MinOilFlowLPM, ctl.OilFlowMinLPM), demandW)
-			_, q.marginsW, _ = pl.P.BestLevels(cm, n, s.demand)
-		}
-		sec := Tick.Seconds()
-		q.reqJ += float64(max(0, demandW-q.capW)) * sec
-		q.reqLevelsJ += float64(demandW-q.levelsW) * sec
-		q.reqMarginsJ += float64(demandW-q.marginsW) * sec
-		q.boundOK += float64(q.levelsN)
-		q.boundReq += float64(n)
-		below := 0
-		for i := 0; i < n; i++ {
-			if pl.Modules[i].Level() < s.demand {
-				below++
-			}
-		}
-		if below > 0 {
-			runW := float64(pl.ComputePower())
-			q.thrJ += max(0, float64(demandW)-runW) * sec
-			q.avoidJ += max(0, min(float64(demandW), float64(q.capW))-runW) * sec
-			w := float64(below) / float64(n)
-			q.throttled += w
-			if d >= 0.95 && float64(pl.Fan.Actual()) >= 0.95 && oil >= ceiling-3 {
-				q.sat += w
-			}
-		}
+		q.observeDemand(s, oil, ceiling, d)
 	}
 	if ps.TankTopC >= s.Cfg.Core.Control.TankTargetC-TankTargetBandK {
 		q.tankAt++
 	}
 	q.warned = q.warned || st.Warnings != 0
 	q.alarmed = q.alarmed || st.Alarms != 0
+}
+
+// observeDemand adds a tick of the compute demand's figures: the capacity
+// bound (once a second), what the bound and control's margins allow, and
+// the throttling, with d the dump valve's position.
+func (q *quality) observeDemand(s *Sim, oil, ceiling, d float64) {
+	pl := s.Plant
+	n := pl.P.Modules
+	demandW := units.Watt(n) * pl.P.LevelW(s.demand)
+	if pl.Now >= q.nextCap {
+		// The capacity moves with the weather: once a second is plenty.
+		q.nextCap = pl.Now.Add(units.Second)
+		ctl, lq := &s.Cfg.Core.Control, pl.LastQ
+		q.capW = q.cap.Capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC, ctl.OilOutMaxC, s.Cfg.Core.Safety.MinOilFlowLPM, demandW)
+		_, q.levelsW, q.levelsN = pl.P.BestLevels(q.capW, n, s.demand)
+		// The same at control's own declared margins: the oil held
+		// LoadMarginK under the ceiling, its flow at least OilFlowMinLPM.
+		cm := q.capMargins.Capacity(pl, lq.Tank+lq.Heating, ctl.OilCeilingC-units.Celsius(ctl.LoadMarginK), ctl.OilOutMaxC,
+			max(s.Cfg.Core.Safety.MinOilFlowLPM, ctl.OilFlowMinLPM), demandW)
+		_, q.marginsW, _ = pl.P.BestLevels(cm, n, s.demand)
+	}
+	sec := Tick.Seconds()
+	q.reqJ += float64(max(0, demandW-q.capW)) * sec
+	q.reqLevelsJ += float64(demandW-q.levelsW) * sec
+	q.reqMarginsJ += float64(demandW-q.marginsW) * sec
+	q.boundOK += float64(q.levelsN)
+	q.boundReq += float64(n)
+	below := 0
+	for i := 0; i < n; i++ {
+		if pl.Modules[i].Level() < s.demand {
+			below++
+		}
+	}
+	if below > 0 {
+		runW := float64(pl.ComputePower())
+		q.thrJ += max(0, float64(demandW)-runW) * sec
+		q.avoidJ += max(0, min(float64(demandW), float64(q.capW))-runW) * sec
+		w := float64(below) / float64(n)
+		q.throttled += w
+		if d >= 0.95 && float64(pl.Fan.Actual()) >= 0.95 && oil >= ceiling-3 {
+			q.sat += w
+		}
+	}
 }
 
 func (q *quality) result() Quality {

@@ -177,13 +177,33 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		QuietTime: 10 * units.Minute, Settle: 3 * units.Hour, Hold: 30 * units.Minute, Record: 90 * units.Minute, Band: 0.05,
 		ModuleLevel: hal.Level100, WaterPump: 1, WaterPumpMin: cc.WaterPumpMin,
 	}
+	s.levelFor()
+	// A probe's fixed offset moves where a loop settles, not how: the
+	// step's figures are of the true temperature, so the isolation's
+	// probes carry none (their lag, the dynamics, they keep).
+	s.Params.ProbeOffsetK = 0
+	// The pumps where control runs them at that level: the oil at its
+	// flow for that heat, the water (outside space heating) matched to it.
+	p := s.Params
+	oilLPM := cc.OilFlowFor(units.Watt(p.Modules)*p.LevelW(s.ModuleLevel), cc.OilCeilingC-units.Celsius(cc.DumpMarginK))
+	s.OilPump = units.Ratio(oilLPM / p.OilPumpMaxLPM)
+	matched := units.Ratio(cc.MatchedWaterFlow(oilLPM) / p.WaterPumpMaxLPM)
+	s.Init.ModuleLevel = s.ModuleLevel
+	if err := s.isolate(&cc, matched); err != nil {
+		return LoopSetup{}, err
+	}
+	return s, nil
+}
+
+// levelFor sets the compute level and the durations for the loop.
+func (s *LoopSetup) levelFor() {
 	// The radiators are an EN 442 stock sized to the house (6.7 kW at
 	// dT50), not a sink of any size: with the radiators the only sink at
 	// the weather curve's flow (water), or under the tank's oil setpoint
 	// (tank), they take only part of the hub's 3.6 kW, so those loops run
 	// the compute at the level the radiators can take there (50 %:
 	// 2.56 kW; 25 %: 2.05 kW).
-	switch loop {
+	switch s.Loop {
 	case LoopWater:
 		s.ModuleLevel = hal.Level50
 		// The stock's water and steel (242 kJ/K, a 27 min time constant)
@@ -196,18 +216,13 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		// step needs longer to be judged.
 		s.Record = 3 * units.Hour
 	}
-	// A probe's fixed offset moves where a loop settles, not how: the
-	// step's figures are of the true temperature, so the isolation's
-	// probes carry none (their lag, the dynamics, they keep).
-	s.Params.ProbeOffsetK = 0
-	// The pumps where control runs them at that level: the oil at its
-	// flow for that heat, the water (outside space heating) matched to it.
-	p := s.Params
-	oilLPM := cc.OilFlowFor(units.Watt(p.Modules)*p.LevelW(s.ModuleLevel), cc.OilCeilingC-units.Celsius(cc.DumpMarginK))
-	s.OilPump = units.Ratio(oilLPM / p.OilPumpMaxLPM)
-	matched := units.Ratio(cc.MatchedWaterFlow(oilLPM) / p.WaterPumpMaxLPM)
-	s.Init.ModuleLevel = s.ModuleLevel
-	switch loop {
+}
+
+// isolate sets what isolates the loop from the rest of the plant: its
+// sinks, actuators held, base gains, setpoint and relay swing; matched is
+// the water pump matched to the oil's flow.
+func (s *LoopSetup) isolate(cc *control.Config, matched units.Ratio) error {
+	switch s.Loop {
 	case LoopOil:
 		s.Params.RadiatorQ50W, s.Params.TankCoilUAWPerK = 0, 0
 		s.ValveDump = 1
@@ -225,8 +240,8 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		s.Params.HouseAirJPerK = huge
 		s.Base = cc.WaterPumpGains
 		s.Amplitude = 0.05
-		s.SetpointC = float64(cc.WeatherCurve(w.MeanC))
-		if w.MeanC < cc.HeatingCutoffC {
+		s.SetpointC = float64(cc.WeatherCurve(s.Weather.MeanC))
+		if s.Weather.MeanC < cc.HeatingCutoffC {
 			// In the heating season the curve's flow, kept within the
 			// pump's reach; out of it the loop has nothing to follow, and
 			// the curve's flow is left for the run to refuse.
@@ -245,9 +260,9 @@ func DefaultLoopSetup(loop Loop, season plant.Season) (LoopSetup, error) {
 		// (issue 18, docs/pid.md §6.6).
 		s.Amplitude = 0.15
 	default:
-		return LoopSetup{}, fmt.Errorf("unknown loop %q (want oil, water or tank)", loop)
+		return fmt.Errorf("unknown loop %q (want oil, water or tank)", s.Loop)
 	}
-	return s, nil
+	return nil
 }
 
 // waterSetpoint is the water loop's operating point in its isolation: the

@@ -157,28 +157,10 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 		}
 		return runTuneLive(loop, f.live, *f.write, *f.asJSON, stdout, stderr)
 	}
-	s, err := hil.DefaultLoopSetup(hil.Loop(loop), plant.Season(*f.season))
+	s, rule, err := tuneSetup(c, f, loop)
 	if err != nil {
 		fmt.Fprintln(stderr, "hearth tune:", err)
 		return 2
-	}
-	if *f.setpoint != 0 {
-		s.SetpointC = *f.setpoint
-	}
-	if flagSet(c, "step") {
-		// Otherwise the loop's own (water's is sized to the pump's reach).
-		s.StepK = *f.step
-	}
-	if err := s.Validate(); err != nil {
-		fmt.Fprintln(stderr, "hearth tune:", err)
-		return 2
-	}
-	var rule pid.Rule
-	if *f.ruleName != "" {
-		if rule, err = pid.ParseRule(*f.ruleName); err != nil {
-			fmt.Fprintln(stderr, "hearth tune:", err)
-			return 2
-		}
 	}
 
 	start := time.Now()
@@ -199,16 +181,48 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	if *f.ruleName == "" {
 		rule = r.RecommendedRule()
 	}
+	return tuneOutput(r, rule, wall, *f.write, *f.asJSON, stdout, stderr)
+}
+
+// tuneSetup is the loop's isolation as the flags amend it, and the rule
+// --rule names (zero when none).
+func tuneSetup(c *cmdFlags, f *tuneFlags, loop string) (hil.LoopSetup, pid.Rule, error) {
+	s, err := hil.DefaultLoopSetup(hil.Loop(loop), plant.Season(*f.season))
+	if err != nil {
+		return s, 0, err
+	}
+	if *f.setpoint != 0 {
+		s.SetpointC = *f.setpoint
+	}
+	if flagSet(c, "step") {
+		// Otherwise the loop's own (water's is sized to the pump's reach).
+		s.StepK = *f.step
+	}
+	if err := s.Validate(); err != nil {
+		return s, 0, err
+	}
+	var rule pid.Rule
+	if *f.ruleName != "" {
+		if rule, err = pid.ParseRule(*f.ruleName); err != nil {
+			return s, 0, err
+		}
+	}
+	return s, rule, nil
+}
+
+// tuneOutput writes the gains of rule to the snippet file write (when
+// given) and prints the result, as JSON or as text.
+func tuneOutput(r *hil.TuneReport, rule pid.Rule, wall float64, write string, asJSON bool, stdout, stderr io.Writer) int {
 	var cfg *configJSON
-	if *f.write != "" {
-		c, err := writeGains(*f.write, r, rule)
+	if write != "" {
+		c, err := writeGains(write, r, rule)
 		if err != nil {
 			fmt.Fprintln(stderr, "hearth tune:", err)
 			return 1
 		}
 		cfg = c
 	}
-	if *f.asJSON {
+	if asJSON {
 		j := reportJSON(r)
 		j.WallSeconds, j.Config = wall, cfg
 		if err := json.NewEncoder(stdout).Encode(j); err != nil {

@@ -466,14 +466,12 @@ func (d *drill) applied(l hal.Level, t0 units.Time) *float64 {
 // controller one forged report per module claiming it is cut, then counts
 // what the agents and the Hub rejected.
 func (d *drill) attack(ctx context.Context, res *Result) error {
-	cfg := d.cfg
 	au, err := modules.ListenUDP("127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	defer au.Close()
-	n := len(d.agents)
-	before := make([]modules.AgentStats, n)
+	before := make([]modules.AgentStats, len(d.agents))
 	for i, a := range d.agents {
 		before[i] = a.Stats()
 		d.boards[i].maxSince.Store(int32(hal.LevelCut))
@@ -481,82 +479,104 @@ func (d *drill) attack(ctx context.Context, res *Result) error {
 	hubBefore := d.hub.Stats()
 	var rogue modules.Key // an attacker without any key guesses one
 	copy(rogue[:], modules.NewHubSecret())
+	for i := range d.agents {
+		if err := d.attackAgent(au, i, rogue, before[i], res); err != nil {
+			return err
+		}
+	}
+	d.awaitRejections(ctx, before, hubBefore, res.ControllerForgeriesSent)
+	d.countRejections(before, hubBefore, res)
+	return nil
+}
+
+// attackAgent sends agent i its five hostile leases (three forged, two
+// replays) and the controller one report forged by its neighbour claiming
+// that i is cut.
+func (d *drill) attackAgent(au *net.UDPConn, i int, rogue modules.Key, before modules.AgentStats, res *Result) error {
+	n := len(d.agents)
+	id := uint32(i + 1)
+	nb := uint32((i+1)%n + 1) // the neighbour: a compromised module next door
+	if n == 1 {
+		nb = id + 1
+	}
+	nbKey, err := modules.ModuleKey(d.secret, nb)
+	if err != nil {
+		return err
+	}
 	var b [modules.MsgSize]byte
 	send := func(addr netip.AddrPort) error {
 		_, err := au.WriteToUDPAddrPort(b[:], addr)
 		return err
 	}
-	for i := range n {
-		id := uint32(i + 1)
-		nb := uint32((i+1)%n + 1) // the neighbour: a compromised module next door
-		if n == 1 {
-			nb = id + 1
-		}
-		nbKey, err := modules.ModuleKey(d.secret, nb)
-		if err != nil {
-			return err
-		}
-		high := before[i].LastAccepted + 1<<20 // far ahead: only the MAC can stop it
-		leases := []struct {
-			key modules.Key
-			l   modules.Lease
-		}{
-			{rogue, modules.Lease{Module: id, Counter: high, Session: d.sessions[i], Level: hal.Level100, TTL: 10 * units.Second}},
-			{nbKey, modules.Lease{Module: id, Counter: high, Session: d.sessions[i], Level: hal.Level100, TTL: 10 * units.Second}},
-			{nbKey, modules.Lease{Module: nb, Counter: high, Session: d.sessions[i], Level: hal.Level100, TTL: 10 * units.Second}},
-		}
-		for _, x := range leases {
-			modules.SignLease(&b, x.key, x.l)
-			if err := send(d.addrs[i]); err != nil {
-				return err
-			}
-		}
-		// Two replays of genuine leases: the last one the agent accepted,
-		// and the first (a 100 % lease) it was ever sent.
-		b = d.cap.replay(i, before[i].LastAccepted)
-		if err := send(d.addrs[i]); err != nil {
-			return err
-		}
-		b = d.cap.firstLease(i)
-		if err := send(d.addrs[i]); err != nil {
-			return err
-		}
-		res.ForgeriesSent += attacksPerAgent
-		// The neighbour tells the controller that this module is cut.
-		modules.SignReport(&b, nbKey, modules.Report{Module: id, Counter: math.MaxUint64, Session: d.sessions[i],
-			Level: hal.LevelCut, Ack: math.MaxUint64})
-		if _, err := au.WriteToUDPAddrPort(b[:], d.ctrlAddr); err != nil {
-			return err
-		}
-		res.ControllerForgeriesSent++
+	high := before.LastAccepted + 1<<20 // far ahead: only the MAC can stop it
+	leases := []struct {
+		key modules.Key
+		l   modules.Lease
+	}{
+		{rogue, modules.Lease{Module: id, Counter: high, Session: d.sessions[i], Level: hal.Level100, TTL: 10 * units.Second}},
+		{nbKey, modules.Lease{Module: id, Counter: high, Session: d.sessions[i], Level: hal.Level100, TTL: 10 * units.Second}},
+		{nbKey, modules.Lease{Module: nb, Counter: high, Session: d.sessions[i], Level: hal.Level100, TTL: 10 * units.Second}},
 	}
-	// Wait (bounded) until every agent has seen its five, and the Hub its
-	// forged reports.
-	deadline := time.Now().Add(cfg.PhaseTimeout)
+	for _, x := range leases {
+		modules.SignLease(&b, x.key, x.l)
+		if err := send(d.addrs[i]); err != nil {
+			return err
+		}
+	}
+	// Two replays of genuine leases: the last one the agent accepted, and
+	// the first (a 100 % lease) it was ever sent.
+	b = d.cap.replay(i, before.LastAccepted)
+	if err := send(d.addrs[i]); err != nil {
+		return err
+	}
+	b = d.cap.firstLease(i)
+	if err := send(d.addrs[i]); err != nil {
+		return err
+	}
+	res.ForgeriesSent += attacksPerAgent
+	// The neighbour tells the controller that this module is cut.
+	modules.SignReport(&b, nbKey, modules.Report{Module: id, Counter: math.MaxUint64, Session: d.sessions[i],
+		Level: hal.LevelCut, Ack: math.MaxUint64})
+	if err := send(d.ctrlAddr); err != nil {
+		return err
+	}
+	res.ControllerForgeriesSent++
+	return nil
+}
+
+// awaitRejections waits, within the phase timeout, until every agent has
+// rejected its five and the Hub the forged reports.
+func (d *drill) awaitRejections(ctx context.Context, before []modules.AgentStats, hubBefore modules.HubStats, forged int) {
+	deadline := time.Now().Add(d.cfg.PhaseTimeout)
 	for {
 		hs := d.hub.Stats()
-		done := hs.Rejected[modules.Forged]-hubBefore.Rejected[modules.Forged] >= uint64(res.ControllerForgeriesSent)
+		done := hs.Rejected[modules.Forged]-hubBefore.Rejected[modules.Forged] >= uint64(forged)
 		for i, a := range d.agents {
 			if !done {
 				break
 			}
 			if a.Stats().RejectedTotal()-before[i].RejectedTotal() < attacksPerAgent {
 				done = false
-				break
 			}
 		}
 		if done || time.Now().After(deadline) || ctx.Err() != nil {
-			break
+			return
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// countRejections counts what the agents and the Hub rejected, and every
+// attack that took effect: an agent that ran above the shed level, or a
+// module the controller believed cut.
+func (d *drill) countRejections(before []modules.AgentStats, hubBefore modules.HubStats, res *Result) {
 	for i, a := range d.agents {
 		s := a.Stats()
 		delta := func(r modules.Reject) int { return int(s.Rejected[r] - before[i].Rejected[r]) }
 		res.ForgedRejected += delta(modules.Forged)
 		res.CrossModuleRejected += delta(modules.WrongModule)
 		res.ReplayedRejected += delta(modules.Replayed) + delta(modules.Stale) + delta(modules.WrongSession)
-		if hal.Level(d.boards[i].maxSince.Load()) > cfg.Shed || s.Lease > cfg.Shed {
+		if hal.Level(d.boards[i].maxSince.Load()) > d.cfg.Shed || s.Lease > d.cfg.Shed {
 			res.AttacksEffective++
 		}
 	}
@@ -567,7 +587,6 @@ func (d *drill) attack(ctx context.Context, res *Result) error {
 			res.AttacksEffective++ // the controller believed a forged report
 		}
 	}
-	return nil
 }
 
 // scratch is where the simulated sysfs trees go by default: tmpfs if there is
