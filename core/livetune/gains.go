@@ -1,6 +1,8 @@
 package livetune
 
 import (
+	"math"
+
 	"hearth/control"
 	"hearth/pid"
 )
@@ -21,7 +23,11 @@ const (
 // (Result.Recommend: gains, setpoint weight and derivative filter) where
 // the experiment gives it a model, else Ziegler-Nichols PI. It returns
 // base with the chosen gains (and, for ms-iae, setpoint weight and filter).
-func chooseGains(l control.Loop, r pid.Result, base pid.Config, offset float64) (cfg pid.Config, rule pid.Rule, reason string, err error) {
+//
+// offset is the step from rest the relay began with (0: none), and start
+// the output that held the operating point when the session began: with
+// the relay's mean output they say why a step gave no model.
+func chooseGains(l control.Loop, r pid.Result, base pid.Config, offset, start float64) (cfg pid.Config, rule pid.Rule, reason string, err error) {
 	if l != control.LoopDump {
 		rec, rerr := r.Recommend(pid.RecommendOptions{Quantum: probeQuantum, SetpointStep: designStep,
 			ActuatorRange: base.OutMax - base.OutMin})
@@ -34,7 +40,7 @@ func chooseGains(l control.Loop, r pid.Result, base pid.Config, offset float64) 
 			reason += ": the fit was refused"
 		case offset > 0:
 			reason += ": the step from " + fmtG(offset) + " K below gave no static gain above the gain at the relay's frequency" +
-				" (the plant's load moved during the relay, or its lag is too short to tell from its dead time)"
+				noGainWhy(r.Relay, start)
 		default:
 			reason += ": the relay started at the operating point, with no step from rest to fit"
 		}
@@ -46,4 +52,19 @@ func chooseGains(l control.Loop, r pid.Result, base pid.Config, offset float64) 
 		return pid.Config{}, 0, "", err
 	}
 	return g.Apply(base), pid.ZieglerNicholsPI, reason, nil
+}
+
+// noGainWhy says, from the outputs, why a step from rest gave no static
+// gain above the relay's: the output that holds the operating point moved
+// by more than the relay's swing between the session's start and the
+// relay's mean (the plant's load moved), or it did not (the plant's lag is
+// too short to tell from its dead time, or its gain changes along the step).
+func noGainWhy(rl pid.RelayFigures, start float64) string {
+	held := ": the output that held the operating point was " + fmtG(start) + " at the start and " +
+		fmtG(rl.MeanOutput) + " on the relay's mean"
+	if math.Abs(rl.MeanOutput-start) > rl.Swing {
+		return held + ", more than the relay's swing (" + fmtG(rl.Swing) + ") apart: the plant's load moved during the session"
+	}
+	return held + ", within the relay's swing (" + fmtG(rl.Swing) + "): the plant's lag is too short to tell from its dead time," +
+		" or its gain changes along the step"
 }

@@ -16,6 +16,10 @@ import (
 func TestChooseGainsFollowsHearthTune(t *testing.T) {
 	relay := pid.RelayFigures{Cycles: 5, Period: 300 * units.Second, Amplitude: 0.3, Swing: 0.05}
 	noModel := pid.Result{Ku: 0.2, Tu: 300 * units.Second, Relay: relay}
+	moved := noModel // the output that holds the setpoint went from 0.83 to 0.43 during the relay
+	moved.Relay.MeanOutput = 0.43
+	stayed := noModel
+	stayed.Relay.MeanOutput = 0.81
 	withModel := noModel
 	withModel.Model = pid.FOPDT{K: -2, T: 200 * units.Second, L: 40 * units.Second, Valid: true}
 	withModel.Second = pid.SOPDT{K: -2, T1: 150 * units.Second, T2: 50 * units.Second, L: 30 * units.Second, Valid: true}
@@ -33,16 +37,21 @@ func TestChooseGainsFollowsHearthTune(t *testing.T) {
 		loop   control.Loop
 		r      pid.Result
 		offset float64
+		start  float64
 		rule   pid.Rule
 		reason string
 	}{
-		{"oil with a model", control.LoopDump, withModel, 0, pid.ZieglerNicholsPI, "on oil"},
-		{"water without a model", control.LoopWaterPump, noModel, 0, pid.ZieglerNicholsPI, "with no step from rest to fit"},
-		{"tank without a model", control.LoopTank, noModel, 0, pid.ZieglerNicholsPI, "no model"},
-		{"water without a model after a step", control.LoopWaterPump, noModel, 1, pid.ZieglerNicholsPI, "the step from 1 K below gave no static gain"},
-		{"water with a model", control.LoopWaterPump, withModel, 1, pid.MsIAE, want.Reason},
+		{"oil with a model", control.LoopDump, withModel, 0, 0.5, pid.ZieglerNicholsPI, "on oil"},
+		{"water without a model", control.LoopWaterPump, noModel, 0, 0.5, pid.ZieglerNicholsPI, "with no step from rest to fit"},
+		{"tank without a model", control.LoopTank, noModel, 0, 0.5, pid.ZieglerNicholsPI, "no model"},
+		{"water without a model after a step", control.LoopWaterPump, noModel, 1, 0.83, pid.ZieglerNicholsPI, "the step from 1 K below gave no static gain"},
+		{"water, the load moved", control.LoopWaterPump, moved, 1, 0.83, pid.ZieglerNicholsPI,
+			"was 0.83 at the start and 0.43 on the relay's mean, more than the relay's swing (0.05) apart: the plant's load moved"},
+		{"water, the load stayed", control.LoopWaterPump, stayed, 1, 0.83, pid.ZieglerNicholsPI,
+			"was 0.83 at the start and 0.81 on the relay's mean, within the relay's swing (0.05): the plant's lag is too short"},
+		{"water with a model", control.LoopWaterPump, withModel, 1, 0.83, pid.MsIAE, want.Reason},
 	} {
-		cfg, rule, reason, err := chooseGains(c.loop, c.r, base, c.offset)
+		cfg, rule, reason, err := chooseGains(c.loop, c.r, base, c.offset, c.start)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

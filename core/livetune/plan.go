@@ -30,8 +30,9 @@ type Plan struct {
 	// HysteresisK is 0 (pid.TunerConfig.QuietTime), as in hearth tune.
 	QuietTime units.Duration
 	// OffsetK > 0 gives the fit a step from rest: the loop's own PID first
-	// holds the setpoint OffsetK below the operating point until it has
-	// settled there (SettleWindow steady, within MaxSettle), and the relay
+	// holds the operating point until it has settled there (its output's
+	// mean is the relay's first bias), then OffsetK below it until it has
+	// settled again (each SettleWindow steady, within MaxSettle), and the relay
 	// then drives it back up to the operating point from that rest, as
 	// hearth tune's relay starts from rest below its setpoint. The static
 	// gain (OffsetK over the outputs that hold the two points) and the
@@ -39,10 +40,11 @@ type Plan struct {
 	// loops' probes are the oil and the water, whose limits are above.
 	OffsetK float64
 	// SettleWindow is how long the measurement must stay within OffsetK/4
-	// of the offset setpoint, the output within 5 % of its range, for the
-	// loop to count as settled; MaxSettle bounds the wait. A loop that does
-	// not settle below falls back to settling at the operating point and a
-	// relay there, without a model (as with OffsetK 0).
+	// of the point held, the output within 5 % of its range, for the loop
+	// to count as settled; MaxSettle bounds each wait. A loop that does not
+	// settle at its operating point aborts; one that does not settle below
+	// falls back to settling at the operating point and a relay there,
+	// without a model (as with OffsetK 0).
 	SettleWindow, MaxSettle units.Duration
 	Probes                  []hal.TempID
 }

@@ -68,6 +68,13 @@ type Status struct {
 	Offset    float64
 	SettledIn units.Duration
 	Note      string
+	// StartOutput is the output that held the operating point (the loop's
+	// when the session began; with an offset, its mean once settled there),
+	// RestOutput the output the relay started from (with an offset, what
+	// held the loop at rest below it).
+	StartOutput float64
+	RestOutput  float64
+	Relayed     bool // the relay has begun (StartOutput and RestOutput are set)
 }
 
 // Active reports whether the session drives, or is about to drive, its loop.
@@ -134,7 +141,7 @@ func (s *Session) Status() *Status { return &s.st }
 func (s *Session) Drive(setpoint, measurement, last float64, now units.Time) (float64, bool) {
 	switch s.st.Phase {
 	case PhaseStarting:
-		bias, rest := last, last
+		bias, rest, start := last, last, last
 		if s.plan.OffsetK > 0 {
 			u, held, err := s.settleStep(setpoint, measurement, last, now)
 			if err != nil {
@@ -144,16 +151,17 @@ func (s *Session) Drive(setpoint, measurement, last float64, now units.Time) (fl
 			if held {
 				return u, true
 			}
-			bias, rest = u, u
+			bias, rest, start = u, u, s.set.u0
 			if s.set.offset > 0 {
 				bias = s.set.u0 // the output that held the operating point
 			}
 		}
+		s.st.StartOutput, s.st.RestOutput = start, rest
 		if err := s.configure(setpoint, bias, rest); err != nil {
 			s.end(err.Error())
 			return 0, false
 		}
-		s.st.Phase, s.st.Started, s.st.Setpoint = PhaseRelay, now, setpoint
+		s.st.Phase, s.st.Started, s.st.Setpoint, s.st.Relayed = PhaseRelay, now, setpoint, true
 	case PhaseRelay:
 	default:
 		return 0, false
@@ -219,7 +227,7 @@ func (s *Session) finish() {
 		s.end("aborted: " + strings.TrimPrefix(err.Error(), "pid: tuning aborted: "))
 		return
 	}
-	cfg, rule, reason, err := chooseGains(s.st.Loop, r, s.pidC, s.st.Offset)
+	cfg, rule, reason, err := chooseGains(s.st.Loop, r, s.pidC, s.st.Offset, s.st.StartOutput)
 	if err != nil {
 		s.end("aborted: no gains: " + err.Error())
 		return

@@ -57,6 +57,11 @@ func TestSessionOffsetGivesAModel(t *testing.T) {
 			if math.Abs(r.p.y-(46.5-1)) > 0.25 {
 				t.Fatalf("the relay began at %.3f, want the rest 1 K below 46.5", r.p.y)
 			}
+			// 1 K below on a plant of gain k is -1/k of output from the start.
+			if d := st.RestOutput - st.StartOutput; math.Abs(st.StartOutput-0.6) > 0.01 || math.Abs(d+1/c.k) > 0.02 {
+				t.Fatalf("outputs: start %.4f, rest %.4f (%+.4f), want the start 0.6 and the rest %+.4f from it",
+					st.StartOutput, st.RestOutput, d, -1/c.k)
+			}
 			r.until(PhaseDone, 3*units.Hour)
 			st = r.s.Status()
 			m := st.Result.Model
@@ -119,18 +124,49 @@ func TestSettlingAllocatesNothing(t *testing.T) {
 }
 
 // A measurement that never holds still (here ±0.5 K at a minute's period,
-// twice the window's 0.25 K) settles neither 1 K below nor at the operating
-// point: the session aborts after twice MaxSettle, saying so.
+// twice the window's 0.25 K) does not settle at the operating point, where
+// settling begins: the session aborts after MaxSettle, saying so, without
+// trying 1 K below.
 func TestSessionSettlingAtNeitherAborts(t *testing.T) {
 	r := newLoopRig(t, control.LoopWaterPump, -4, 0.6)
+	began := r.now
 	for end := r.now.Add(2 * pastSettle()); r.s.Status().Phase == PhaseStarting && r.now < end; {
 		y := 46.5 + 0.5*math.Sin(2*math.Pi*r.now.Sub(0).Seconds()/60)
 		r.s.Drive(46.5, y, 0.6, r.now)
 		r.now = r.now.Add(100 * units.Millisecond)
 	}
 	st := r.s.Status()
-	if st.Phase != PhaseAborted || !strings.Contains(st.Cause, "did not settle at its setpoint within 45m") ||
-		!strings.Contains(st.Note, "did not settle 1 K below") {
-		t.Fatalf("phase %s, cause %q, note %q", st.Phase, st.Cause, st.Note)
+	if st.Phase != PhaseAborted || !strings.Contains(st.Cause, "did not settle at its setpoint within 45m") || st.Note != "" ||
+		r.now.Sub(began) > pastSettle() {
+		t.Fatalf("phase %s after %v, cause %q, note %q", st.Phase, r.now.Sub(began), st.Cause, st.Note)
+	}
+}
+
+// A loop whose output at the start is not the one that holds its operating
+// point (its PID still moving: 0.35 where the plant needs 0.6) settles there
+// first: the relay's bias and the static gain use the settled 0.6, and the
+// fit still finds the plant (hearth run --sim, winter: the output 0.354 at
+// the start, the relay's bias, did not hold the operating point, and the
+// relay never switched).
+func TestSessionSettlesAtTheOperatingPointFirst(t *testing.T) {
+	r := newLoopRig(t, control.LoopWaterPump, -4, 0.6)
+	u, _ := r.s.Drive(46.5, r.p.y, 0.35, r.now)
+	r.p.step(u, 0.1)
+	r.now = r.now.Add(100 * units.Millisecond)
+	r.until(PhaseRelay, pastSettle())
+	st := r.s.Status()
+	// The steady window's mean, of a loop still creeping in within the
+	// window's bounds: 0.61 here, a 4 % error on the 0.25 step of output
+	// (the relay adapts its bias; the fit takes its gain from the relay).
+	if math.Abs(st.StartOutput-0.6) > 0.02 || math.Abs(st.RestOutput-0.85) > 0.02 || st.Offset != 1 {
+		t.Fatalf("start output %.4f (want 0.6, settled), rest %.4f (want 0.85), offset %v", st.StartOutput, st.RestOutput, st.Offset)
+	}
+	r.until(PhaseDone, 3*units.Hour)
+	st = r.s.Status()
+	m := st.Result.Model
+	t.Logf("settled in %v, start %.4f rest %.4f; %d cycles; model K %.3f T %.1f s L %.1f s; %s", st.SettledIn,
+		st.StartOutput, st.RestOutput, st.Cycles, m.K, m.T.Seconds(), m.L.Seconds(), st.Rule)
+	if !m.Valid || math.Abs(m.K+4)/4 > 0.10 || math.Abs(m.T.Seconds()-90)/90 > 0.10 || st.Rule != pid.MsIAE.String() {
+		t.Errorf("model %+v, rule %s: want K -4, T 90 s within 10 %%, ms-iae", m, st.Rule)
 	}
 }

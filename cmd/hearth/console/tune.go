@@ -151,6 +151,14 @@ type TuneView struct {
 	OffsetK    float64 `json:"offset_k"`
 	SettledInS float64 `json:"settled_in_s"`
 	Note       string  `json:"note,omitempty"`
+	// StartOutput is the output that held the operating point (the loop's
+	// when the session began; on water and tank its settled mean there),
+	// RestOutput the output the relay started from,
+	// RelayMeanOutput the relay's mean output once it has cycles (null
+	// before): the three show a load that moved during the session.
+	StartOutput     float64  `json:"start_output"`
+	RestOutput      float64  `json:"rest_output"`
+	RelayMeanOutput *float64 `json:"relay_mean_output"`
 }
 
 func tuneStatus(s *Snapshot) (string, any, error) {
@@ -161,12 +169,15 @@ func tuneStatus(s *Snapshot) (string, any, error) {
 	j := TuneView{Loop: livetune.Name(t.Loop), Phase: t.Phase.String(), Cycles: t.Cycles, ElapsedS: t.Elapsed.Seconds(),
 		Setpoint: t.Setpoint, Output: t.Output, Rule: t.Rule, Kp: t.Gains.Kp, Ki: t.Gains.Ki, Kd: t.Gains.Kd,
 		SetpointWeight: t.Config.SetpointWeight, DerivativeFilterS: t.Config.DerivativeFilter.Seconds(), Reason: t.Reason,
-		Applied: t.Applied, Cause: t.Cause, Settling: t.Settling, OffsetK: t.Offset, SettledInS: t.SettledIn.Seconds(), Note: t.Note}
+		Applied: t.Applied, Cause: t.Cause, Settling: t.Settling, OffsetK: t.Offset, SettledInS: t.SettledIn.Seconds(), Note: t.Note,
+		StartOutput: t.StartOutput, RestOutput: t.RestOutput}
 	j.InForce.Kp, j.InForce.Ki, j.InForce.Kd = t.InForce.Kp, t.InForce.Ki, t.InForce.Kd
 	var b strings.Builder
 	fmt.Fprintf(&b, "tune %s (%s loop): %s, %d cycles in %.1f min, around %.2f, output %.3f\n",
 		j.Loop, t.Loop, t.Phase, t.Cycles, t.Elapsed.Seconds()/60, t.Setpoint, t.Output)
 	switch {
+	case t.Settling && t.Offset == 0:
+		b.WriteString("  settling at the operating point under the loop's PID, for the output that holds it\n")
 	case t.Settling:
 		fmt.Fprintf(&b, "  settling %.3g K below the operating point under the loop's PID, for a step from rest\n", t.Offset)
 	case t.Offset > 0:
@@ -176,14 +187,21 @@ func tuneStatus(s *Snapshot) (string, any, error) {
 		fmt.Fprintf(&b, "  %s\n", t.Note)
 	}
 	if r := t.Result; r.Ku > 0 {
-		ku, tu := r.Ku, r.Tu.Seconds()
-		j.Ku, j.TuS = &ku, &tu
+		ku, tu, mean := r.Ku, r.Tu.Seconds(), r.Relay.MeanOutput
+		j.Ku, j.TuS, j.RelayMeanOutput = &ku, &tu, &mean
 		from := "the relay's own figures"
 		if r.FromModel {
 			from = "the FOPDT fit"
 		}
 		fmt.Fprintf(&b, "  Ku %.4g, Tu %.1f s (from %s); relay period %.1f s, amplitude %.3f\n",
 			ku, tu, from, r.Relay.Period.Seconds(), r.Relay.Amplitude)
+	}
+	if t.Relayed {
+		fmt.Fprintf(&b, "  output %.3f at the start, %.3f where the relay began", t.StartOutput, t.RestOutput)
+		if j.RelayMeanOutput != nil {
+			fmt.Fprintf(&b, ", %.3f on the relay's mean", *j.RelayMeanOutput)
+		}
+		b.WriteString("\n")
 	}
 	if t.Phase == livetune.PhaseDone {
 		fmt.Fprintf(&b, "  gains %s: %s, setpoint weight %.3g, derivative filter %v\n  why: %s\n",
